@@ -1,0 +1,91 @@
+/**
+ * The driver contract: what every field protocol (Modbus, OPC UA, the simulator) implements.
+ * A driver knows its protocol and nothing of Sparkplug, scheduling or retries; the poll loop
+ * (gateway/runtime/poll.ts) owns those.
+ */
+import type { ConfigError, ConfigPath, Result } from '../gateway/model/result.js'
+import type { Log } from '../gateway/model/log.js'
+import type { SparkplugType, Value } from '../gateway/model/value.js'
+
+/** A field connection to one device. Owned by exactly one poll loop: never called concurrently. */
+export interface Driver {
+  /** Points this driver reads, in tag-file order, with the datatype of their raw value. Fixed at construction (feeds DBIRTH). */
+  readonly points: readonly PointInfo[]
+  /** Opens the connection. Rejects with DriverError. Never retries; the poll loop owns backoff. */
+  open(): Promise<void>
+  /**
+   * Reads the named points once (one scan group: the poll loop passes the same array instance for
+   * a group every time, so a driver may cache a read plan per array). A point that failed comes
+   * back as a Reading with `error`; rejects only when the connection itself is unusable
+   * (DriverError kind 'connection' | 'timeout').
+   */
+  read(points: readonly string[]): Promise<Reading[]>
+  /** Writes one point's raw value (scaling already inverted by the caller). Rejects with DriverError. */
+  write(point: string, value: Value): Promise<void>
+  /** Releases the connection. Idempotent; never rejects. */
+  close(): Promise<void>
+}
+
+/** A point as the driver sees it: its tag name and the Sparkplug datatype of its raw value. */
+export interface PointInfo {
+  readonly name: string
+  readonly type: SparkplugType
+}
+
+export type Reading =
+  | { readonly point: string; readonly at: number; readonly value: Value }
+  | { readonly point: string; readonly at: number; readonly error: DriverError }
+
+/**
+ * What went wrong, decided once in the driver's errors.ts:
+ * - `connection`, `timeout`: the poll loop closes the driver, counts a failed scan, backs off, reopens;
+ * - `busy`: the device asked to be left alone; the loop retries the scan later without counting a failure;
+ * - `rejected`: the device refused this point (illegal address, bad node id); only that point goes bad;
+ * - `decode`: the reply could not be turned into a value; only that point goes bad.
+ */
+export type DriverErrorKind = 'connection' | 'timeout' | 'busy' | 'rejected' | 'decode'
+
+export class DriverError extends Error {
+  constructor(
+    readonly kind: DriverErrorKind,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+    this.name = 'DriverError'
+  }
+}
+
+/** A device tag file after YAML/CSV loading, before validation. Tags keep every key the user wrote. */
+export interface RawDevice {
+  readonly driver: string
+  readonly connection: unknown
+  readonly tags: readonly Readonly<Record<string, unknown>>[]
+}
+
+/** A JSON Schema object (draft 2020-12), for `sparkplug-gateway schema`. */
+export type JsonSchema = Readonly<Record<string, unknown>>
+
+/** What a driver folder exports. `parse` does no I/O. */
+export interface DriverModule<C = unknown> {
+  /** The `driver:` values this module serves, e.g. ['modbus-tcp', 'modbus-rtu']. */
+  readonly kinds: readonly string[]
+  /**
+   * JSON Schema of `connection`, and the properties a tag may carry for this driver beyond the
+   * common ones (name, poll, scale, ...). Feeds `sparkplug-gateway schema` and unknown-key checks.
+   */
+  readonly schema: { readonly connection: JsonSchema; readonly tagProperties: Readonly<Record<string, JsonSchema>> }
+  /**
+   * Validates the driver-specific parts (`connection`, the driver's tag keys) and returns every
+   * problem with its path below `at` (e.g. ['tags', 3, 'address']). Tags come in file order; the
+   * returned config must describe points whose names equal the tags' `name`s, in the same order.
+   */
+  parse(raw: RawDevice, at: ConfigPath): Result<C, ConfigError[]>
+  /** Builds the driver for one device. Does no I/O until `open()`. */
+  create(config: C, log: Log): Driver
+  /**
+   * Optional: checks that only show across devices (two devices claiming one unit id on one
+   * serial line). Called once with every device of this module's kinds; errors name their file.
+   */
+  checkTogether?(devices: readonly { readonly file: string; readonly deviceId: string; readonly config: C }[]): ConfigError[]
+}

@@ -1,0 +1,55 @@
+/** A raw Modbus device (connection + tags) -> ModbusDeviceConfig with every error found. No I/O. */
+import type { RawDevice } from '../driver.js'
+import { type ConfigError, type ConfigPath, fail, ok, type Result } from '../../gateway/model/result.js'
+import { type Kind, kinds, type ModbusDeviceConfig } from './config.js'
+import { isRecord } from './fields.js'
+import { parseConnection } from './parse-connection.js'
+import { parseTag } from './parse-tag.js'
+import type { ModbusPoint } from './point.js'
+
+export function parseModbusDevice(raw: RawDevice, at: ConfigPath): Result<ModbusDeviceConfig, ConfigError[]> {
+  const errors: ConfigError[] = []
+  const kind = kinds.find((k) => k === raw.driver)
+  if (kind === undefined) errors.push({ path: [...at, 'driver'], message: `expected one of ${kinds.join(' | ')}, got ${JSON.stringify(raw.driver)}` })
+  const connection = parseConnection(kind ?? 'modbus-tcp', raw.connection, at, errors)
+  const points: ModbusPoint[] = []
+  const placed: Placed[] = []
+  raw.tags.forEach((tag, i) => {
+    const path = [...at, 'tags', i]
+    if (!isRecord(tag)) {
+      errors.push({ path, message: 'expected a tag mapping with name and address' })
+      return
+    }
+    const point = parseTag(tag, path, errors)
+    if (point === null) return
+    if (point.count > connection.limits.maxRegistersPerRead) {
+      errors.push({ path: [...path, 'length'], message: `"${point.name}" spans ${point.count} registers, more than maxRegistersPerRead (${connection.limits.maxRegistersPerRead}) allows in one read` })
+    }
+    const clash = placed.find((p) => overlaps(p.point, point))
+    if (clash) {
+      errors.push({ path: [...path, 'address'], message: `"${point.name}" uses ${describe(point)}, which tag ${clash.index} "${clash.point.name}" already uses (${describe(clash.point)})` })
+    }
+    placed.push({ point, index: i })
+    points.push(point)
+  })
+  if (errors.length > 0) return fail(errors)
+  return ok({ kind: kind as Kind, ...connection, points })
+}
+
+interface Placed {
+  readonly point: ModbusPoint
+  readonly index: number
+}
+
+/** Two tags share a coil/register, except bits of one register that are different bits. */
+function overlaps(a: ModbusPoint, b: ModbusPoint): boolean {
+  if (a.table !== b.table) return false
+  if (a.offset + a.count <= b.offset || b.offset + b.count <= a.offset) return false
+  return !(a.bit !== undefined && b.bit !== undefined && a.bit !== b.bit)
+}
+
+function describe(p: ModbusPoint): string {
+  const last = p.offset + p.count - 1
+  const range = last === p.offset ? `${p.table}${p.offset}` : `${p.table}${p.offset}..${p.table}${last}`
+  return p.bit === undefined ? range : `${range}.${p.bit}`
+}

@@ -1,0 +1,62 @@
+/**
+ * Scan planning (pure): the points of one scan group -> the fewest read requests. Points of one table
+ * merge into a block while the unused span between them is at most the gap limit and the block stays
+ * within the per-read limit; a block never spans a point the device rejected (those are left out).
+ * Taking points in address order and extending each block as far as the limits allow is optimal for
+ * this problem (an exchange argument: no plan's k-th block can end beyond the greedy k-th block).
+ */
+import type { ScanLimits } from './config.js'
+import { isBitTable, type Table } from './types.js'
+
+/** What the planner needs to know of a point. ModbusPoint satisfies it. */
+export interface PlanPoint {
+  readonly table: Table
+  readonly offset: number
+  /** Registers (or coils/inputs) the point spans. */
+  readonly count: number
+}
+
+/** One read request: a contiguous range of one table and the points it serves. */
+export interface ReadRequest {
+  readonly table: Table
+  readonly start: number
+  /** Registers or coils/inputs to read. */
+  readonly length: number
+  /** Indices into the `points` array given to planRequests. */
+  readonly points: readonly number[]
+}
+
+const tableOrder: readonly Table[] = ['CO', 'DI', 'IR', 'HR']
+
+/** Plans reads for `points`. Indices in `excluded` are not read, and no block spans their addresses. */
+export function planRequests(points: readonly PlanPoint[], limits: ScanLimits, excluded: ReadonlySet<number> = new Set()): ReadRequest[] {
+  const requests: ReadRequest[] = []
+  for (const table of tableOrder) {
+    const bits = isBitTable(table)
+    const maxGap = bits ? limits.maxBitGap : limits.maxGap
+    const maxLength = bits ? limits.maxBitsPerRead : limits.maxRegistersPerRead
+    const indices = points.map((_, i) => i).filter((i) => points[i].table === table)
+    const fenced = indices.filter((i) => excluded.has(i)).map((i) => points[i])
+    const wanted = indices
+      .filter((i) => !excluded.has(i))
+      .sort((a, b) => points[a].offset - points[b].offset || points[a].count - points[b].count)
+    let block: { start: number; end: number; points: number[] } | null = null
+    for (const i of wanted) {
+      const p = points[i]
+      const end = p.offset + p.count
+      if (block !== null) {
+        const newEnd = Math.max(block.end, end)
+        const fits = p.offset - block.end <= maxGap && newEnd - block.start <= maxLength
+        if (fits && !fenced.some((f) => f.offset < newEnd && f.offset + f.count > block!.start)) {
+          block.end = newEnd
+          block.points.push(i)
+          continue
+        }
+        requests.push({ table, start: block.start, length: block.end - block.start, points: block.points })
+      }
+      block = { start: p.offset, end, points: [i] }
+    }
+    if (block !== null) requests.push({ table, start: block.start, length: block.end - block.start, points: block.points })
+  }
+  return requests
+}

@@ -1,0 +1,12 @@
+/**
+ * Every driver the gateway knows, by the `driver:` value of a device file. A static list with
+ * explicit imports: no plugin discovery. The gateway reaches drivers only through this file.
+ */
+import type { DriverModule } from './driver.js'
+import { simulatorModule } from './simulator/index.js'
+
+const modules: readonly DriverModule<any>[] = [simulatorModule]
+
+export const drivers: Readonly<Record<string, DriverModule<any>>> = Object.fromEntries(
+  modules.flatMap((module) => module.kinds.map((kind) => [kind, module])),
+)

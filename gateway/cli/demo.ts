@@ -1,0 +1,109 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { formatError, loadConfig } from '../config/load.js'
+import { parseDuration } from '../config/units.js'
+import { startGateway } from '../main.js'
+import { createLog } from '../runtime/log.js'
+import { startEmbeddedBroker } from '../runtime/embedded-broker.js'
+import { EX_SOFTWARE, EX_USAGE } from './exit-codes.js'
+import * as monitor from './monitor.js'
+
+export const help = `Usage: sparkplug-gateway demo [--duration 30s] [--json]
+
+Runs the whole data path on this machine with no setup: simulated devices, an embedded MQTT
+broker on 127.0.0.1 (port 1883 when free), the gateway, and a live decoded view of the
+Sparkplug traffic. Stop it with Ctrl-C. While it runs, try in another terminal:
+
+  sparkplug-gateway monitor --broker mqtt://127.0.0.1:<port>
+  sparkplug-gateway cmd --broker mqtt://127.0.0.1:<port> --group Demo --node Edge1 --device Boiler1 'Burner/Setpoint=75'
+
+  --duration D   stop by itself after D (e.g. 10s)
+  --json         show the traffic as JSON lines`
+
+const gatewayYaml = (url: string) => `# The demo's gateway.yaml: the same file a real installation has in /etc/sparkplug-gateway.
+sparkplug: { groupId: Demo, edgeNodeId: Edge1 }
+upstream:
+  mqtt: { servers: [${url}], version: "3.1.1", keepalive: 10s, reconnect: { min: 500ms, max: 5s } }
+devices: devices/
+stateDir: state/
+buffer: { path: memory }
+log: { level: warn }
+`
+
+const boiler = `device: Boiler1
+driver: simulator
+connection: {}
+poll: 500ms
+tags:
+  - { name: Burner/Flame Temp, signal: sine, low: 180, high: 220, period: 20s, units: degC, deadband: 0.5 }
+  - { name: Burner/Running, signal: boolean, period: 15s }
+  - { name: Burner/Setpoint, signal: setpoint, type: Double, initial: 70, writable: true, min: 20, max: 95, units: degC }
+  - { name: Water/Level, signal: random-walk, low: 40, high: 60, step: 0.5, units: '%', deadband: 0.4 }
+  - { name: Cycles, signal: counter, period: 2s }
+`
+
+const press = `device: Press4
+driver: simulator
+connection: {}
+poll: 1s
+tags:
+  - { name: Pressure, signal: ramp, low: 0, high: 250, period: 30s, units: bar, deadband: 1 }
+  - { name: Mode, signal: string, values: [auto, manual, maintenance], period: 12s }
+  - { name: Strokes, signal: counter, period: 3s }
+`
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { duration: { type: 'string' }, json: { type: 'boolean', default: false } } })
+  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration)
+  if (values.duration !== undefined && durationMs === undefined) {
+    console.error(`--duration: expected a duration such as 10s or 2m, got '${values.duration}'`)
+    return EX_USAGE
+  }
+  const broker = await startEmbeddedBroker({ port: (await isFree(1883)) ? 1883 : 0 })
+  const dir = mkdtempSync(join(tmpdir(), 'sparkplug-gateway-demo-'))
+  mkdirSync(join(dir, 'devices'))
+  writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(broker.url))
+  writeFileSync(join(dir, 'devices', 'boiler1.yaml'), boiler)
+  writeFileSync(join(dir, 'devices', 'press4.yaml'), press)
+  const stop = new AbortController()
+  const viewStop = new AbortController()
+  try {
+    const loaded = await loadConfig(join(dir, 'gateway.yaml'))
+    if (!loaded.ok) {
+      for (const e of loaded.error) console.error(formatError(e))
+      return EX_SOFTWARE
+    }
+    console.log(`demo: embedded broker at ${broker.url}, config in ${dir}; Ctrl-C stops\n`)
+    const view = monitor.run(['--broker', broker.url, ...(values.json ? ['--json'] : [])], {
+      out: (text) => process.stdout.write(`${text}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      signal: viewStop.signal,
+    })
+    const gateway = await startGateway(loaded.value, createLog({ level: 'warn' }))
+    const onSignal = () => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    const timer = durationMs === undefined ? undefined : setTimeout(onSignal, durationMs)
+    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }))
+    clearTimeout(timer)
+    await gateway.stop()
+    viewStop.abort()
+    await view
+    return 0
+  } finally {
+    viewStop.abort()
+    await broker.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}

@@ -1,0 +1,29 @@
+/**
+ * Every default of gateway.yaml and of device files, in one visible place. The example file
+ * (deploy/gateway.example.yaml) shows these values and a test keeps the two in step.
+ */
+export const defaults = {
+  sparkplug: { uint32Field: 'long_value' },
+  mqtt: {
+    version: '3.1.1',
+    keepaliveMs: 30_000,
+    connectTimeoutMs: 10_000,
+    reconnectMinMs: 1_000,
+    reconnectMaxMs: 30_000,
+    dataQos: 0,
+    verifyHostname: true,
+  },
+  devicesDir: 'devices/',
+  stateDir: '/var/lib/sparkplug-gateway',
+  buffer: {
+    /** Relative to the state directory. */
+    file: 'buffer.db',
+    maxSizeBytes: 512 * 2 ** 20,
+    whenFull: 'drop-oldest',
+    durability: 'power',
+  },
+  http: { listen: '127.0.0.1:9780' },
+  log: { level: 'info' },
+  device: { pollMs: 1_000, offlineAfter: 3 },
+  tag: { deadband: 0, writable: false, writeIntervalMs: 0 },
+} as const

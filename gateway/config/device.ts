@@ -1,0 +1,142 @@
+/**
+ * A device tag file -> DeviceConfig. Pure: the loader has already read the YAML and replaced a
+ * CSV `tags:` path with the CSV's rows. Checks the device-level keys and the tag keys every driver
+ * shares, then hands connection and tags to the driver module's own `parse`.
+ */
+import type { DriverModule, RawDevice } from '../../drivers/driver.js'
+import type { ConfigError, ConfigPath, Result } from '../model/result.js'
+import { fail, ok } from '../model/result.js'
+import type { SparkplugType, Value } from '../model/value.js'
+import { defaults } from './defaults.js'
+import { Fields, type Section } from './fields.js'
+import { didYouMean } from './suggest.js'
+import type { DeviceConfig, TagConfig } from './types.js'
+
+/** Drivers by the `driver:` value of a device file (drivers/registry.ts, or a test's own). */
+export type Registry = Readonly<Record<string, DriverModule<any>>>
+
+export const deviceKeys = ['device', 'driver', 'connection', 'poll', 'offlineAfter', 'tags'] as const
+export const commonTagKeys = [
+  'name', 'poll', 'scale', 'offset', 'units', 'description', 'deadband',
+  'writable', 'min', 'max', 'allowed', 'writeInterval', 'sparkplugType',
+] as const
+
+// A Record so that the compiler notices when value.ts gains a type this list lacks.
+const typeNames: Record<SparkplugType, true> = {
+  Int8: true, Int16: true, Int32: true, Int64: true, UInt8: true, UInt16: true, UInt32: true, UInt64: true,
+  Float: true, Double: true, Boolean: true, String: true, DateTime: true, Text: true, UUID: true, Bytes: true, File: true,
+  Int8Array: true, Int16Array: true, Int32Array: true, Int64Array: true,
+  UInt8Array: true, UInt16Array: true, UInt32Array: true, UInt64Array: true,
+  FloatArray: true, DoubleArray: true, BooleanArray: true, StringArray: true, DateTimeArray: true,
+}
+export const sparkplugTypes = Object.keys(typeNames) as SparkplugType[]
+
+/** Validates one device file's content; `file` is recorded in the result and in nothing else. */
+export function parseDevice(raw: unknown, file: string, registry: Registry): Result<DeviceConfig, ConfigError[]> {
+  const f = new Fields()
+  const root = f.root(raw, deviceKeys)
+  const deviceId = f.id(root, 'device', { required: true })
+  const driver = f.string(root, 'driver', { required: true })
+  const module = driver === undefined ? undefined : registry[driver]
+  if (driver !== undefined && module === undefined) {
+    const names = Object.keys(registry)
+    f.error(['driver'], `unknown driver '${driver}'${didYouMean(driver, names)} (known: ${names.join(', ')})`)
+  }
+  const pollMs = f.duration(root, 'poll', { positive: true }) ?? defaults.device.pollMs
+  const offlineAfter = f.number(root, 'offlineAfter', { integer: true, min: 1 }) ?? defaults.device.offlineAfter
+  // Optional here: a driver that needs connection settings says which ones are missing.
+  const connection = f.get(root, 'connection')
+  if (connection !== undefined && module !== undefined) checkConnectionKeys(f, connection.value, module)
+  const tagKeys = module === undefined ? undefined : [...commonTagKeys, ...Object.keys(module.schema.tagProperties)]
+  const items = f.list(root, 'tags', { required: true })
+  if (items !== undefined && items.length === 0) f.error(['tags'], 'expected at least one tag')
+  const sections = (items ?? []).map((item) => tagSection(f, item.value, item.path, tagKeys))
+  const tags = sections.map((s) => parseTag(f, s, pollMs))
+  checkNames(f, tags)
+
+  let driverConfig: unknown
+  const complete = items !== undefined && sections.every((s) => s !== undefined)
+  if (module !== undefined && driver !== undefined && complete) {
+    const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: sections.map((s) => s!.value) }
+    const parsed = module.parse(rawDevice, [])
+    if (parsed.ok) driverConfig = parsed.value
+    else addDriverErrors(f, parsed.error)
+  }
+  if (f.errors.length > 0 || deviceId === undefined || driver === undefined) return fail(f.errors)
+  return ok({ file, deviceId, driver, pollMs, offlineAfter, tags: tags as TagConfig[], driverConfig })
+}
+
+function tagSection(f: Fields, value: unknown, path: ConfigPath, keys: readonly string[] | undefined): Section | undefined {
+  // Without a known driver its tag keys are unknown too: then only the driver error is reported.
+  const what = 'a tag: a map with at least a name'
+  return keys === undefined ? f.map(value, path, Object.keys(value ?? {}), what) : f.map(value, path, keys, what)
+}
+
+function parseTag(f: Fields, t: Section | undefined, devicePollMs: number): TagConfig | undefined {
+  if (t === undefined) return undefined
+  const name = f.string(t, 'name', { required: true })
+  const scale = f.number(t, 'scale')
+  if (scale === 0) f.error([...t.path, 'scale'], 'scale 0 would turn every value into the offset; leave scale out for no scaling')
+  const min = f.number(t, 'min')
+  const max = f.number(t, 'max')
+  if (min !== undefined && max !== undefined && min > max) f.error([...t.path, 'max'], `max (${max}) is below min (${min})`)
+  const allowed = parseAllowed(f, t)
+  const tag: TagConfig = {
+    name: name ?? '',
+    pollMs: f.duration(t, 'poll', { positive: true }) ?? devicePollMs,
+    scale,
+    offset: f.number(t, 'offset'),
+    units: f.string(t, 'units'),
+    description: f.string(t, 'description'),
+    deadband: f.number(t, 'deadband', { min: 0 }) ?? defaults.tag.deadband,
+    writable: f.boolean(t, 'writable') ?? defaults.tag.writable,
+    min,
+    max,
+    allowed,
+    writeIntervalMs: f.duration(t, 'writeInterval') ?? defaults.tag.writeIntervalMs,
+    sparkplugType: f.oneOf(t, 'sparkplugType', sparkplugTypes),
+  }
+  // Absent optional keys are left out rather than set to undefined, so configs compare and print cleanly.
+  return Object.fromEntries(Object.entries(tag).filter(([, v]) => v !== undefined)) as unknown as TagConfig
+}
+
+function parseAllowed(f: Fields, t: Section): Value[] | undefined {
+  const items = f.list(t, 'allowed')
+  if (items === undefined) return undefined
+  if (items.length === 0) return f.error([...t.path, 'allowed'], 'expected at least one value (leave allowed out to allow any)')
+  const values: Value[] = []
+  for (const item of items) {
+    const v = item.value
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') values.push(v)
+    else f.error(item.path, 'expected a number, string or true/false')
+  }
+  return values
+}
+
+/** Metric names: unique even when lower-cased (Sparkplug: names SHOULD NOT collide that way), none reserved. */
+function checkNames(f: Fields, tags: readonly (TagConfig | undefined)[]): void {
+  const seen = new Map<string, number>()
+  tags.forEach((tag, i) => {
+    if (tag === undefined || tag.name === '') return
+    const path = ['tags', i, 'name']
+    if (tag.name === 'bdSeq' || tag.name.startsWith('Node Control/')) {
+      f.error(path, `'${tag.name}' is reserved by Sparkplug for the node; choose another name`)
+    }
+    const key = tag.name.toLowerCase()
+    const first = seen.get(key)
+    if (first !== undefined) f.error(path, `duplicate metric name '${tag.name}' (tags[${first}] has it; names are compared ignoring case)`)
+    else seen.set(key, i)
+  })
+}
+
+function checkConnectionKeys(f: Fields, value: unknown, module: DriverModule<unknown>): void {
+  const properties = module.schema.connection.properties
+  if (typeof value !== 'object' || value === null || typeof properties !== 'object' || properties === null) return
+  f.map(value, ['connection'], Object.keys(properties))
+}
+
+/** The driver may report an unknown key we already reported; one error per place is enough. */
+function addDriverErrors(f: Fields, errors: readonly ConfigError[]): void {
+  const known = new Set(f.errors.map((e) => JSON.stringify(e.path)))
+  for (const e of errors) if (!known.has(JSON.stringify(e.path))) f.errors.push(e)
+}

@@ -1,0 +1,172 @@
+/**
+ * gateway.yaml -> the node-level part of GatewayConfig. Pure: no I/O. Relative paths are resolved
+ * against the file's directory here (path arithmetic only); reading `passwordFile` is load.ts's job.
+ */
+import { dirname, resolve } from 'node:path'
+import type { ConfigError, Result } from '../model/result.js'
+import { fail, ok } from '../model/result.js'
+import { defaults } from './defaults.js'
+import { Fields, type Section } from './fields.js'
+import type { BufferConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, SparkplugConfig } from './types.js'
+
+/** The keys each section allows; schema.ts describes exactly these (a test checks). */
+export const gatewayKeys = {
+  root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log'],
+  sparkplug: ['groupId', 'edgeNodeId', 'primaryHostId', 'uint32Field'],
+  upstream: ['mqtt'],
+  mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos'],
+  tls: ['ca', 'cert', 'key', 'verifyHostname'],
+  reconnect: ['min', 'max'],
+  buffer: ['path', 'maxSize', 'whenFull', 'durability'],
+  http: ['listen'],
+  log: ['level'],
+} as const
+
+export const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+const schemes = ['mqtt:', 'mqtts:', 'ws:', 'wss:']
+// MQTT's keepalive is a 16-bit count of seconds.
+const maxKeepaliveMs = 65_535_000
+
+/** gateway.yaml parsed: everything but the devices, and the password file still to read. */
+export interface ParsedGateway {
+  readonly config: Omit<GatewayConfig, 'devices'>
+  /** Absolute path of `upstream.mqtt.passwordFile`, when given; load.ts reads it into `password`. */
+  readonly passwordFile?: string
+}
+
+/** Validates gateway.yaml (`raw` as the YAML parser returned it) and applies defaults. */
+export function parseGateway(raw: unknown, file: string): Result<ParsedGateway, ConfigError[]> {
+  const f = new Fields()
+  const dir = dirname(file)
+  const root = f.root(raw, [...gatewayKeys.root])
+  const sparkplug = parseSparkplug(f, root)
+  const mqtt = parseUpstream(f, root, sparkplug, dir)
+  const stateDir = resolve(dir, f.string(root, 'stateDir') ?? defaults.stateDir)
+  const devicesDir = resolve(dir, f.string(root, 'devices') ?? defaults.devicesDir)
+  const buffer = parseBuffer(f, root, dir, stateDir)
+  const http = parseHttp(f, root)
+  const log = f.section(root, 'log', gatewayKeys.log)
+  const level = f.oneOf(log, 'level', logLevels) ?? defaults.log.level
+  if (f.errors.length > 0 || sparkplug === undefined || mqtt === undefined || http === undefined) return fail(f.errors)
+  const { passwordFile, ...mqttConfig } = mqtt
+  return ok({
+    config: { file, sparkplug, upstream: { mqtt: mqttConfig }, devicesDir, buffer, stateDir, http, log: { level } },
+    ...(passwordFile === undefined ? {} : { passwordFile }),
+  })
+}
+
+function parseSparkplug(f: Fields, root: Section | undefined): SparkplugConfig | undefined {
+  const s = f.section(root, 'sparkplug', gatewayKeys.sparkplug, { required: true })
+  const groupId = f.id(s, 'groupId', { required: true })
+  const edgeNodeId = f.id(s, 'edgeNodeId', { required: true })
+  const primaryHostId = f.id(s, 'primaryHostId')
+  const uint32Field = f.oneOf(s, 'uint32Field', ['long_value', 'int_value']) ?? defaults.sparkplug.uint32Field
+  if (groupId === undefined || edgeNodeId === undefined) return undefined
+  return { groupId, edgeNodeId, ...(primaryHostId === undefined ? {} : { primaryHostId }), uint32Field }
+}
+
+type ParsedMqtt = MqttConfig & { readonly passwordFile?: string }
+
+function parseUpstream(f: Fields, root: Section | undefined, sparkplug: SparkplugConfig | undefined, dir: string): ParsedMqtt | undefined {
+  const upstreamFound = f.get(root, 'upstream', { required: true })
+  const value = upstreamFound?.value
+  // nats is a known key with its own message, not an unknown key with a suggestion.
+  const nats = typeof value === 'object' && value !== null && 'nats' in value
+  const upstream = f.section(root, 'upstream', nats ? [...gatewayKeys.upstream, 'nats'] : gatewayKeys.upstream)
+  if (upstream === undefined) return undefined
+  if (nats) {
+    f.error([...upstream.path, 'nats'], 'NATS upstream is not available in this version; use mqtt')
+    return undefined
+  }
+  const m = f.section(upstream, 'mqtt', gatewayKeys.mqtt, { required: true })
+  if (m === undefined) return undefined
+  const servers = parseServers(f, m)
+  const version = parseVersion(f, m)
+  const clientId = f.string(m, 'clientId') ?? (sparkplug && `${sparkplug.groupId}-${sparkplug.edgeNodeId}`.replace(/[^0-9A-Za-z_-]/g, '-'))
+  const username = f.string(m, 'username')
+  const passwordFile = f.string(m, 'passwordFile')
+  const tls = parseTls(f, m, dir)
+  const keepaliveMs = f.duration(m, 'keepalive') ?? defaults.mqtt.keepaliveMs
+  if (keepaliveMs % 1000 !== 0 || keepaliveMs < 1000 || keepaliveMs > maxKeepaliveMs) {
+    f.error([...m.path, 'keepalive'], 'expected whole seconds between 1s and 65535s (MQTT counts keepalive in seconds)')
+  }
+  const connectTimeoutMs = f.duration(m, 'connectTimeout', { positive: true }) ?? defaults.mqtt.connectTimeoutMs
+  const reconnect = f.section(m, 'reconnect', gatewayKeys.reconnect)
+  const reconnectMinMs = f.duration(reconnect, 'min', { positive: true }) ?? defaults.mqtt.reconnectMinMs
+  const reconnectMaxMs = f.duration(reconnect, 'max', { positive: true }) ?? defaults.mqtt.reconnectMaxMs
+  if (reconnect !== undefined && reconnectMinMs > reconnectMaxMs) f.error([...reconnect.path, 'max'], 'reconnect.max must be at least reconnect.min')
+  const dataQos = parseQos(f, m)
+  if (servers === undefined || version === undefined || clientId === undefined) return undefined
+  return {
+    servers, version, clientId,
+    ...(username === undefined ? {} : { username }),
+    ...(passwordFile === undefined ? {} : { passwordFile: resolve(dir, passwordFile) }),
+    ...(tls === undefined ? {} : { tls }),
+    keepaliveMs, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, dataQos,
+  }
+}
+
+function parseServers(f: Fields, m: Section): string[] | undefined {
+  const items = f.list(m, 'servers', { required: true, single: true })
+  if (items === undefined) return undefined
+  if (items.length === 0) return f.error([...m.path, 'servers'], 'expected at least one server URL')
+  const servers: string[] = []
+  for (const item of items) {
+    const url = typeof item.value === 'string' && URL.canParse(item.value) ? new URL(item.value) : undefined
+    if (url === undefined || !schemes.includes(url.protocol) || url.hostname === '') {
+      f.error(item.path, 'expected a URL such as mqtt://broker:1883, mqtts://broker:8883, ws://… or wss://…')
+    } else servers.push(item.value as string)
+  }
+  return servers.length === items.length ? servers : undefined
+}
+
+function parseVersion(f: Fields, m: Section): MqttConfig['version'] | undefined {
+  const found = f.get(m, 'version')
+  if (found === undefined) return defaults.mqtt.version
+  // YAML reads `3.1.1` as a string and `5` as a number; both spellings mean the same.
+  const text = String(found.value)
+  if (text === '3.1.1' || text === '5') return text
+  return f.error(found.path, "expected 3.1.1 or 5")
+}
+
+function parseQos(f: Fields, m: Section): 0 | 1 {
+  const found = f.get(m, 'dataQos')
+  if (found === undefined) return defaults.mqtt.dataQos
+  if (found.value === 0 || found.value === 1) return found.value
+  f.error(found.path, 'expected 0 or 1 (Sparkplug data is QoS 0; 1 keeps rows buffered until PUBACK)')
+  return defaults.mqtt.dataQos
+}
+
+function parseTls(f: Fields, m: Section, dir: string): MqttConfig['tls'] {
+  const t = f.section(m, 'tls', gatewayKeys.tls)
+  if (t === undefined) return undefined
+  const files: { ca?: string; cert?: string; key?: string } = {}
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const path = f.string(t, key)
+    if (path !== undefined) files[key] = resolve(dir, path)
+  }
+  if ((files.cert === undefined) !== (files.key === undefined)) f.error(t.path, 'cert and key go together: give both or neither')
+  return { ...files, verifyHostname: f.boolean(t, 'verifyHostname') ?? defaults.mqtt.verifyHostname }
+}
+
+function parseBuffer(f: Fields, root: Section | undefined, dir: string, stateDir: string): BufferConfig {
+  const b = f.section(root, 'buffer', gatewayKeys.buffer)
+  const written = b?.value.path
+  // `path: null` (or `memory`) keeps the outbox in memory: nothing survives a restart.
+  const memory = b !== undefined && 'path' in b.value && (written === null || written === 'memory' || written === ':memory:')
+  const path = memory ? null : resolve(dir, f.string(b, 'path') ?? resolve(stateDir, defaults.buffer.file))
+  return {
+    path,
+    maxSizeBytes: f.size(b, 'maxSize') ?? defaults.buffer.maxSizeBytes,
+    whenFull: f.oneOf(b, 'whenFull', ['drop-oldest', 'drop-newest']) ?? defaults.buffer.whenFull,
+    durability: f.oneOf(b, 'durability', ['power', 'process']) ?? defaults.buffer.durability,
+  }
+}
+
+function parseHttp(f: Fields, root: Section | undefined): HttpConfig | undefined {
+  const h = f.section(root, 'http', gatewayKeys.http)
+  const listen = f.string(h, 'listen') ?? defaults.http.listen
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(listen)
+  if (match === null || Number(match[2]) > 65535) return f.error(['http', 'listen'], 'expected host:port, such as 127.0.0.1:9780 or [::1]:9780')
+  return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) }
+}

@@ -1,0 +1,223 @@
+/**
+ * JSON Schemas (draft 2020-12) of gateway.yaml and of device files, for `sparkplug-gateway schema`
+ * and editors (yaml-language-server's `# yaml-language-server: $schema=...`). They describe the
+ * keys parse.ts and device.ts accept; a test keeps the key lists equal.
+ */
+import type { JsonSchema } from '../../drivers/driver.js'
+import { defaults } from './defaults.js'
+import { sparkplugTypes, type Registry } from './device.js'
+import { logLevels } from './parse.js'
+import { formatDuration } from './units.js'
+
+const draft = 'https://json-schema.org/draft/2020-12/schema'
+
+const duration = (description: string, defaultMs?: number): JsonSchema => ({
+  type: 'string',
+  pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$',
+  description: `${description} A duration: 250ms, 5s, 2m, 1h.`,
+  ...(defaultMs === undefined ? {} : { default: formatDuration(defaultMs) }),
+})
+
+const id = (description: string): JsonSchema => ({
+  type: 'string',
+  minLength: 1,
+  pattern: '^[^/+#]+$',
+  description: `${description} Becomes an MQTT topic level: no /, + or #.`,
+})
+
+const object = (properties: Record<string, JsonSchema>, description: string, required: string[] = []): JsonSchema => ({
+  type: 'object',
+  description,
+  additionalProperties: false,
+  properties,
+  ...(required.length === 0 ? {} : { required }),
+})
+
+const text = (description: string): JsonSchema => ({ type: 'string', description })
+
+const choice = (values: readonly unknown[], fallback: unknown, description: string): JsonSchema => ({
+  enum: values,
+  default: fallback,
+  description,
+})
+
+export function gatewaySchema(): JsonSchema {
+  const mqtt = object(
+    {
+      servers: {
+        description: 'Broker URLs in failover order (mqtt://, mqtts://, ws://, wss://); a single URL may be written without brackets.',
+        oneOf: [
+          { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(mqtts?|wss?)://' } },
+          { type: 'string', pattern: '^(mqtts?|wss?)://' },
+        ],
+      },
+      version: choice(['3.1.1', '5', 5], defaults.mqtt.version, 'MQTT protocol version.'),
+      clientId: text('MQTT client id. Default: <groupId>-<edgeNodeId>, other characters than letters, digits, _ and - replaced by -.'),
+      username: text('MQTT user name.'),
+      passwordFile: text('File holding the MQTT password (a final newline is ignored), relative to gateway.yaml.'),
+      tls: object(
+        {
+          ca: text('CA certificate (PEM) to trust for the broker, relative to gateway.yaml. Default: the system CAs.'),
+          cert: text('Client certificate (PEM), relative to gateway.yaml; needs key.'),
+          key: text('Client private key (PEM), relative to gateway.yaml; needs cert.'),
+          verifyHostname: {
+            type: 'boolean',
+            default: defaults.mqtt.verifyHostname,
+            description: "Check that the broker certificate names the server's host.",
+          },
+        },
+        'TLS settings for mqtts:// and wss:// servers.',
+      ),
+      keepalive: duration('MQTT keepalive, whole seconds.', defaults.mqtt.keepaliveMs),
+      connectTimeout: duration('Time allowed for one connection attempt.', defaults.mqtt.connectTimeoutMs),
+      reconnect: object(
+        {
+          min: duration('Delay before the first reconnect attempt.', defaults.mqtt.reconnectMinMs),
+          max: duration('Longest delay between reconnect attempts (the delay doubles, with jitter).', defaults.mqtt.reconnectMaxMs),
+        },
+        'Reconnect backoff.',
+      ),
+      dataQos: choice(
+        [0, 1],
+        defaults.mqtt.dataQos,
+        'QoS of NDATA/DDATA: 0 as Sparkplug says; 1 keeps rows in the buffer until the broker acknowledges them.',
+      ),
+    },
+    'An MQTT broker (or several, for Sparkplug multi-server failover).',
+    ['servers'],
+  )
+  return {
+    $schema: draft,
+    title: 'sparkplug-gateway gateway.yaml',
+    ...object(
+      {
+        sparkplug: object(
+          {
+            groupId: id('Sparkplug group id.'),
+            edgeNodeId: id('Sparkplug edge node id of this gateway.'),
+            primaryHostId: id('Wait for this host application to be online (STATE) before publishing births.'),
+            uint32Field: choice(
+              ['long_value', 'int_value'],
+              defaults.sparkplug.uint32Field,
+              'Payload field for UInt32 values: long_value (Ignition, Tahu) or int_value (the spec text).',
+            ),
+          },
+          'The Sparkplug identity of this edge node.',
+          ['groupId', 'edgeNodeId'],
+        ),
+        upstream: object(
+          { mqtt },
+          'Where Sparkplug messages go: exactly one of mqtt (NATS is not available in this version).',
+          ['mqtt'],
+        ),
+        devices: text(
+          `Directory of device files (*.yaml, *.yml, *.json), relative to gateway.yaml. Default: ${defaults.devicesDir}`,
+        ),
+        stateDir: text(`Directory for bdSeq, the buffer and OPC UA certificates. Default: ${defaults.stateDir}`),
+        buffer: object(
+          {
+            path: {
+              type: ['string', 'null'],
+              description:
+                `SQLite store-and-forward file, relative to gateway.yaml. Default: ${defaults.buffer.file} in stateDir. ` +
+                'null or "memory": keep it in memory (lost on restart).',
+            },
+            maxSize: {
+              type: ['string', 'integer'],
+              pattern: '^\\d+(\\.\\d+)?\\s*(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$',
+              default: '512MiB',
+              description: 'Largest size of the buffer on disk: 64KiB, 512MiB, 1GiB, 1GB; a bare number is bytes.',
+            },
+            whenFull: choice(['drop-oldest', 'drop-newest'], defaults.buffer.whenFull, 'What to drop when the buffer is full; drops are counted.'),
+            durability: choice(
+              ['power', 'process'],
+              defaults.buffer.durability,
+              'power: fsync at each commit (survives power loss); process: survives crashes of the gateway only.',
+            ),
+          },
+          'Store-and-forward buffer.',
+        ),
+        http: object(
+          { listen: { type: 'string', default: defaults.http.listen, description: 'host:port serving /metrics, /healthz and /status.' } },
+          'The local HTTP listener.',
+        ),
+        log: object({ level: choice(logLevels, defaults.log.level, 'Least severe level logged.') }, 'Logging.'),
+      },
+      'The gateway node: Sparkplug identity, upstream, buffer and where device files are.',
+      ['sparkplug', 'upstream'],
+    ),
+  }
+}
+
+const commonTagProperties: Record<string, JsonSchema> = {
+  name: { type: ['string', 'number'], description: "Sparkplug metric name, unique in the device (ignoring case); '/' makes folders." },
+  poll: duration("Scan period of this tag. Default: the device's poll."),
+  scale: { type: 'number', not: { const: 0 }, description: 'engineering = raw * scale + offset.' },
+  offset: { type: 'number', description: 'engineering = raw * scale + offset.' },
+  units: text('Engineering units, sent as a birth property.'),
+  description: text('Free text.'),
+  deadband: {
+    type: 'number',
+    minimum: 0,
+    default: defaults.tag.deadband,
+    description: 'Absolute change below which a value is not reported (0: every change).',
+  },
+  writable: { type: 'boolean', default: defaults.tag.writable, description: 'NCMD/DCMD may write this tag.' },
+  min: { type: 'number', description: 'Smallest value a write may set.' },
+  max: { type: 'number', description: 'Largest value a write may set.' },
+  allowed: { type: 'array', minItems: 1, items: { type: ['number', 'string', 'boolean'] }, description: 'The only values a write may set.' },
+  writeInterval: duration('Least time between two accepted writes (protects actuators).', defaults.tag.writeIntervalMs),
+  sparkplugType: { enum: sparkplugTypes, description: "Sparkplug datatype to publish; default: from the driver's type and scaling." },
+}
+
+const csvTags: JsonSchema = { type: 'string', description: 'A CSV file (relative to this file) with a header row naming tag keys and one tag per row.' }
+
+export function deviceSchema(registry: Registry): JsonSchema {
+  const names = Object.keys(registry)
+  return {
+    $schema: draft,
+    title: 'sparkplug-gateway device file',
+    ...object(
+      {
+        device: id('Sparkplug device id, unique among the devices (ignoring case).'),
+        driver: { enum: names, description: 'Which driver talks to the device.' },
+        connection: { type: 'object', description: "How to reach the device; keys depend on the driver." },
+        poll: duration('Default scan period of the tags.', defaults.device.pollMs),
+        offlineAfter: {
+          type: 'integer',
+          minimum: 1,
+          default: defaults.device.offlineAfter,
+          description: 'Failed scans in a row before the device is declared offline (DDEATH).',
+        },
+        tags: {
+          description: 'The tags: a list, or the path of a CSV file.',
+          oneOf: [{ type: 'array', minItems: 1, items: { $ref: '#/$defs/tag' } }, csvTags],
+        },
+      },
+      'One device: its Sparkplug id, driver, connection and tags.',
+      ['device', 'driver', 'connection', 'tags'],
+    ),
+    $defs: { tag: { type: 'object', required: ['name'], properties: commonTagProperties } },
+    allOf: names.map((kind) => ({
+      if: { properties: { driver: { const: kind } }, required: ['driver'] },
+      then: {
+        properties: {
+          connection: registry[kind].schema.connection,
+          tags: {
+            oneOf: [
+              {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: { ...commonTagProperties, ...registry[kind].schema.tagProperties },
+                },
+              },
+              csvTags,
+            ],
+          },
+        },
+      },
+    })),
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The typed configuration, as produced by `parse.ts` from gateway.yaml and the device tag files.
+ * Everything here is already validated: downstream code never re-checks it.
+ */
+import type { SparkplugType, Value } from '../model/value.js'
+
+export interface GatewayConfig {
+  /** Absolute path of gateway.yaml, for messages and for relative paths. */
+  readonly file: string
+  readonly sparkplug: SparkplugConfig
+  readonly upstream: { readonly mqtt: MqttConfig }
+  readonly devices: readonly DeviceConfig[]
+  /** Absolute path of the devices directory. */
+  readonly devicesDir: string
+  readonly buffer: BufferConfig
+  /** Absolute path of the state directory (bdSeq, buffer). */
+  readonly stateDir: string
+  /** Where /metrics, /healthz and /status are served; absent in configs built by hand (tests). */
+  readonly http?: HttpConfig
+  readonly log: { readonly level: LogLevel }
+}
+
+/** The local HTTP listener (`http.listen: 127.0.0.1:9780`). */
+export interface HttpConfig {
+  /** Address to bind: an IPv4/IPv6 literal or a host name, without brackets. */
+  readonly host: string
+  readonly port: number
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface SparkplugConfig {
+  readonly groupId: string
+  readonly edgeNodeId: string
+  /** Births wait for this host's STATE online (Sparkplug 3.0 §5.x primary host). */
+  readonly primaryHostId?: string
+  /** Encode UInt32 metric values in long_value (Ignition, Tahu Java, newer TCK) or int_value (spec text). */
+  readonly uint32Field: 'int_value' | 'long_value'
+}
+
+export interface MqttConfig {
+  /** Broker URLs in failover order: mqtt://, mqtts://, ws://, wss://. */
+  readonly servers: readonly string[]
+  readonly version: '3.1.1' | '5'
+  readonly clientId: string
+  readonly username?: string
+  /** The password itself, already read from `passwordFile`. */
+  readonly password?: string
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly verifyHostname: boolean }
+  readonly keepaliveMs: number
+  readonly connectTimeoutMs: number
+  /** Delay before the first reconnect; grows to `reconnectMaxMs` with jitter. */
+  readonly reconnectMinMs: number
+  readonly reconnectMaxMs: number
+  readonly dataQos: 0 | 1
+}
+
+export interface BufferConfig {
+  /** Absolute path of the SQLite outbox; `null` keeps the outbox in memory. */
+  readonly path: string | null
+  readonly maxSizeBytes: number
+  readonly whenFull: 'drop-oldest' | 'drop-newest'
+  readonly durability: 'power' | 'process'
+}
+
+/** One device tag file. `driverConfig` is what the driver module's `parse` returned. */
+export interface DeviceConfig {
+  readonly file: string
+  readonly deviceId: string
+  readonly driver: string
+  /** Default scan period of the device's tags. */
+  readonly pollMs: number
+  /** Consecutive failed scans before the device is declared offline (DDEATH). */
+  readonly offlineAfter: number
+  readonly tags: readonly TagConfig[]
+  readonly driverConfig: unknown
+}
+
+/** The driver-independent part of a tag: naming, scaling, reporting and write rules. */
+export interface TagConfig {
+  /** Sparkplug metric name; '/' makes folders. Unique within the device. */
+  readonly name: string
+  readonly pollMs: number
+  /** engineering = raw * scale + offset; both absent means no scaling. */
+  readonly scale?: number
+  readonly offset?: number
+  readonly units?: string
+  readonly description?: string
+  /** Absolute change below which a numeric value is not reported (0 = every change). */
+  readonly deadband: number
+  readonly writable: boolean
+  readonly min?: number
+  readonly max?: number
+  /** Values a write may set, when given. */
+  readonly allowed?: readonly Value[]
+  /** Minimum time between two accepted writes to this tag. */
+  readonly writeIntervalMs: number
+  /** Sparkplug datatype forced by the user; otherwise derived from the driver's type and scaling. */
+  readonly sparkplugType?: SparkplugType
+}

@@ -1,0 +1,129 @@
+import { drivers } from '../drivers/registry.js'
+import type { GatewayConfig } from './config/types.js'
+import type { Log } from './model/log.js'
+import { tagDefs } from './normalise/tag-def.js'
+import { createMemoryOutbox } from './outbox/memory-outbox.js'
+import type { Outbox } from './outbox/outbox.js'
+import { startPollLoop, type PollLoop } from './runtime/poll.js'
+import { createFileBdSeqStore } from './sparkplug/bdseq.js'
+import type { Command } from './sparkplug/commands.js'
+import { nodeMetricDefs, scanRateMetric } from './sparkplug/node-metrics.js'
+import { Pump, type PumpStatus } from './sparkplug/pump.js'
+import { Session, type DeviceDef } from './sparkplug/session.js'
+import { createMqttUpstream } from './upstream/mqtt-upstream.js'
+import type { DeviceStats } from './runtime/poll.js'
+
+export interface Gateway {
+  status(): GatewayStatus
+  /** Orderly stop: devices closed, DDEATHs and NDEATH published, outbox closed. */
+  stop(): Promise<void>
+}
+
+export interface GatewayStatus {
+  readonly upstream: PumpStatus
+  readonly devices: Readonly<Record<string, DeviceStats>>
+  readonly buffer: ReturnType<Outbox['stats']>
+  readonly commands: { readonly accepted: number; readonly refused: number }
+}
+
+export interface GatewayHooks {
+  /** `Node Control/Reboot` was accepted: the caller stops the gateway and exits for systemd to restart it. */
+  readonly onReboot?: () => void
+  /** Replaces the configured outbox (tests, benchmarks). */
+  readonly outbox?: Outbox
+}
+
+/**
+ * Wires the pipeline starting at the sink (outbox → upstream → session → pump → poll loops)
+ * and starts it. Resolves once running, not once connected: with the broker down the gateway
+ * is up and buffering.
+ */
+export async function startGateway(config: GatewayConfig, log: Log, hooks: GatewayHooks = {}): Promise<Gateway> {
+  const outbox = hooks.outbox ?? createMemoryOutbox({ whenFull: config.buffer.whenFull })
+  const upstream = createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
+
+  const devices = config.devices.map((device) => {
+    const module = drivers[device.driver]!
+    const driver = module.create(device.driverConfig, log.child({ device: device.deviceId }))
+    return { device, driver, tags: tagDefs(device.tags, driver.points) }
+  })
+  const deviceDefs: DeviceDef[] = devices.map((d) => ({ deviceId: d.device.deviceId, tags: d.tags }))
+  const session = new Session(nodeMetricDefs(0), deviceDefs)
+  const loops = new Map<string, PollLoop>()
+  const counts = { accepted: 0, refused: 0 }
+
+  const onCommand = (command: Command, origin: string): void => {
+    if (command.type === 'write') {
+      const loop = loops.get(command.deviceId)!
+      void loop.write(command.tag, command.value).then((outcome) => {
+        const fields = { topic: origin, metric: command.tag.name, value: String(command.value) }
+        if (outcome.ok) {
+          counts.accepted++
+          log.info('command accepted', { ...fields, old: String(outcome.old), readBack: String(outcome.now) })
+        } else {
+          counts.refused++
+          log.warn('command refused', { ...fields, reason: outcome.reason })
+        }
+      })
+      return
+    }
+    counts.accepted++
+    if (command.type === 'reboot') {
+      log.info('command accepted', { topic: origin, metric: 'Node Control/Reboot', value: true })
+      hooks.onReboot?.()
+    } else if (command.type === 'scan-rate') {
+      log.info('command accepted', { topic: origin, metric: 'Node Control/Scan Rate', value: command.ms })
+      for (const loop of loops.values()) loop.setScanRate(command.ms)
+      const record = session.data(null, [scanRateMetric(command.ms, Date.now())])
+      if (record !== null) outbox.add(record)
+      pump.notify()
+    }
+  }
+
+  const mqtt = config.upstream.mqtt
+  const pump = new Pump({
+    node: config.sparkplug,
+    session,
+    outbox,
+    upstream,
+    bdSeq: createFileBdSeqStore(config.stateDir),
+    codec: { uint32Field: config.sparkplug.uint32Field },
+    primaryHostId: config.sparkplug.primaryHostId,
+    dataQos: mqtt.dataQos,
+    replayWindowMs: Math.round(mqtt.keepaliveMs * 1.5),
+    reconnect: { minMs: mqtt.reconnectMinMs, maxMs: mqtt.reconnectMaxMs },
+    log: log.child({ part: 'pump' }),
+    onCommand,
+    onRefused: () => void counts.refused++,
+  })
+  pump.start()
+
+  const sink = {
+    session,
+    outbox,
+    notify: () => pump.notify(),
+    deviceChanged: (deviceId: string, online: boolean) => {
+      const live = pump.status().born
+      pump.deviceChanged(deviceId, online)
+      return live
+    },
+  }
+  for (const { device, driver, tags } of devices) {
+    loops.set(device.deviceId, startPollLoop(device, driver, tags, sink, log.child({ device: device.deviceId })))
+  }
+  log.info('gateway running', { devices: devices.length, node: `${config.sparkplug.groupId}/${config.sparkplug.edgeNodeId}` })
+
+  return {
+    status: () => ({
+      upstream: pump.status(),
+      devices: Object.fromEntries([...loops].map(([id, loop]) => [id, loop.stats()])),
+      buffer: outbox.stats(),
+      commands: { ...counts },
+    }),
+    async stop() {
+      await Promise.all([...loops.values()].map((loop) => loop.stop()))
+      await pump.stop()
+      outbox.close()
+    },
+  }
+}

@@ -1,0 +1,31 @@
+import type { SparkplugType, Value } from '../model/value.js'
+import type { TagDef } from './tag-def.js'
+
+const bigintTypes = new Set<SparkplugType>(['Int64', 'UInt64', 'DateTime'])
+const intTypes = new Set<SparkplugType>(['Int8', 'Int16', 'Int32', 'UInt8', 'UInt16', 'UInt32'])
+
+/** Raw driver value -> engineering value of the metric's type: scaling, then the type's JS representation. */
+export function toEngineering(tag: TagDef, raw: Value): Value {
+  let value: Value = raw
+  if (tag.scaled && (typeof raw === 'number' || typeof raw === 'bigint')) {
+    value = Number(raw) * (tag.scale ?? 1) + (tag.offset ?? 0)
+  }
+  return asType(tag.type, value)
+}
+
+/** Engineering value (from a command) -> raw driver value: the inverse of `toEngineering`. */
+export function toRaw(tag: TagDef, value: Value): Value {
+  if (!tag.scaled || (typeof value !== 'number' && typeof value !== 'bigint')) return asType(tag.rawType, value)
+  return asType(tag.rawType, (Number(value) - (tag.offset ?? 0)) / (tag.scale ?? 1))
+}
+
+/** Coerces numbers between number and bigint as the type requires; rounds for integer types. */
+export function asType(type: SparkplugType, value: Value): Value {
+  if (bigintTypes.has(type)) {
+    if (typeof value === 'number') return BigInt(Math.round(value))
+    return value
+  }
+  if (intTypes.has(type) && (typeof value === 'number' || typeof value === 'bigint')) return Math.round(Number(value))
+  if ((type === 'Float' || type === 'Double') && typeof value === 'bigint') return Number(value)
+  return value
+}

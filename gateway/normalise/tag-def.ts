@@ -1,0 +1,33 @@
+import type { PointInfo } from '../../drivers/driver.js'
+import type { TagConfig } from '../config/types.js'
+import type { SparkplugType } from '../model/value.js'
+
+/** A tag as the gateway publishes it: its config, the driver's raw type, and the Sparkplug type of the metric. */
+export interface TagDef extends TagConfig {
+  readonly rawType: SparkplugType
+  readonly type: SparkplugType
+  readonly scaled: boolean
+}
+
+const numericTypes = new Set<SparkplugType>([
+  'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float', 'Double',
+])
+
+export function isNumericType(type: SparkplugType): boolean {
+  return numericTypes.has(type)
+}
+
+/**
+ * Joins tag configs with the driver's points (same order, same names). A scaled tag becomes a
+ * Double (a Float stays Float): engineering values of a scaled integer are rarely integers.
+ */
+export function tagDefs(tags: readonly TagConfig[], points: readonly PointInfo[]): TagDef[] {
+  const rawTypes = new Map(points.map((p) => [p.name, p.type]))
+  return tags.map((tag) => {
+    const rawType = rawTypes.get(tag.name)
+    if (rawType === undefined) throw new Error(`driver has no point for tag '${tag.name}'`)
+    const scaled = isNumericType(rawType) && ((tag.scale !== undefined && tag.scale !== 1) || (tag.offset !== undefined && tag.offset !== 0))
+    const type = tag.sparkplugType ?? (scaled ? (rawType === 'Float' ? 'Float' : 'Double') : rawType)
+    return { ...tag, rawType, type, scaled }
+  })
+}

@@ -1,0 +1,40 @@
+/**
+ * The outbox: the durable FIFO of DATA records between the session and the upstream
+ * (store-and-forward). Births and deaths never enter it; they are rebuilt from session state.
+ * Synchronous, because better-sqlite3 is and because a record must be safe before `add` returns.
+ */
+import type { DataRecord } from '../model/value.js'
+
+export interface Outbox {
+  /**
+   * Appends a record; it survives a crash once `add` returns (for the SQLite outbox: within the
+   * documented commit interval). Returns how many records were dropped to stay under the size cap.
+   */
+  add(record: DataRecord): number
+  /**
+   * Up to `limit` oldest records, without removing them. With `devices`, only records whose
+   * `deviceId` is in the set (the pump holds back the backlog of devices that are not born).
+   * `afterId` skips records already handed to the upstream but not yet acknowledged.
+   */
+  peek(limit: number, options?: { devices?: ReadonlySet<string | null>; afterId?: number }): OutboxEntry[]
+  /** Removes records the upstream has taken (QoS 0 written, PUBACK, JetStream PubAck). */
+  ack(ids: readonly number[]): void
+  /** Depth and size, for metrics and /status. */
+  stats(): OutboxStats
+  /** Flushes and releases. Idempotent. */
+  close(): void
+}
+
+/** A record in the outbox. `id` increases with every `add`: it is the replay order. */
+export type OutboxEntry = DataRecord & { readonly id: number }
+
+export interface OutboxStats {
+  readonly records: number
+  readonly bytes: number
+  /** `at` of the oldest record, or null when empty. */
+  readonly oldestAt: number | null
+  /** Records dropped since start because the outbox was full. */
+  readonly dropped: number
+  /** Id the next `add` will get; lets the pump order state messages against data. */
+  readonly nextId: number
+}

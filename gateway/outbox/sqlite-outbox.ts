@@ -1,0 +1,330 @@
+import type Database from 'better-sqlite3'
+import { statSync } from 'node:fs'
+import type { Log } from '../model/log.js'
+import type { DataRecord } from '../model/value.js'
+import type { Outbox, OutboxEntry, OutboxStats } from './outbox.js'
+import { createRecordEncoder, decodeRecordMetrics } from './record-codec.js'
+import { loadDictionary, type Dictionary } from './sqlite-dictionary.js'
+import { isCorruption, moveAside, openOutboxDatabase } from './sqlite-open.js'
+
+/**
+ * How long an added record may wait in the open transaction before it is committed. 200 ms bounds
+ * the loss on a power cut or `kill -9` to a fifth of a second of readings (less than one typical
+ * poll cycle) while capping commits, and so WAL fsyncs on an SD card, at 5 per second however many
+ * readings arrive.
+ */
+export const defaultCommitIntervalMs = 200
+
+/** The smallest `maxSizeBytes`: the schema, a WAL reserve and room for a few records. */
+export const minSqliteOutboxBytes = 256 * 1024
+
+/** After a full disk caps the buffer at its current size, how often to try growing it again. */
+const diskFullRetryMs = 60_000
+
+export interface SqliteOutboxOptions {
+  /** The database file; its directory is created when missing. */
+  readonly path: string
+  /** Cap on the size on disk, main file plus WAL, in bytes; at least `minSqliteOutboxBytes`. */
+  readonly maxSizeBytes: number
+  /** At the cap: delete the oldest records, or refuse the new one. Either way they are counted. */
+  readonly whenFull: 'drop-oldest' | 'drop-newest'
+  /** `power`: fsync at every commit. `process`: survives a crash of the process, not of the machine. */
+  readonly durability: 'power' | 'process'
+  /** Longest time a record waits before its commit; `defaultCommitIntervalMs` when absent. */
+  readonly commitIntervalMs?: number
+  readonly log: Log
+  /** Test hook: SQLite's max_page_count, which makes writes fail with SQLITE_FULL as a full disk does. */
+  readonly maxPageCount?: number
+}
+
+interface Row {
+  id: number
+  device: number
+  at: number
+  metrics: Buffer
+}
+
+interface Store {
+  readonly db: Database.Database
+  readonly dict: Dictionary
+  readonly encode: (at: number, metrics: DataRecord['metrics']) => Buffer
+  readonly sql: ReturnType<typeof prepare>
+}
+
+function prepare(db: Database.Database) {
+  return {
+    insert: db.prepare('INSERT INTO records (id, device, at, metrics) VALUES (?, ?, ?, ?)'),
+    peekAll: db.prepare('SELECT id, device, at, metrics FROM records WHERE id > ? ORDER BY id LIMIT ?'),
+    peekDevice: db.prepare('SELECT id, device, at, metrics FROM records WHERE device = ? AND id > ? ORDER BY id LIMIT ?'),
+    remove: db.prepare('DELETE FROM records WHERE id = ?'),
+    dropOldest: db.prepare('DELETE FROM records WHERE id IN (SELECT id FROM records ORDER BY id LIMIT ?)'),
+    oldestAt: db.prepare('SELECT at FROM records ORDER BY id LIMIT 1').pluck(),
+    count: db.prepare('SELECT count(*) FROM records').pluck(),
+    lastId: db.prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0), coalesce((SELECT max(id) FROM records), 0))").pluck(),
+    pageCount: db.prepare('PRAGMA page_count').pluck(),
+    freePages: db.prepare('PRAGMA freelist_count').pluck(),
+  }
+}
+
+/**
+ * The outbox in an SQLite database (WAL). `add` writes into an open transaction that commits at
+ * most `commitIntervalMs` later (earlier when the batch grows large, and at `stats` and `close`), so
+ * a record is durable within the commit interval of `add` returning rather than on return: a power
+ * cut (`durability: 'power'`) or a `kill -9` loses at most the records of the last interval, and
+ * nothing committed. `peek` and `ack` work inside the open batch, so a pump that peeks after every
+ * add does not turn each reading into an fsync; an ack lost that way only replays a record again.
+ * Write failures (disk full, I/O errors) never throw: the batch's records are counted as dropped,
+ * one line is logged per episode, and a corrupt file is moved aside and replaced.
+ */
+export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
+  const { path, log, whenFull } = options
+  if (options.maxSizeBytes < minSqliteOutboxBytes) {
+    throw new RangeError(`buffer.maxSize must be at least ${minSqliteOutboxBytes} bytes (256KiB), got ${options.maxSizeBytes}`)
+  }
+  const interval = options.commitIntervalMs ?? defaultCommitIntervalMs
+  // The WAL gets a quarter of the cap (128 KiB to 4 MiB). SQLite checkpoints it at a quarter of
+  // that and a batch commits early at a sixteenth of it: one transaction also rewrites index,
+  // interior and freelist pages (more when it drops old records), and must fit in what is left.
+  const walLimit = Math.min(Math.max(Math.floor(options.maxSizeBytes / 4), 128 * 1024), 4 * 1024 * 1024)
+  const batchBytes = Math.floor(walLimit / 16)
+  const openOptions = { ...options, walLimitBytes: walLimit, walCheckpointPages: Math.floor(walLimit / 4 / 4096) }
+
+  let store: Store | null = openStore()
+  let pageSize = store.db.pragma('page_size', { simple: true }) as number
+  const maxPages = Math.floor((options.maxSizeBytes - walLimit) / pageSize)
+  // Below maxPages while the disk is full: the whenFull policy then reuses the pages the file has.
+  let budgetPages = maxPages
+  let diskFullAt = 0
+  let count = store.sql.count.get() as number
+  let nextId = (store.sql.lastId.get() as number) + 1
+  let dropped = 0
+  let pending = 0
+  let pendingBytes = 0
+  let pendingAcks = 0
+  // Pages known to be available without asking SQLite again: a conservative running estimate.
+  let headroom = 0
+  let timer: NodeJS.Timeout | null = null
+  // The current episode of write failures, logged when it starts and when it ends. For a full disk
+  // it ends only once the file has grown past `fullPages` again.
+  let failing: { lost: number; fullPages: number | null } | null = null
+  let closed = false
+
+  function openStore(): Store {
+    const db = openOutboxDatabase(path, openOptions)
+    const dict = loadDictionary(db)
+    return { db, dict, encode: createRecordEncoder(dict), sql: prepare(db) }
+  }
+
+  function begin(s: Store): void {
+    if (s.db.inTransaction) return
+    s.db.exec('BEGIN')
+    timer = setTimeout(() => commit(), interval)
+    timer.unref()
+  }
+
+  /** Commits the open batch; returns the records lost when that fails. */
+  function commit(): number {
+    if (timer) clearTimeout(timer)
+    timer = null
+    if (!store?.db.inTransaction) return 0
+    try {
+      store.db.exec('COMMIT')
+      store.dict.committed()
+      pending = 0
+      pendingBytes = 0
+      pendingAcks = 0
+      if (failing && (failing.fullPages === null || (store.sql.pageCount.get() as number) > failing.fullPages)) {
+        log.info('buffer writes succeed again', { path, lost: failing.lost })
+        failing = null
+      }
+      return 0
+    } catch (err) {
+      return lose(err, 0)
+    }
+  }
+
+  /** Rolls back the open batch after a write error; returns the records that cost. */
+  function lose(err: unknown, extra: number): number {
+    if (timer) clearTimeout(timer)
+    timer = null
+    if (store && isCorruption(err)) return replaceCorrupt(err) + extra
+    const lost = pending + extra
+    pending = 0
+    pendingBytes = 0
+    pendingAcks = 0
+    headroom = 0
+    dropped += lost
+    const code = (err as { code?: string }).code ?? 'unknown'
+    let fullPages: number | null = null
+    if (store) {
+      try {
+        if (store.db.inTransaction) store.db.exec('ROLLBACK')
+        store.dict.rolledBack()
+        count = store.sql.count.get() as number
+        if (code === 'SQLITE_FULL') {
+          fullPages = store.sql.pageCount.get() as number
+          budgetPages = Math.min(maxPages, fullPages)
+          diskFullAt = Date.now()
+        }
+      } catch {
+        // The next write reports the same condition; the counters stay as they were.
+      }
+    }
+    if (failing) failing.lost += lost
+    else {
+      failing = { lost, fullPages }
+      const disk = code === 'SQLITE_FULL' ? 'disk full; the buffer keeps its current size and drops records, ' : ''
+      log.error(`cannot write the buffer database (${disk}live data keeps flowing)`, {
+        path, code, reason: err instanceof Error ? err.message : String(err), lost,
+      })
+    }
+    return lost
+  }
+
+  function replaceCorrupt(err: unknown): number {
+    const lost = count + pending
+    dropped += lost
+    pending = 0
+    pendingBytes = 0
+    pendingAcks = 0
+    headroom = 0
+    count = 0
+    try {
+      store?.db.close()
+    } catch {
+      // Closing a corrupt database can fail too; the file is moved aside regardless.
+    }
+    store = null
+    try {
+      moveAside(path, log, err)
+      store = openStore()
+      pageSize = store.db.pragma('page_size', { simple: true }) as number
+    } catch (again) {
+      log.error('cannot replace the corrupt buffer database; records are dropped until restart', {
+        path, reason: again instanceof Error ? again.message : String(again),
+      })
+    }
+    return lost
+  }
+
+  /** Makes room for a row of `bytes` under the cap; says how many records that dropped and whether it fits. */
+  function makeRoom(s: Store, bytes: number): { removed: number; fits: boolean } {
+    // A row may take its overflow pages plus a split of a table leaf and an index leaf.
+    const need = Math.ceil(bytes / (pageSize - 64)) + 3
+    if (headroom >= need) {
+      headroom -= need
+      return roomy
+    }
+    if (budgetPages < maxPages && Date.now() - diskFullAt >= diskFullRetryMs) budgetPages = maxPages
+    let removed = 0
+    for (;;) {
+      const room = budgetPages - (s.sql.pageCount.get() as number) + (s.sql.freePages.get() as number)
+      if (room >= need) {
+        headroom = room - need
+        return { removed, fits: true }
+      }
+      if (whenFull === 'drop-newest' || count === 0) return { removed, fits: false }
+      // A hundredth of the backlog per step: whole leaf pages must empty before pages are freed.
+      const gone = s.sql.dropOldest.run(Math.max(16, Math.ceil(count / 100))).changes
+      count -= gone
+      removed += gone
+    }
+  }
+
+  return {
+    add(record: DataRecord): number {
+      const s = store
+      if (closed || !s) {
+        dropped++
+        return 1
+      }
+      try {
+        begin(s)
+        const device = s.dict.deviceIdOf(record.deviceId)
+        const blob = s.encode(record.at, record.metrics)
+        const { removed, fits } = makeRoom(s, blob.length)
+        dropped += removed
+        if (!fits) {
+          dropped++
+          return removed + 1
+        }
+        s.sql.insert.run(nextId, device, record.at, blob)
+        nextId++
+        count++
+        pending++
+        pendingBytes += blob.length
+        return pendingBytes >= batchBytes ? removed + commit() : removed
+      } catch (err) {
+        return lose(err, 1)
+      }
+    },
+
+    peek(limit, opts = {}): OutboxEntry[] {
+      const s = store
+      if (closed || !s || limit <= 0) return []
+      const after = opts.afterId ?? 0
+      let rows: Row[]
+      const wanted = opts.devices ? s.dict.knownDevices(opts.devices) : null
+      if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, limit) as Row[]
+      else {
+        // One index range per device, merged: a held-back device's backlog is never scanned.
+        rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
+        rows.sort((a, b) => a.id - b.id)
+        rows.length = Math.min(rows.length, limit)
+      }
+      return rows.map((row) => ({
+        id: row.id,
+        deviceId: s.dict.deviceOf(row.device) ?? null,
+        at: row.at,
+        metrics: decodeRecordMetrics(row.metrics, row.at, s.dict),
+      }))
+    },
+
+    ack(ids) {
+      const s = store
+      if (closed || !s || ids.length === 0) return
+      try {
+        begin(s)
+        for (const id of ids) count -= s.sql.remove.run(id).changes
+        pendingAcks += ids.length
+        // A drain acks faster than the timer can fire; bound the transaction (and WAL) it builds.
+        if (pendingAcks >= acksPerBatch) commit()
+      } catch (err) {
+        lose(err, 0)
+      }
+    },
+
+    stats(): OutboxStats {
+      commit()
+      const s = store
+      let bytes = 0
+      let oldestAt: number | null = null
+      if (s && !closed) {
+        bytes = (s.sql.pageCount.get() as number) * pageSize + walBytes(path)
+        oldestAt = (s.sql.oldestAt.get() as number | undefined) ?? null
+      }
+      return { records: closed ? 0 : count, bytes, oldestAt, dropped, nextId }
+    },
+
+    close() {
+      if (closed) return
+      commit()
+      closed = true
+      store?.db.close()
+      store = null
+    },
+  }
+}
+
+/** Acknowledged records that make a batch commit early, about 30 pages of table and index. */
+const acksPerBatch = 2000
+
+const roomy = { removed: 0, fits: true }
+
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size
+  } catch {
+    return 0
+  }
+}

@@ -1,0 +1,51 @@
+import type { Log, LogFields } from '../model/log.js'
+import type { LogLevel } from '../config/types.js'
+
+const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
+// syslog priorities: journald reads a leading <N> as the line's level when stdout is the journal.
+const syslog: Record<LogLevel, number> = { debug: 7, info: 6, warn: 4, error: 3 }
+
+function format(fields: LogFields): string {
+  let out = ''
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue
+    const text = String(value)
+    out += ` ${key}=${/[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text}`
+  }
+  return out
+}
+
+/**
+ * A logger writing one line per event to stdout (debug, info) or stderr (warn, error).
+ * Under systemd (JOURNAL_STREAM set) lines carry a syslog priority prefix instead of a timestamp,
+ * since journald adds its own.
+ */
+export function createLog(options: { level: LogLevel; journal?: boolean; fields?: LogFields } = { level: 'info' }): Log {
+  const journal = options.journal ?? Boolean(process.env.JOURNAL_STREAM)
+  const min = rank[options.level]
+  const base = options.fields ?? {}
+
+  const write = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (rank[level] < min) return
+    const text = message + format({ ...base, ...fields })
+    const line = journal ? `<${syslog[level]}>${text}\n` : `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${text}\n`
+    ;(rank[level] >= rank.warn ? process.stderr : process.stdout).write(line)
+  }
+
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (fields) => createLog({ level: options.level, journal, fields: { ...base, ...fields } }),
+  }
+}
+
+/** A logger that discards everything, for tests. */
+export const silentLog: Log = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentLog,
+}

@@ -1,0 +1,224 @@
+import { DriverError, type Driver, type Reading } from '../../drivers/driver.js'
+import type { DeviceConfig } from '../config/types.js'
+import type { Log } from '../model/log.js'
+import type { Value } from '../model/value.js'
+import { toRaw } from '../normalise/convert.js'
+import { Deadband } from '../normalise/deadband.js'
+import { normalise } from '../normalise/normalise.js'
+import type { TagDef } from '../normalise/tag-def.js'
+import type { Outbox } from '../outbox/outbox.js'
+import type { Session } from '../sparkplug/session.js'
+import { Backoff } from './backoff.js'
+import { Signal } from './signal.js'
+
+/** Where a poll loop sends what it learns. */
+export interface PollSink {
+  readonly session: Session
+  readonly outbox: Outbox
+  /** New data is in the outbox. */
+  notify(): void
+  /** The device was born or died; returns false when no session is live (nothing to announce). */
+  deviceChanged(deviceId: string, online: boolean): boolean
+}
+
+export type WriteOutcome =
+  | { readonly ok: true; readonly old: Value | null | undefined; readonly now: Value | null }
+  | { readonly ok: false; readonly reason: string }
+
+export interface PollLoop {
+  /** Queues a write between scans; resolves with the value read back from the device. */
+  write(tag: TagDef, value: Value): Promise<WriteOutcome>
+  /** Overrides every scan period (0 restores the configured periods). */
+  setScanRate(ms: number): void
+  stats(): DeviceStats
+  stop(): Promise<void>
+}
+
+export interface DeviceStats {
+  readonly online: boolean
+  readonly scans: number
+  readonly failedScans: number
+  readonly timeouts: number
+  readonly lastScanMs: number
+}
+
+// A driver call that never settles must not freeze the device's loop forever.
+const CALL_LIMIT_MS = 30_000
+const BACKOFF_MAX_MS = 30_000
+
+/**
+ * The loop that owns one device's driver: opens it, reads each scan group on its period,
+ * normalises, hands changes to the session and the outbox, runs queued writes between reads,
+ * and on failure marks values bad, backs off and reopens. After `offlineAfter` failed scans the
+ * device dies (DDEATH); its first good scan after that is its rebirth (DBIRTH).
+ */
+export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readonly TagDef[], sink: PollSink, log: Log): PollLoop {
+  const byName = new Map(tags.map((t) => [t.name, t]))
+  const deadband = new Deadband()
+  const wake = new Signal()
+  const backoff = new Backoff(Math.min(device.pollMs, 1000), BACKOFF_MAX_MS)
+  const writes: { tag: TagDef; value: Value; done: (o: WriteOutcome) => void }[] = []
+  const lastWrite = new Map<string, number>()
+  const single = new Map(tags.map((t) => [t.name, [t.name] as const]))
+  const allNames = tags.map((t) => t.name)
+  const groups = scanGroups(tags)
+  let stopped = false
+  let isOpen = false
+  let online = false
+  let failures = 0
+  let scanRateMs = 0
+  const stats = { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0 }
+
+  const report = (readings: readonly Reading[]) => {
+    const metrics = normalise(readings, byName, deadband)
+    const record = sink.session.data(device.deviceId, metrics)
+    if (record === null) return
+    sink.outbox.add(record)
+    sink.notify()
+  }
+
+  const goOnline = (readings: readonly Reading[]) => {
+    online = true
+    sink.session.setOnline(device.deviceId, true)
+    const metrics = normalise(readings, byName, deadband)
+    const record = sink.session.data(device.deviceId, metrics)
+    // With a live session the DBIRTH carries these values; without one they are history to keep.
+    const announced = sink.deviceChanged(device.deviceId, true)
+    if (!announced && record !== null) {
+      sink.outbox.add(record)
+      sink.notify()
+    }
+    log.info('device online')
+  }
+
+  const failed = (error: unknown, names: readonly string[]) => {
+    const kind = error instanceof DriverError ? error.kind : 'connection'
+    if (kind === 'timeout') stats.timeouts++
+    stats.failedScans++
+    failures++
+    if (isOpen) {
+      isOpen = false
+      void driver.close()
+    }
+    if (failures === 1) log.warn('device not answering', { error: (error as Error).message, kind })
+    if (online && failures >= device.offlineAfter) {
+      online = false
+      sink.session.setOnline(device.deviceId, false)
+      sink.deviceChanged(device.deviceId, false)
+      log.warn('device offline', { failedScans: failures })
+    } else if (online) {
+      const at = Date.now()
+      report(names.map((point) => ({ point, at, error: error as DriverError })))
+    }
+  }
+
+  const scan = async (names: readonly string[]): Promise<void> => {
+    const started = performance.now()
+    const readings = await limit(driver.read(names))
+    stats.scans++
+    stats.lastScanMs = performance.now() - started
+    if (failures > 0) log.info('device answering again', { failedScans: failures })
+    failures = 0
+    backoff.reset()
+    if (!online) goOnline(readings)
+    else report(readings)
+  }
+
+  const runWrite = async (tag: TagDef, value: Value): Promise<WriteOutcome> => {
+    if (!online || !isOpen) return { ok: false, reason: 'device is offline' }
+    const last = lastWrite.get(tag.name)
+    if (last !== undefined && Date.now() - last < tag.writeIntervalMs) {
+      return { ok: false, reason: `written less than ${tag.writeIntervalMs} ms ago` }
+    }
+    const old = sink.session.lastValue(device.deviceId, tag.name)
+    try {
+      await limit(driver.write(tag.name, toRaw(tag, value)))
+      lastWrite.set(tag.name, Date.now())
+      deadband.forget(tag.name)
+      const readings = await limit(driver.read(single.get(tag.name)!))
+      report(readings)
+      return { ok: true, old, now: sink.session.lastValue(device.deviceId, tag.name) ?? null }
+    } catch (error) {
+      if (error instanceof DriverError && (error.kind === 'rejected' || error.kind === 'decode')) return { ok: false, reason: error.message }
+      failed(error, [])
+      return { ok: false, reason: (error as Error).message }
+    }
+  }
+
+  const loop = async () => {
+    while (!stopped) {
+      if (!isOpen) {
+        try {
+          await limit(driver.open())
+          isOpen = true
+        } catch (error) {
+          failed(error, allNames)
+          await wake.wait(backoff.next())
+          continue
+        }
+      }
+      const write = writes.shift()
+      if (write !== undefined) {
+        write.done(await runWrite(write.tag, write.value))
+        continue
+      }
+      const now = Date.now()
+      const group = groups.reduce((a, b) => (b.due < a.due ? b : a))
+      if (group.due > now) {
+        await wake.wait(group.due - now)
+        continue
+      }
+      const period = scanRateMs > 0 ? scanRateMs : group.periodMs
+      group.due = Math.max(group.due + period, now)
+      try {
+        await scan(online ? group.names : allNames)
+      } catch (error) {
+        if (error instanceof DriverError && error.kind === 'busy') continue
+        failed(error, group.names)
+        await wake.wait(backoff.next())
+      }
+    }
+    for (const w of writes.splice(0)) w.done({ ok: false, reason: 'gateway stopping' })
+    await driver.close()
+  }
+  const running = loop()
+
+  return {
+    write(tag, value) {
+      return new Promise((done) => {
+        writes.push({ tag, value, done })
+        wake.notify()
+      })
+    },
+    setScanRate(ms) {
+      scanRateMs = ms
+      for (const g of groups) g.due = 0
+      wake.notify()
+    },
+    stats: () => ({ online, ...stats }),
+    async stop() {
+      stopped = true
+      wake.notify()
+      await running
+    },
+  }
+}
+
+/** Tags with the same period form one scan group, read together. */
+function scanGroups(tags: readonly TagDef[]): { periodMs: number; names: string[]; due: number }[] {
+  const byPeriod = new Map<number, string[]>()
+  for (const tag of tags) {
+    const names = byPeriod.get(tag.pollMs) ?? []
+    names.push(tag.name)
+    byPeriod.set(tag.pollMs, names)
+  }
+  return [...byPeriod].map(([periodMs, names]) => ({ periodMs, names, due: 0 }))
+}
+
+function limit<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DriverError('timeout', `driver did not answer within ${CALL_LIMIT_MS} ms`)), CALL_LIMIT_MS)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,122 @@
+import type { Value } from '../model/value.js'
+import { isNumericType, type TagDef } from '../normalise/tag-def.js'
+import { NEXT_SERVER, REBIRTH, REBOOT, SCAN_RATE } from './node-metrics.js'
+import type { Payload, PayloadMetric } from './payload.js'
+import type { Session } from './session.js'
+
+/** What an NCMD or DCMD asks of the gateway, once validated. */
+export type Command =
+  | { readonly type: 'rebirth' }
+  | { readonly type: 'reboot' }
+  | { readonly type: 'next-server' }
+  | { readonly type: 'scan-rate'; readonly ms: number }
+  | { readonly type: 'write'; readonly deviceId: string; readonly tag: TagDef; readonly value: Value }
+
+/** A metric of a command that was not applied, and why (for the audit line and a NATS reply). */
+export interface Refusal {
+  readonly metric: string
+  readonly reason: string
+}
+
+const MAX_SCAN_RATE_MS = 86_400_000
+
+const ranges: Partial<Record<string, readonly [number, number]>> = {
+  Int8: [-128, 127], Int16: [-32768, 32767], Int32: [-2147483648, 2147483647],
+  UInt8: [0, 255], UInt16: [0, 65535], UInt32: [0, 4294967295],
+}
+const bigRanges: Partial<Record<string, readonly [bigint, bigint]>> = {
+  Int64: [-(2n ** 63n), 2n ** 63n - 1n], UInt64: [0n, 2n ** 64n - 1n],
+}
+
+/**
+ * Turns a decoded NCMD (`deviceId` null) or DCMD payload into commands, refusing what is unknown,
+ * read-only, mistyped or out of range. Never throws: a host's mistake must not stop the gateway.
+ */
+export function parseCommands(session: Session, deviceId: string | null, payload: Payload): { commands: Command[]; refused: Refusal[] } {
+  const commands: Command[] = []
+  const refused: Refusal[] = []
+  for (const metric of payload.metrics) {
+    const label = metric.name ?? (metric.alias !== undefined ? `alias ${metric.alias}` : '(no name)')
+    const key = metric.name ?? metric.alias
+    const declared = key === undefined ? undefined : session.lookup(deviceId, key)
+    if (declared === undefined) {
+      refused.push({ metric: label, reason: deviceId === null ? 'unknown node metric' : `unknown metric of device ${deviceId}` })
+      continue
+    }
+    const result = deviceId === null ? nodeCommand(declared.name, metric) : writeCommand(deviceId, declared.tag, metric)
+    if ('reason' in result) refused.push({ metric: declared.name, reason: result.reason })
+    else if (result.command !== null) commands.push(result.command)
+  }
+  return { commands, refused }
+}
+
+type Outcome = { command: Command | null } | { reason: string }
+
+function nodeCommand(name: string, metric: PayloadMetric): Outcome {
+  const value = metric.value
+  if (name === REBIRTH || name === REBOOT || name === NEXT_SERVER) {
+    if (typeof value !== 'boolean') return { reason: `expected a Boolean, got ${describe(metric)}` }
+    if (!value) return { command: null }
+    return { command: { type: name === REBIRTH ? 'rebirth' : name === REBOOT ? 'reboot' : 'next-server' } }
+  }
+  if (name === SCAN_RATE) {
+    const ms = typeof value === 'bigint' ? Number(value) : value
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_SCAN_RATE_MS) {
+      return { reason: `expected a whole number of milliseconds from 0 to ${MAX_SCAN_RATE_MS}, got ${describe(metric)}` }
+    }
+    return { command: { type: 'scan-rate', ms } }
+  }
+  return { reason: 'node metric is read-only' }
+}
+
+function writeCommand(deviceId: string, tag: TagDef | undefined, metric: PayloadMetric): Outcome {
+  if (tag === undefined || !tag.writable) return { reason: 'tag is not writable' }
+  if (metric.isNull || metric.value === undefined) return { reason: 'no value given' }
+  const value = checkValue(tag, metric)
+  if (typeof value === 'string' && value.startsWith('!')) return { reason: value.slice(1) }
+  return { command: { type: 'write', deviceId, tag, value: value as Value } }
+}
+
+// Returns the value to write, or a reason prefixed with '!'.
+function checkValue(tag: TagDef, metric: PayloadMetric): Value | string {
+  const raw = metric.value
+  if (isNumericType(tag.type)) {
+    if (typeof raw !== 'number' && typeof raw !== 'bigint') return `!expected a number for ${tag.type}, got ${describe(metric)}`
+    const range = ranges[tag.type]
+    const bigRange = bigRanges[tag.type]
+    if (range !== undefined) {
+      const n = Number(raw)
+      if (!Number.isInteger(n) || n < range[0] || n > range[1]) return `!${String(raw)} does not fit ${tag.type} (${range[0]}..${range[1]})`
+    } else if (bigRange !== undefined) {
+      if (typeof raw === 'number' && !Number.isInteger(raw)) return `!${raw} is not a whole number`
+      const n = BigInt(raw)
+      if (n < bigRange[0] || n > bigRange[1]) return `!${String(raw)} does not fit ${tag.type}`
+    } else if (typeof raw === 'number' && !Number.isFinite(raw)) return `!${raw} is not a finite number`
+    const n = Number(raw)
+    if (tag.min !== undefined && n < tag.min) return `!${String(raw)} is below the minimum ${tag.min}`
+    if (tag.max !== undefined && n > tag.max) return `!${String(raw)} is above the maximum ${tag.max}`
+  } else if (tag.type === 'Boolean') {
+    if (typeof raw !== 'boolean') return `!expected a Boolean, got ${describe(metric)}`
+  } else if (tag.type === 'String' || tag.type === 'Text' || tag.type === 'UUID') {
+    if (typeof raw !== 'string') return `!expected a String, got ${describe(metric)}`
+  } else {
+    return `!writing ${tag.type} tags is not supported`
+  }
+  const value = raw as Value
+  if (tag.allowed !== undefined && !tag.allowed.some((allowed) => sameAllowed(allowed, value))) {
+    return `!${String(raw)} is not one of the allowed values ${tag.allowed.map(String).join(', ')}`
+  }
+  return value
+}
+
+// 5 and 5n are the same setpoint whichever way the host encoded it.
+function sameAllowed(allowed: Value, value: Value): boolean {
+  const numeric = (v: Value) => typeof v === 'number' || typeof v === 'bigint'
+  return allowed === value || (numeric(allowed) && numeric(value) && Number(allowed) === Number(value))
+}
+
+function describe(metric: PayloadMetric): string {
+  const v = metric.value
+  const shown = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (v instanceof Uint8Array ? 'bytes' : 'a structure') : String(v)
+  return metric.datatype !== undefined ? `${metric.datatype} ${shown}` : shown
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import { arch, release, type } from 'node:os'
+import type { Metric, SparkplugType, Value } from '../model/value.js'
+
+/** A node-level metric of the NBIRTH. `aliased: false` for the ones Sparkplug says carry no alias. */
+export interface NodeMetricDef {
+  readonly name: string
+  readonly type: SparkplugType
+  readonly value: Value
+  readonly aliased: boolean
+  readonly writable: boolean
+}
+
+export const REBIRTH = 'Node Control/Rebirth'
+export const REBOOT = 'Node Control/Reboot'
+export const NEXT_SERVER = 'Node Control/Next Server'
+export const SCAN_RATE = 'Node Control/Scan Rate'
+
+const version = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+    return pkg.version
+  } catch {
+    return 'unknown'
+  }
+})()
+
+function hardware(): string {
+  try {
+    // Raspberry Pi and most ARM boards name themselves here ("Raspberry Pi 4 Model B Rev 1.5").
+    return readFileSync('/proc/device-tree/model', 'utf8').replace(/\0/g, '').trim()
+  } catch {
+    return arch()
+  }
+}
+
+/** The node metrics every NBIRTH carries besides bdSeq: node controls and descriptive properties. */
+export function nodeMetricDefs(scanRateMs: number): NodeMetricDef[] {
+  const control = (name: string, type: SparkplugType, value: Value): NodeMetricDef => ({ name, type, value, aliased: false, writable: true })
+  const property = (name: string, value: string): NodeMetricDef => ({ name, type: 'String', value, aliased: true, writable: false })
+  return [
+    control(REBIRTH, 'Boolean', false),
+    control(REBOOT, 'Boolean', false),
+    control(NEXT_SERVER, 'Boolean', false),
+    control(SCAN_RATE, 'Int64', BigInt(scanRateMs)),
+    property('Properties/Software', 'sparkplug-gateway'),
+    property('Properties/Software Version', version),
+    property('Properties/Hardware', hardware()),
+    property('Properties/OS', `${type()} ${release()} ${arch()}`),
+  ]
+}
+
+export function scanRateMetric(ms: number, at: number): Metric {
+  return { name: SCAN_RATE, type: 'Int64', value: BigInt(ms), at }
+}

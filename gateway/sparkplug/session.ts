@@ -1,0 +1,188 @@
+import type { DataRecord, Metric, SparkplugType, Value } from '../model/value.js'
+import type { TagDef } from '../normalise/tag-def.js'
+import type { NodeMetricDef } from './node-metrics.js'
+import type { Payload, PayloadMetric, PropertySet } from './payload.js'
+
+/** One metric the node or a device declares in its birth. */
+export interface Declared {
+  readonly name: string
+  readonly type: SparkplugType
+  /** Absent for bdSeq and Node Control/* (tck-id operational-behavior-data-commands-rebirth-name-aliases). */
+  readonly alias?: number
+  readonly writable: boolean
+  readonly tag?: TagDef
+}
+
+export interface DeviceDef {
+  readonly deviceId: string
+  readonly tags: readonly TagDef[]
+}
+
+const QUALITY_GOOD = 192
+const QUALITY_BAD = 0
+
+/**
+ * The Sparkplug state of the edge node, without I/O: what every metric is called and aliased,
+ * its last value (for births), which devices are online, and how records become payloads.
+ * Aliases are unique across the node and all its devices (tck-id payloads-alias-uniqueness).
+ */
+export class Session {
+  private readonly declared = new Map<string | null, Map<string, Declared>>()
+  private readonly byAlias = new Map<number, { deviceId: string | null; metric: Declared }>()
+  private readonly values = new Map<string | null, Map<string, Metric>>()
+  private readonly online = new Set<string>()
+  /** Aliases whose last published value was null, so that recovery carries Quality GOOD. */
+  private readonly bad = new Set<number>()
+  private nextAlias = 1
+
+  constructor(nodeMetrics: readonly NodeMetricDef[], devices: readonly DeviceDef[], now = Date.now()) {
+    const node = new Map<string, Declared>()
+    this.declared.set(null, node)
+    this.values.set(null, new Map())
+    for (const def of nodeMetrics) {
+      this.declare(null, { name: def.name, type: def.type, writable: def.writable, ...(def.aliased ? { alias: this.nextAlias++ } : {}) })
+      this.values.get(null)!.set(def.name, { name: def.name, type: def.type, value: def.value, at: now })
+    }
+    for (const device of devices) this.addDevice(device)
+  }
+
+  /** Declares a device's metrics (offline until `setOnline`). */
+  addDevice(device: DeviceDef): void {
+    this.declared.set(device.deviceId, new Map())
+    this.values.set(device.deviceId, new Map())
+    for (const tag of device.tags) this.declare(device.deviceId, { name: tag.name, type: tag.type, alias: this.nextAlias++, writable: tag.writable, tag })
+  }
+
+  get deviceIds(): string[] {
+    return [...this.declared.keys()].filter((id): id is string => id !== null)
+  }
+
+  isOnline(deviceId: string): boolean {
+    return this.online.has(deviceId)
+  }
+
+  setOnline(deviceId: string, online: boolean): void {
+    if (online) this.online.add(deviceId)
+    else this.online.delete(deviceId)
+  }
+
+  onlineDevices(): string[] {
+    return this.deviceIds.filter((id) => this.online.has(id))
+  }
+
+  /** Records new values (for the next births) and returns the DATA record to buffer, or null if empty. */
+  data(deviceId: string | null, metrics: readonly Metric[], at = Date.now()): DataRecord | null {
+    if (metrics.length === 0) return null
+    const values = this.values.get(deviceId)
+    if (values === undefined) return null
+    for (const metric of metrics) values.set(metric.name, metric)
+    return { deviceId, at, metrics }
+  }
+
+  lookup(deviceId: string | null, nameOrAlias: string | number): Declared | undefined {
+    if (typeof nameOrAlias === 'number') {
+      const hit = this.byAlias.get(nameOrAlias)
+      return hit && hit.deviceId === deviceId ? hit.metric : undefined
+    }
+    return this.declared.get(deviceId)?.get(nameOrAlias)
+  }
+
+  lastValue(deviceId: string | null, name: string): Value | null | undefined {
+    return this.values.get(deviceId)?.get(name)?.value
+  }
+
+  nbirth(bdSeq: number, now: number): Payload {
+    const metrics = [this.bdSeqMetric(bdSeq, now), ...this.birthMetrics(null, now)]
+    return { timestamp: now, metrics }
+  }
+
+  dbirth(deviceId: string, now: number): Payload {
+    return { timestamp: now, metrics: this.birthMetrics(deviceId, now) }
+  }
+
+  /** NDEATH: exactly one metric, bdSeq, no seq (tck-id topics-ndeath-payload). */
+  ndeath(bdSeq: number, now: number): Payload {
+    return { timestamp: now, metrics: [this.bdSeqMetric(bdSeq, now)] }
+  }
+
+  ddeath(now: number): Payload {
+    return { timestamp: now, metrics: [] }
+  }
+
+  /**
+   * A DATA payload for buffered records of one device (or the node), aliases only. Metrics the
+   * current births do not declare are left out (a host would reject them); returns null if none remain.
+   */
+  dataPayload(records: readonly DataRecord[], historical: boolean, now: number): Payload | null {
+    const metrics: PayloadMetric[] = []
+    for (const record of records) {
+      const declared = this.declared.get(record.deviceId)
+      if (declared === undefined) continue
+      for (const metric of record.metrics) {
+        const def = declared.get(metric.name)
+        if (def === undefined) continue
+        metrics.push(this.dataMetric(def, metric, historical))
+      }
+    }
+    return metrics.length === 0 ? null : { timestamp: now, metrics }
+  }
+
+  private dataMetric(def: Declared, metric: Metric, historical: boolean): PayloadMetric {
+    const out: PayloadMetric = def.alias !== undefined
+      ? { alias: def.alias, timestamp: metric.at, valueType: def.type }
+      : { name: def.name, timestamp: metric.at, valueType: def.type }
+    if (historical) out.isHistorical = true
+    if (metric.value === null) {
+      out.isNull = true
+      out.properties = quality(QUALITY_BAD)
+      if (def.alias !== undefined) this.bad.add(def.alias)
+    } else {
+      out.value = metric.value
+      if (def.alias !== undefined && this.bad.delete(def.alias)) out.properties = quality(QUALITY_GOOD)
+    }
+    if (def.alias === undefined) out.datatype = def.type
+    return out
+  }
+
+  private birthMetrics(deviceId: string | null, now: number): PayloadMetric[] {
+    const out: PayloadMetric[] = []
+    const values = this.values.get(deviceId)!
+    for (const def of this.declared.get(deviceId)!.values()) {
+      const last = values.get(def.name)
+      const metric: PayloadMetric = { name: def.name, datatype: def.type, timestamp: Math.min(last?.at ?? now, now) }
+      if (def.alias !== undefined) metric.alias = def.alias
+      const value = last?.value ?? null
+      if (value === null) metric.isNull = true
+      else metric.value = value
+      if (def.tag !== undefined) metric.properties = tagProperties(def.tag, value === null)
+      if (def.alias !== undefined) {
+        if (value === null) this.bad.add(def.alias)
+        else this.bad.delete(def.alias)
+      }
+      out.push(metric)
+    }
+    return out
+  }
+
+  private bdSeqMetric(bdSeq: number, now: number): PayloadMetric {
+    return { name: 'bdSeq', datatype: 'Int64', timestamp: now, value: BigInt(bdSeq) }
+  }
+
+  private declare(deviceId: string | null, metric: Declared): void {
+    this.declared.get(deviceId)!.set(metric.name, metric)
+    if (metric.alias !== undefined) this.byAlias.set(metric.alias, { deviceId, metric })
+  }
+}
+
+function quality(code: number): PropertySet {
+  return { Quality: { type: 'Int32', value: code } }
+}
+
+// Property names as Ignition reads them, so units, read-only and documentation show up there.
+function tagProperties(tag: TagDef, isNull: boolean): PropertySet {
+  const props: PropertySet = { Quality: { type: 'Int32', value: isNull ? QUALITY_BAD : QUALITY_GOOD } }
+  if (tag.units !== undefined) props.engUnit = { type: 'String', value: tag.units }
+  props.readOnly = { type: 'Boolean', value: !tag.writable }
+  if (tag.description !== undefined) props.documentation = { type: 'String', value: tag.description }
+  return props
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs the whole test suite (unit, contract and integration) with node's test runner, after
+// making sure the real servers the integration tests start are installed. Installs missing
+// Debian packages when it can (root with apt-get); otherwise says exactly what to install.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const needs = [
+  { pkg: 'mosquitto', present: () => existsSync('/usr/sbin/mosquitto') || which('mosquitto') },
+  { pkg: 'socat', present: () => which('socat') },
+  {
+    pkg: 'python3-pymodbus',
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0,
+  },
+]
+
+function which(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
+}
+
+const missing = needs.filter((n) => !n.present()).map((n) => n.pkg)
+if (missing.length > 0) {
+  const root = process.getuid?.() === 0
+  if (!root || !which('apt-get')) {
+    console.error(`The integration tests need these Debian packages: ${missing.join(' ')}`)
+    console.error(`Install them with: sudo apt-get install -y ${missing.join(' ')}`)
+    process.exit(1)
+  }
+  console.log(`installing ${missing.join(' ')} ...`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env })
+  const still = needs.filter((n) => !n.present()).map((n) => n.pkg)
+  if (still.length > 0) {
+    console.error(`still missing after apt-get: ${still.join(' ')}`)
+    process.exit(1)
+  }
+}
+
+function findTests(dir) {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return findTests(path)
+    return name.endsWith('.test.js') ? [path] : []
+  })
+}
+
+const only = process.argv.slice(2)
+const files = (only.length > 0 ? only : ['dist/test']).flatMap((p) => (p.endsWith('.js') ? [p] : findTests(p))).sort()
+const result = spawnSync(process.execPath, ['--test', '--test-timeout=300000', ...files], { stdio: 'inherit' })
+process.exit(result.status ?? 1)

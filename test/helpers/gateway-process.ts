@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
+
+export interface GatewaySetup {
+  readonly servers: readonly string[]
+  readonly groupId?: string
+  readonly edgeNodeId?: string
+  readonly primaryHostId?: string
+  readonly version?: '3.1.1' | '5'
+  readonly keepalive?: string
+  readonly dataQos?: 0 | 1
+  /** Device file name (without .yaml) -> YAML text. */
+  readonly devices: Readonly<Record<string, string>>
+  /** Extra YAML appended to gateway.yaml. */
+  readonly extra?: string
+}
+
+/** A temp directory holding gateway.yaml, devices/ and the state directory; `dir` is kept across restarts. */
+export function writeGatewayConfig(setup: GatewaySetup, dir = mkdtempSync(join(tmpdir(), 'spgw-'))): { dir: string; file: string } {
+  mkdirSync(join(dir, 'devices'), { recursive: true })
+  const yaml = [
+    'sparkplug:',
+    `  groupId: ${setup.groupId ?? 'Plant1'}`,
+    `  edgeNodeId: ${setup.edgeNodeId ?? 'Line3-GW'}`,
+    ...(setup.primaryHostId ? [`  primaryHostId: ${setup.primaryHostId}`] : []),
+    'upstream:',
+    '  mqtt:',
+    `    servers: [${setup.servers.join(', ')}]`,
+    `    version: "${setup.version ?? '3.1.1'}"`,
+    `    keepalive: ${setup.keepalive ?? '5s'}`,
+    `    dataQos: ${setup.dataQos ?? 0}`,
+    '    reconnect: { min: 200ms, max: 1s }',
+    'devices: devices/',
+    'stateDir: state/',
+    'log: { level: debug }',
+    setup.extra ?? '',
+  ].join('\n')
+  const file = join(dir, 'gateway.yaml')
+  writeFileSync(file, yaml)
+  for (const [name, text] of Object.entries(setup.devices)) writeFileSync(join(dir, 'devices', `${name}.yaml`), text)
+  return { dir, file }
+}
+
+/** The gateway as a separate process, as systemd runs it. */
+export interface GatewayProcess {
+  readonly pid: number
+  readonly output: string[]
+  /** Resolves with the first output line matching `pattern`; rejects after `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>
+  kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<number | null>
+  exited: Promise<number | null>
+}
+
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+export function startGatewayProcess(configFile: string): GatewayProcess {
+  const child = spawn(process.execPath, [cli, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JOURNAL_STREAM: '' } })
+  running.add(child)
+  const output: string[] = []
+  const waiters = new Set<() => void>()
+  const collect = (chunk: Buffer) => {
+    output.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
+    for (const w of waiters) w()
+  }
+  child.stdout!.on('data', collect)
+  child.stderr!.on('data', collect)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    running.delete(child)
+    resolve(code)
+  }))
+  return {
+    pid: child.pid!,
+    output,
+    exited,
+    waitForLine(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const line = output.find((l) => pattern.test(l))
+          if (line === undefined) return
+          waiters.delete(check)
+          clearTimeout(timer)
+          resolve(line)
+        }
+        const timer = setTimeout(() => {
+          waiters.delete(check)
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${output.slice(-30).join('\n')}`))
+        }, timeoutMs)
+        waiters.add(check)
+        check()
+      })
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+  }
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
+}

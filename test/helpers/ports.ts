@@ -1,0 +1,35 @@
+import { connect, createServer } from 'node:net'
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read the bound port'))))
+    })
+  })
+}
+
+/** Resolves once 127.0.0.1:`port` accepts a TCP connection; rejects after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs: number, gone?: () => string | null): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const accepted = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1')
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve(true)
+      })
+      socket.once('error', () => resolve(false))
+    })
+    if (accepted) return
+    const reason = gone?.()
+    if (reason) throw new Error(reason)
+    if (Date.now() > deadline) throw new Error(`nothing accepted connections on 127.0.0.1:${port} within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

@@ -1,0 +1,70 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import mqtt from 'mqtt'
+import { run, type MonitorIo } from '../../gateway/cli/monitor.js'
+import { encodePayload } from '../../gateway/sparkplug/codec.js'
+import { startMosquitto } from '../helpers/mosquitto.js'
+import { freePort } from '../helpers/ports.js'
+
+async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+function capture(signal?: AbortSignal): MonitorIo & { outs: string[]; errs: string[] } {
+  const outs: string[] = []
+  const errs: string[] = []
+  return { outs, errs, signal, out: (t) => outs.push(t), err: (l) => errs.push(l) }
+}
+
+test('monitor - prints births, STATE and bad payloads from a real broker, then stops with 0', async () => {
+  const broker = await startMosquitto()
+  const stop = new AbortController()
+  const io = capture(stop.signal)
+  const publisher = mqtt.connect(broker.url, { reconnectPeriod: 0 })
+  try {
+    const exit = run(['--broker', broker.url, '--topic', 'spBv1.0/Plant1/#', '--topic', 'spBv1.0/STATE/+'], io)
+    await until('monitor to subscribe', () => io.errs.some((l) => l.includes('listening on')))
+    await new Promise((r) => publisher.once('connect', r))
+    const nbirth = encodePayload(
+      { timestamp: 1700000000000, seq: 0, metrics: [{ name: 'bdSeq', datatype: 'Int64', value: 3n }, { name: 'Level', alias: 1, datatype: 'Int8', value: -1 }] },
+      { uint32Field: 'int_value' },
+    )
+    await publisher.publishAsync('spBv1.0/Plant1/NBIRTH/edge1', Buffer.from(nbirth), { qos: 1 })
+    await publisher.publishAsync('spBv1.0/Plant1/NDATA/edge1', Buffer.from('garbage!'), { qos: 1 })
+    await publisher.publishAsync('spBv1.0/STATE/scada', JSON.stringify({ online: true, timestamp: 1700000000000 }), { qos: 1 })
+    await publisher.publishAsync('spBv1.0/Other/NDATA/edge9', Buffer.from(nbirth), { qos: 1 })
+    await until('three messages', () => io.outs.length >= 3)
+    stop.abort()
+    assert.equal(await exit, 0)
+    assert.equal(io.outs[0], [
+      'spBv1.0/Plant1/NBIRTH/edge1  seq=0  2023-11-14T22:13:20.000Z  bdSeq=3',
+      '  bdSeq Int64 = 3',
+      '  Level (1) Int8 = -1',
+    ].join('\n'))
+    assert.match(io.outs[1], /^spBv1\.0\/Plant1\/NDATA\/edge1 {2}not a Sparkplug B payload \(8 bytes\): /)
+    assert.equal(io.outs[2], 'spBv1.0/STATE/scada  STATE online=true  2023-11-14T22:13:20.000Z')
+    assert.equal(io.outs.length, 3, 'the Other group is outside the filters')
+  } finally {
+    stop.abort()
+    await publisher.endAsync(true)
+    await broker.stop()
+  }
+})
+
+test('monitor - an unreachable broker is one clear line and exit code 69', async () => {
+  const port = await freePort()
+  const io = capture()
+  assert.equal(await run(['--broker', `mqtt://127.0.0.1:${port}`], io), 69)
+  assert.equal(io.errs.length, 1)
+  assert.match(io.errs[0], new RegExp(`cannot reach broker mqtt://127.0.0.1:${port}: connect ECONNREFUSED`))
+})
+
+test('monitor - bad arguments exit 64 with the usage', async () => {
+  const io = capture()
+  assert.equal(await run(['--broker', 'localhost'], io), 64)
+  assert.match(io.errs[0], /--broker must be a URL/)
+})

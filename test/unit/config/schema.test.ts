@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { run } from '../../../gateway/cli/schema.js'
+import { commonTagKeys, deviceKeys } from '../../../gateway/config/device.js'
+import { gatewayKeys } from '../../../gateway/config/parse.js'
+import { deviceSchema, gatewaySchema } from '../../../gateway/config/schema.js'
+import { fakeRegistry } from './fake-registry.js'
+
+type Schema = { properties?: Record<string, Schema>; description?: string; [key: string]: unknown }
+
+const keys = (schema: Schema | undefined) => Object.keys(schema?.properties ?? {})
+
+test('schema - the gateway schema describes exactly the keys the parser accepts, each with a description', () => {
+  const root = gatewaySchema() as Schema
+  const mqtt = root.properties!.upstream.properties!.mqtt
+  const sections: Record<keyof typeof gatewayKeys, Schema> = {
+    root,
+    sparkplug: root.properties!.sparkplug,
+    upstream: root.properties!.upstream,
+    mqtt,
+    tls: mqtt.properties!.tls,
+    reconnect: mqtt.properties!.reconnect,
+    buffer: root.properties!.buffer,
+    http: root.properties!.http,
+    log: root.properties!.log,
+  }
+  for (const [name, schema] of Object.entries(sections)) {
+    assert.deepEqual(keys(schema).sort(), [...gatewayKeys[name as keyof typeof gatewayKeys]].sort(), name)
+    assert.equal(schema.additionalProperties, false, `${name} refuses unknown keys`)
+    for (const [key, property] of Object.entries(schema.properties ?? {})) assert.ok(property.description, `${name}.${key} has a description`)
+  }
+})
+
+test('schema - the device schema lists device and common tag keys, and each driver through if/then', () => {
+  const schema = deviceSchema(fakeRegistry) as Schema & { $defs: { tag: Schema }; allOf: { if: Schema; then: Schema }[] }
+  assert.deepEqual(keys(schema).sort(), [...deviceKeys].sort())
+  assert.deepEqual(keys(schema.$defs.tag).sort(), [...commonTagKeys].sort())
+  assert.equal(schema.allOf.length, 2)
+  const then = schema.allOf[0].then.properties!
+  assert.deepEqual(then.connection, fakeRegistry['fake-tcp'].schema.connection)
+  const tagItems = (then.tags.oneOf as Schema[])[0].items as Schema
+  assert.deepEqual(keys(tagItems).sort(), [...commonTagKeys, 'address', 'type'].sort())
+  assert.equal(tagItems.additionalProperties, false)
+})
+
+test('schema - the CLI prints both schemas as JSON, or one when named', async () => {
+  let text = ''
+  assert.equal(await run([], (t) => (text += t)), 0)
+  const both = JSON.parse(text) as { gateway: Schema; device: Schema }
+  assert.equal(both.gateway.$schema, 'https://json-schema.org/draft/2020-12/schema')
+  assert.ok(keys(both.device).includes('tags'))
+  text = ''
+  assert.equal(await run(['gateway'], (t) => (text += t)), 0)
+  assert.deepEqual(keys(JSON.parse(text) as Schema).sort(), [...gatewayKeys.root].sort())
+})
