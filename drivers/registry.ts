@@ -3,9 +3,10 @@
  * explicit imports: no plugin discovery. The gateway reaches drivers only through this file.
  */
 import type { DriverModule } from './driver.js'
+import { modbusModule } from './modbus/index.js'
 import { simulatorModule } from './simulator/index.js'
 
-const modules: readonly DriverModule<any>[] = [simulatorModule]
+const modules: readonly DriverModule<any>[] = [modbusModule, simulatorModule]
 
 export const drivers: Readonly<Record<string, DriverModule<any>>> = Object.fromEntries(
   modules.flatMap((module) => module.kinds.map((kind) => [kind, module])),

@@ -1,6 +1,6 @@
 import { drivers } from '../drivers/registry.js'
 import type { GatewayConfig } from './config/types.js'
-import type { Log } from './model/log.js'
+import type { Log, LogFields } from './model/log.js'
 import { tagDefs } from './normalise/tag-def.js'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
 import type { Outbox } from './outbox/outbox.js'
@@ -52,27 +52,29 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   const loops = new Map<string, PollLoop>()
   const counts = { accepted: 0, refused: 0 }
 
+  // One audit line per command metric: who (topic), what, old and new value, result, running counts.
+  const accepted = (fields: LogFields) => {
+    counts.accepted++
+    log.info('command accepted', { ...fields, accepted: counts.accepted })
+  }
+  const refused = (fields: LogFields) => {
+    counts.refused++
+    log.warn('command refused', { ...fields, refused: counts.refused })
+  }
+
   const onCommand = (command: Command, origin: string): void => {
     if (command.type === 'write') {
       const loop = loops.get(command.deviceId)!
       void loop.write(command.tag, command.value).then((outcome) => {
         const fields = { topic: origin, metric: command.tag.name, value: String(command.value) }
-        if (outcome.ok) {
-          counts.accepted++
-          log.info('command accepted', { ...fields, old: String(outcome.old), readBack: String(outcome.now) })
-        } else {
-          counts.refused++
-          log.warn('command refused', { ...fields, reason: outcome.reason })
-        }
+        if (outcome.ok) accepted({ ...fields, old: String(outcome.old), readBack: String(outcome.now) })
+        else refused({ ...fields, reason: outcome.reason })
       })
-      return
-    }
-    counts.accepted++
-    if (command.type === 'reboot') {
-      log.info('command accepted', { topic: origin, metric: 'Node Control/Reboot', value: true })
+    } else if (command.type === 'reboot') {
+      accepted({ topic: origin, metric: 'Node Control/Reboot', value: true })
       hooks.onReboot?.()
     } else if (command.type === 'scan-rate') {
-      log.info('command accepted', { topic: origin, metric: 'Node Control/Scan Rate', value: command.ms })
+      accepted({ topic: origin, metric: 'Node Control/Scan Rate', value: command.ms })
       for (const loop of loops.values()) loop.setScanRate(command.ms)
       const record = session.data(null, [scanRateMetric(command.ms, Date.now())])
       if (record !== null) outbox.add(record)
@@ -94,7 +96,8 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     reconnect: { minMs: mqtt.reconnectMinMs, maxMs: mqtt.reconnectMaxMs },
     log: log.child({ part: 'pump' }),
     onCommand,
-    onRefused: () => void counts.refused++,
+    onRefused: (refusal, origin) => refused({ topic: origin, metric: refusal.metric, reason: refusal.reason }),
+    onApplied: (metric, origin) => accepted({ topic: origin, metric, value: true }),
   })
   pump.start()
 

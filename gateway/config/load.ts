@@ -10,6 +10,7 @@ import { drivers } from '../../drivers/registry.js'
 import type { ConfigError, ConfigPath, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { parseCsv } from './csv.js'
+import { defaults } from './defaults.js'
 import { parseDevice, type Registry } from './device.js'
 import { parseGateway } from './parse.js'
 import { parseYaml, type Position } from './positions.js'
@@ -63,7 +64,7 @@ export async function loadConfig(file: string, registry: Registry = drivers): Pr
 
   // With gateway.yaml broken, the device files are still checked: all problems at once.
   const written = (doc.value as { devices?: unknown } | null)?.devices
-  const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : 'devices')
+  const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
   const devices = await loadDevices(devicesDir, registry, { named: { ...locate(['devices']), path: 'devices' }, exclude: path })
   if (!devices.ok) errors.merge(devices.error)
   if (gateway === undefined || !devices.ok || errors.count > 0) return fail(errors.sorted())

@@ -195,7 +195,7 @@ export function deviceSchema(registry: Registry): JsonSchema {
         },
       },
       'One device: its Sparkplug id, driver, connection and tags.',
-      ['device', 'driver', 'connection', 'tags'],
+      ['device', 'driver', 'tags'],
     ),
     $defs: { tag: { type: 'object', required: ['name'], properties: commonTagProperties } },
     allOf: names.map((kind) => ({

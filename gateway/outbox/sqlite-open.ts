@@ -25,6 +25,7 @@ const schema = `
 `
 
 export interface OpenOptions {
+  /** `power`: synchronous=FULL (fsync each commit); `process`: synchronous=NORMAL. */
   readonly durability: 'power' | 'process'
   /** Pages the WAL may hold before SQLite checkpoints it back into the main file. */
   readonly walCheckpointPages: number
@@ -32,6 +33,7 @@ export interface OpenOptions {
   readonly walLimitBytes: number
   /** Test hook: SQLite's max_page_count, which fails writes with SQLITE_FULL like a full disk. */
   readonly maxPageCount?: number
+  /** Where moving a corrupt file aside is reported. */
   readonly log: Log
 }
 

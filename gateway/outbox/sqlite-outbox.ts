@@ -1,11 +1,10 @@
-import type Database from 'better-sqlite3'
 import { statSync } from 'node:fs'
 import type { Log } from '../model/log.js'
 import type { DataRecord } from '../model/value.js'
 import type { Outbox, OutboxEntry, OutboxStats } from './outbox.js'
-import { createRecordEncoder, decodeRecordMetrics } from './record-codec.js'
-import { loadDictionary, type Dictionary } from './sqlite-dictionary.js'
-import { isCorruption, moveAside, openOutboxDatabase } from './sqlite-open.js'
+import { decodeRecordMetrics } from './record-codec.js'
+import { isCorruption, moveAside } from './sqlite-open.js'
+import { openStore, type Row, type Store } from './sqlite-store.js'
 
 /**
  * How long an added record may wait in the open transaction before it is committed. 200 ms bounds
@@ -32,38 +31,10 @@ export interface SqliteOutboxOptions {
   readonly durability: 'power' | 'process'
   /** Longest time a record waits before its commit; `defaultCommitIntervalMs` when absent. */
   readonly commitIntervalMs?: number
+  /** Receives the warn and error lines (file moved aside, write failures). */
   readonly log: Log
   /** Test hook: SQLite's max_page_count, which makes writes fail with SQLITE_FULL as a full disk does. */
   readonly maxPageCount?: number
-}
-
-interface Row {
-  id: number
-  device: number
-  at: number
-  metrics: Buffer
-}
-
-interface Store {
-  readonly db: Database.Database
-  readonly dict: Dictionary
-  readonly encode: (at: number, metrics: DataRecord['metrics']) => Buffer
-  readonly sql: ReturnType<typeof prepare>
-}
-
-function prepare(db: Database.Database) {
-  return {
-    insert: db.prepare('INSERT INTO records (id, device, at, metrics) VALUES (?, ?, ?, ?)'),
-    peekAll: db.prepare('SELECT id, device, at, metrics FROM records WHERE id > ? ORDER BY id LIMIT ?'),
-    peekDevice: db.prepare('SELECT id, device, at, metrics FROM records WHERE device = ? AND id > ? ORDER BY id LIMIT ?'),
-    remove: db.prepare('DELETE FROM records WHERE id = ?'),
-    dropOldest: db.prepare('DELETE FROM records WHERE id IN (SELECT id FROM records ORDER BY id LIMIT ?)'),
-    oldestAt: db.prepare('SELECT at FROM records ORDER BY id LIMIT 1').pluck(),
-    count: db.prepare('SELECT count(*) FROM records').pluck(),
-    lastId: db.prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0), coalesce((SELECT max(id) FROM records), 0))").pluck(),
-    pageCount: db.prepare('PRAGMA page_count').pluck(),
-    freePages: db.prepare('PRAGMA freelist_count').pluck(),
-  }
 }
 
 /**
@@ -89,8 +60,8 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   const batchBytes = Math.floor(walLimit / 16)
   const openOptions = { ...options, walLimitBytes: walLimit, walCheckpointPages: Math.floor(walLimit / 4 / 4096) }
 
-  let store: Store | null = openStore()
-  let pageSize = store.db.pragma('page_size', { simple: true }) as number
+  let store: Store | null = openStore(path, openOptions)
+  const pageSize = store.pageSize
   const maxPages = Math.floor((options.maxSizeBytes - walLimit) / pageSize)
   // Below maxPages while the disk is full: the whenFull policy then reuses the pages the file has.
   let budgetPages = maxPages
@@ -108,12 +79,6 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   // it ends only once the file has grown past `fullPages` again.
   let failing: { lost: number; fullPages: number | null } | null = null
   let closed = false
-
-  function openStore(): Store {
-    const db = openOutboxDatabase(path, openOptions)
-    const dict = loadDictionary(db)
-    return { db, dict, encode: createRecordEncoder(dict), sql: prepare(db) }
-  }
 
   function begin(s: Store): void {
     if (s.db.inTransaction) return
@@ -147,7 +112,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   function lose(err: unknown, extra: number): number {
     if (timer) clearTimeout(timer)
     timer = null
-    if (store && isCorruption(err)) return replaceCorrupt(err) + extra
+    if (store && isCorruption(err)) {
+      dropped += extra
+      return replaceCorrupt(err) + extra
+    }
     const lost = pending + extra
     pending = 0
     pendingBytes = 0
@@ -197,8 +165,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     store = null
     try {
       moveAside(path, log, err)
-      store = openStore()
-      pageSize = store.db.pragma('page_size', { simple: true }) as number
+      store = openStore(path, openOptions)
     } catch (again) {
       log.error('cannot replace the corrupt buffer database; records are dropped until restart', {
         path, reason: again instanceof Error ? again.message : String(again),
@@ -228,6 +195,20 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       const gone = s.sql.dropOldest.run(Math.max(16, Math.ceil(count / 100))).changes
       count -= gone
       removed += gone
+    }
+  }
+
+  function ack(ids: readonly number[]): void {
+    const s = store
+    if (closed || !s || ids.length === 0) return
+    try {
+      begin(s)
+      for (const id of ids) count -= s.sql.remove.run(id).changes
+      pendingAcks += ids.length
+      // A drain acks faster than the timer can fire; bound the transaction (and WAL) it builds.
+      if (pendingAcks >= acksPerBatch) commit()
+    } catch (err) {
+      lose(err, 0)
     }
   }
 
@@ -264,35 +245,39 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       if (closed || !s || limit <= 0) return []
       const after = opts.afterId ?? 0
       let rows: Row[]
-      const wanted = opts.devices ? s.dict.knownDevices(opts.devices) : null
-      if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, limit) as Row[]
-      else {
-        // One index range per device, merged: a held-back device's backlog is never scanned.
-        rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
-        rows.sort((a, b) => a.id - b.id)
-        rows.length = Math.min(rows.length, limit)
-      }
-      return rows.map((row) => ({
-        id: row.id,
-        deviceId: s.dict.deviceOf(row.device) ?? null,
-        at: row.at,
-        metrics: decodeRecordMetrics(row.metrics, row.at, s.dict),
-      }))
-    },
-
-    ack(ids) {
-      const s = store
-      if (closed || !s || ids.length === 0) return
       try {
-        begin(s)
-        for (const id of ids) count -= s.sql.remove.run(id).changes
-        pendingAcks += ids.length
-        // A drain acks faster than the timer can fire; bound the transaction (and WAL) it builds.
-        if (pendingAcks >= acksPerBatch) commit()
+        const wanted = opts.devices ? s.dict.knownDevices(opts.devices) : null
+        if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, limit) as Row[]
+        else {
+          // One index range per device, merged: a held-back device's backlog is never scanned.
+          rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
+          rows.sort((a, b) => a.id - b.id)
+          rows.length = Math.min(rows.length, limit)
+        }
       } catch (err) {
         lose(err, 0)
+        return []
       }
+      const entries: OutboxEntry[] = []
+      const unreadable: number[] = []
+      for (const row of rows) {
+        try {
+          const metrics = decodeRecordMetrics(row.metrics, row.at, s.dict)
+          entries.push({ id: row.id, deviceId: s.dict.deviceOf(row.device) ?? null, at: row.at, metrics })
+        } catch (err) {
+          // A row that cannot be decoded would block the replay forever: drop it, loudly.
+          log.error('dropped an unreadable buffer record', { path, id: row.id, reason: err instanceof Error ? err.message : String(err) })
+          unreadable.push(row.id)
+        }
+      }
+      if (unreadable.length > 0) {
+        dropped += unreadable.length
+        ack(unreadable)
+      }
+      return entries
     },
+
+    ack,
 
     stats(): OutboxStats {
       commit()
@@ -300,8 +285,12 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       let bytes = 0
       let oldestAt: number | null = null
       if (s && !closed) {
-        bytes = (s.sql.pageCount.get() as number) * pageSize + walBytes(path)
-        oldestAt = (s.sql.oldestAt.get() as number | undefined) ?? null
+        try {
+          bytes = (s.sql.pageCount.get() as number) * pageSize + walBytes(path)
+          oldestAt = (s.sql.oldestAt.get() as number | undefined) ?? null
+        } catch (err) {
+          lose(err, 0)
+        }
       }
       return { records: closed ? 0 : count, bytes, oldestAt, dropped, nextId }
     },

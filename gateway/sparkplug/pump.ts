@@ -28,8 +28,10 @@ export interface PumpOptions {
   readonly log: Log
   /** A validated command other than rebirth and next-server, which the pump handles itself. */
   readonly onCommand: (command: Command, origin: string) => void
-  /** A command metric that was refused (already logged by the pump). */
-  readonly onRefused?: (refusal: Refusal, origin: string) => void
+  /** A command metric that was refused, for the audit log and the counters. */
+  readonly onRefused: (refusal: Refusal, origin: string) => void
+  /** A command the pump applied itself (rebirth, next server), for the audit log and the counters. */
+  readonly onApplied: (metric: string, origin: string) => void
 }
 
 type SessionEnd = 'down' | 'host-offline' | 'next-server' | 'stop'
@@ -297,10 +299,7 @@ export class Pump {
   }
 
   private onCommandMessage(origin: string, deviceId: string | null, bytes: Uint8Array, retained: boolean): void {
-    const refuse = (refusal: Refusal) => {
-      this.o.log.warn('command refused', { topic: origin, metric: refusal.metric, reason: refusal.reason })
-      this.o.onRefused?.(refusal, origin)
-    }
+    const refuse = (refusal: Refusal) => this.o.onRefused(refusal, origin)
     if (retained) return refuse({ metric: '*', reason: 'retained command ignored (stale)' })
     if (deviceId !== null && !this.o.session.deviceIds.includes(deviceId)) return refuse({ metric: '*', reason: `unknown device ${deviceId}` })
     let payload: Payload
@@ -309,15 +308,16 @@ export class Pump {
     } catch (error) {
       return refuse({ metric: '*', reason: `not a Sparkplug B payload (${bytes.length} bytes): ${(error as Error).message}` })
     }
+    if (payload.metrics.length === 0) return refuse({ metric: '*', reason: 'command carries no metrics' })
     const { commands, refused } = parseCommands(this.o.session, deviceId, payload)
     for (const refusal of refused) refuse(refusal)
     for (const command of commands) {
       if (command.type === 'rebirth') {
-        this.o.log.info('command accepted', { topic: origin, metric: 'Node Control/Rebirth', value: true })
+        this.o.onApplied('Node Control/Rebirth', origin)
         this.rebirthWanted = true
         this.wake.notify()
       } else if (command.type === 'next-server') {
-        this.o.log.info('command accepted', { topic: origin, metric: 'Node Control/Next Server', value: true })
+        this.o.onApplied('Node Control/Next Server', origin)
         this.finish('next-server')
       } else {
         this.o.onCommand(command, origin)

@@ -52,6 +52,8 @@ export interface GatewayProcess {
   readonly output: string[]
   /** Resolves with the first output line matching `pattern`; rejects after `timeoutMs`. */
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>
+  /** Resolves once `count` output lines match `pattern`; rejects after `timeoutMs`. */
+  waitForLines(pattern: RegExp, count: number, timeoutMs: number): Promise<string[]>
   kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<number | null>
   exited: Promise<number | null>
 }
@@ -76,27 +78,29 @@ export function startGatewayProcess(configFile: string): GatewayProcess {
     running.delete(child)
     resolve(code)
   }))
+  function waitForLines(pattern: RegExp, count: number, timeoutMs: number): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const lines = output.filter((l) => pattern.test(l))
+        if (lines.length < count) return
+        waiters.delete(check)
+        clearTimeout(timer)
+        resolve(lines.slice(0, count))
+      }
+      const timer = setTimeout(() => {
+        waiters.delete(check)
+        reject(new Error(`expected ${count} line(s) matching ${pattern} within ${timeoutMs} ms; output:\n${output.slice(-30).join('\n')}`))
+      }, timeoutMs)
+      waiters.add(check)
+      check()
+    })
+  }
   return {
     pid: child.pid!,
     output,
     exited,
-    waitForLine(pattern, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const line = output.find((l) => pattern.test(l))
-          if (line === undefined) return
-          waiters.delete(check)
-          clearTimeout(timer)
-          resolve(line)
-        }
-        const timer = setTimeout(() => {
-          waiters.delete(check)
-          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${output.slice(-30).join('\n')}`))
-        }, timeoutMs)
-        waiters.add(check)
-        check()
-      })
-    },
+    waitForLines,
+    waitForLine: async (pattern, timeoutMs) => (await waitForLines(pattern, 1, timeoutMs))[0]!,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited

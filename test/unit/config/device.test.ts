@@ -71,10 +71,10 @@ test('device - an unknown driver is named with the known ones and tag keys are n
   ])
 })
 
-test('device - a device needs an id without topic characters, a connection and at least one tag', () => {
+test('device - a device needs an id without topic characters and at least one tag; its driver judges connection', () => {
   assert.deepEqual(errors({ device: 'A/B', driver: 'fake-tcp', tags: [] }), [
     "device: 'A/B' contains '/'; Sparkplug ids may not contain /, + or #",
-    'connection: required key is missing',
     'tags: expected at least one tag',
+    'connection.host: expected a host name',
   ])
 })

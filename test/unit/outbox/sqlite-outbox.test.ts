@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -128,6 +129,28 @@ test('sqlite outbox - a database with damaged pages is moved aside at open', () 
     assert.equal(outbox.stats().records, 0)
     outbox.add(tenMetrics(1))
     assert.equal(outbox.peek(10).length, 1)
+  } finally {
+    outbox.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('sqlite outbox - an undecodable record is dropped, counted and logged instead of blocking the replay', () => {
+  const { dir, path } = tempPath()
+  const first = open(path)
+  for (let n = 0; n < 3; n++) first.add(tenMetrics(n))
+  const [, middle] = first.peek(3)
+  first.close()
+  const db = new Database(path)
+  db.prepare('UPDATE records SET metrics = ? WHERE id = ?').run(Buffer.from([0x0a, 0x01]), middle.id)
+  db.close()
+  const log = recordingLog()
+  const outbox = open(path, { log })
+  try {
+    assert.deepEqual(outbox.peek(10).map((e) => e.metrics[0].value), [0, 2])
+    assert.equal(outbox.stats().dropped, 1)
+    assert.equal(outbox.stats().records, 2)
+    assert.equal(log.lines.filter((l) => l.level === 'error').length, 1)
   } finally {
     outbox.close()
     rmSync(dir, { recursive: true, force: true })

@@ -1,0 +1,57 @@
+/**
+ * An open outbox database with what the outbox needs beside it: the dictionary of metric keys and
+ * devices, the row encoder, and every statement, prepared once.
+ */
+import type Database from 'better-sqlite3'
+import type { DataRecord } from '../model/value.js'
+import { createRecordEncoder } from './record-codec.js'
+import { loadDictionary, type Dictionary } from './sqlite-dictionary.js'
+import { openOutboxDatabase, type OpenOptions } from './sqlite-open.js'
+
+/** A row of the records table as better-sqlite3 returns it. */
+export interface Row {
+  /** The outbox entry id, which is also the rowid. */
+  readonly id: number
+  /** Device id from the dictionary; 0 is the node. */
+  readonly device: number
+  /** The record's `at`, UTC ms. */
+  readonly at: number
+  /** The encoded metrics (record-codec.ts). */
+  readonly metrics: Buffer
+}
+
+export interface Store {
+  /** The connection; only the outbox uses it (exclusive locking). */
+  readonly db: Database.Database
+  /** Metric keys and devices by id. */
+  readonly dict: Dictionary
+  /** Encodes a record's metrics into its row blob, creating dictionary keys as needed. */
+  readonly encode: (at: number, metrics: DataRecord['metrics']) => Buffer
+  /** The prepared statements. */
+  readonly sql: ReturnType<typeof prepare>
+  /** SQLite page size in bytes, the unit of the size cap. */
+  readonly pageSize: number
+}
+
+function prepare(db: Database.Database) {
+  return {
+    insert: db.prepare('INSERT INTO records (id, device, at, metrics) VALUES (?, ?, ?, ?)'),
+    peekAll: db.prepare('SELECT id, device, at, metrics FROM records WHERE id > ? ORDER BY id LIMIT ?'),
+    peekDevice: db.prepare('SELECT id, device, at, metrics FROM records WHERE device = ? AND id > ? ORDER BY id LIMIT ?'),
+    remove: db.prepare('DELETE FROM records WHERE id = ?'),
+    dropOldest: db.prepare('DELETE FROM records WHERE id IN (SELECT id FROM records ORDER BY id LIMIT ?)'),
+    oldestAt: db.prepare('SELECT at FROM records ORDER BY id LIMIT 1').pluck(),
+    count: db.prepare('SELECT count(*) FROM records').pluck(),
+    lastId: db.prepare("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0), coalesce((SELECT max(id) FROM records), 0))").pluck(),
+    pageCount: db.prepare('PRAGMA page_count').pluck(),
+    freePages: db.prepare('PRAGMA freelist_count').pluck(),
+  }
+}
+
+/** Opens the database at `path` (see `openOutboxDatabase`) and loads its dictionary. */
+export function openStore(path: string, options: OpenOptions): Store {
+  const db = openOutboxDatabase(path, options)
+  const dict = loadDictionary(db)
+  const pageSize = db.pragma('page_size', { simple: true }) as number
+  return { db, dict, encode: createRecordEncoder(dict), sql: prepare(db), pageSize }
+}

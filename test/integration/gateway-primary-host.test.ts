@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
+import { connectHost, type TestHost } from '../helpers/host.js'
+import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { simDevice } from '../helpers/sim-device.js'
+
+const T = 15_000
+let broker: Broker
+let observer: SparkplugObserver
+let host: TestHost
+let gateway: GatewayProcess
+let dir: string
+const T1 = Date.now()
+
+const count = (type: string) => observer.messages.filter((m) => m.type === type).length
+const lines = (pattern: RegExp) => gateway.output.filter((l) => pattern.test(l)).length
+const waitLines = (pattern: RegExp, n: number) => gateway.waitForLines(pattern, n, T)
+
+before(async () => {
+  broker = await startMosquitto()
+  observer = await observeSparkplug(broker.url)
+  host = await connectHost(broker.url)
+  const setup = writeGatewayConfig({ servers: [broker.url], primaryHostId: 'SCADA-1', devices: { sim1: simDevice('Sim1') } })
+  dir = setup.dir
+  gateway = startGatewayProcess(setup.file)
+  await gateway.waitForLine(/connected/, T)
+})
+
+after(async () => {
+  await gateway?.kill('SIGKILL')
+  await host?.close()
+  await observer?.close()
+  await broker?.stop()
+  removeDir(dir)
+})
+
+test('primary host - no births for another host id or an offline host (tck phid-wait, phid-wait-id, phid-wait-online)', async () => {
+  await host.state(true, T1, 'SCADA-1_WRONG')
+  await host.state(false, T1 - 1000)
+  await waitLines(/primary host offline/, 1) // the gateway has seen both messages, in order
+  assert.equal(count('NBIRTH'), 0)
+})
+
+test('primary host - STATE online lets the births out (tck phid-wait)', async () => {
+  await host.state(true, T1)
+  const nbirth = await observer.waitFor((m) => m.type === 'NBIRTH', T)
+  await observer.waitFor((m) => m.type === 'DBIRTH', T)
+  assert.equal(metricOf(nbirth.payload, 'bdSeq')!.value, 0n)
+})
+
+test('primary host - an offline STATE older than the last online is ignored (tck termination-host-offline-timestamp)', async () => {
+  const seen = lines(/primary host online/)
+  await host.state(false, 16671135)
+  await host.state(true, T1) // equal timestamp: valid, and a marker that the old offline was processed
+  await waitLines(/primary host online/, seen + 1)
+  assert.equal(count('NDEATH'), 0)
+})
+
+test('primary host - a valid offline STATE: NDEATH, disconnect, no data until online again, then births with bdSeq + 1 (tck phid-offline, termination-host-offline-reconnect)', async () => {
+  await host.state(false, T1)
+  const ndeath = await observer.waitFor((m) => m.type === 'NDEATH', T)
+  assert.equal(metricOf(ndeath.payload, 'bdSeq')!.value, 0n)
+  await waitLines(/connected.*bdSeq=1/, 1) // reconnected, waiting for the host
+  await host.state(true, 1000) // an ancient online (the retained kind) must not birth
+  await host.state(true, T1 + 5000)
+  const nbirth = await observer.waitFor((m) => m.type === 'NBIRTH' && metricOf(m.payload, 'bdSeq')!.value === 1n, T)
+  const between = observer.messages.slice(observer.messages.indexOf(ndeath) + 1, observer.messages.indexOf(nbirth))
+  assert.deepEqual(between.map((m: SparkplugMessage) => m.type), [], 'nothing published while the primary host was offline')
+  // What the device produced meanwhile was kept and now arrives as history after the births.
+  const history = await observer.waitFor((m) => m.type === 'DDATA' && observer.messages.indexOf(m) > observer.messages.indexOf(nbirth) && m.payload.metrics.some((x) => x.isHistorical), T)
+  assert.ok(history.payload.metrics.every((x) => x.timestamp! < nbirth.payload.timestamp!))
+})
