@@ -45,9 +45,10 @@ export function planRequests(points: readonly PlanPoint[], limits: ScanLimits, e
       const p = points[i]
       const end = p.offset + p.count
       if (block !== null) {
+        const { start } = block
         const newEnd = Math.max(block.end, end)
-        const fits = p.offset - block.end <= maxGap && newEnd - block.start <= maxLength
-        if (fits && !fenced.some((f) => f.offset < newEnd && f.offset + f.count > block!.start)) {
+        const fits = p.offset - block.end <= maxGap && newEnd - start <= maxLength
+        if (fits && !fenced.some((f) => f.offset < newEnd && f.offset + f.count > start)) {
           block.end = newEnd
           block.points.push(i)
           continue

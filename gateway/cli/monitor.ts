@@ -100,7 +100,9 @@ async function monitor(options: Options, io: MonitorIo): Promise<number> {
   })
   const first = await firstConnect(client)
   if (first !== null) {
-    io.err(`monitor: ${first.refused ? 'broker refused the connection' : 'cannot reach broker'} ${options.broker}: ${first.reason}`)
+    io.err(first.refused
+      ? `monitor: broker ${options.broker} refused the connection (${first.reason}); check --username and --password-file`
+      : `monitor: cannot reach broker ${options.broker}: ${first.reason}`)
     await client.endAsync(true)
     return first.refused ? EX_NOPERM : EX_UNAVAILABLE
   }

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, before, test } from 'node:test'
+import { encodePayload } from '../../gateway/sparkplug/codec.js'
+import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
+import { connectHost, type TestHost } from '../helpers/host.js'
+import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { simDevice } from '../helpers/sim-device.js'
+
+const T = 15_000
+const DCMD = 'spBv1.0/Plant1/DCMD/Line3-GW/Sim1'
+const NCMD = 'spBv1.0/Plant1/NCMD/Line3-GW'
+let broker: Broker
+let observer: SparkplugObserver
+let host: TestHost
+let gateway: GatewayProcess
+let dir: string
+let aliases: Map<string, number>
+
+const refusedLines = () => gateway.output.filter((l) => l.includes('command refused'))
+const isAfter = (m: SparkplugMessage, index: number) => observer.messages.indexOf(m) >= index
+
+before(async () => {
+  broker = await startMosquitto()
+  observer = await observeSparkplug(broker.url)
+  host = await connectHost(broker.url)
+  const setup = writeGatewayConfig({ servers: [broker.url], devices: { sim1: simDevice('Sim1') } })
+  dir = setup.dir
+  gateway = startGatewayProcess(setup.file)
+  aliases = aliasesOf((await observer.waitFor((m) => m.type === 'DBIRTH', T)).payload)
+})
+
+after(async () => {
+  await gateway?.kill('SIGKILL')
+  await host?.close()
+  await observer?.close()
+  await broker?.stop()
+  removeDir(dir)
+})
+
+test('commands - a DCMD write reaches the device; the next DDATA reports the value read back', async () => {
+  const from = observer.messages.length
+  await host.command(DCMD, [{ name: 'Setpoint', datatype: 'Double', value: 42.5 }])
+  const data = await observer.waitFor((m) => isAfter(m, from) && m.type === 'DDATA' && metricOf(m.payload, 'Setpoint', aliases) !== undefined, T)
+  assert.equal(metricOf(data.payload, 'Setpoint', aliases)!.value, 42.5)
+  const audit = await gateway.waitForLine(/command accepted.*metric=Setpoint/, T)
+  assert.match(audit, /old=20 /)
+  assert.match(audit, /readBack=42.5/)
+})
+
+test('commands - a write by alias only, as hosts send after a birth', async () => {
+  const from = observer.messages.length
+  await host.command(DCMD, [{ alias: aliases.get('Mode')!, datatype: 'String', value: 'manual' }])
+  const data = await observer.waitFor((m) => isAfter(m, from) && m.type === 'DDATA' && metricOf(m.payload, 'Mode', aliases) !== undefined, T)
+  assert.equal(metricOf(data.payload, 'Mode', aliases)!.value, 'manual')
+})
+
+test('commands - bad writes are refused, one audit line each, and change nothing', async () => {
+  const before_ = refusedLines().length
+  const bad = [
+    [{ name: 'Counter', datatype: 'Int32' as const, value: 5 }], // not writable
+    [{ name: 'Setpoint', datatype: 'Double' as const, value: 150 }], // above max 100
+    [{ name: 'Setpoint', datatype: 'String' as const, value: 'hot' }], // wrong type
+    [{ name: 'Mode', datatype: 'String' as const, value: 'turbo' }], // not an allowed value
+    [{ name: 'No Such Tag', datatype: 'Boolean' as const, value: true }], // unknown
+    [{ name: 'Setpoint', datatype: 'Double' as const, isNull: true }], // no value
+  ]
+  for (const metrics of bad) await host.command(DCMD, metrics)
+  const lines = await gateway.waitForLines(/command refused/, before_ + bad.length, T)
+  assert.match(lines.at(-1)!, new RegExp(`refused=${before_ + bad.length}`))
+  assert.equal(observer.messages.filter((m) => m.type === 'DDATA' && metricOf(m.payload, 'Setpoint', aliases)?.value === 150).length, 0)
+})
+
+test('commands - hundreds of random and malformed payloads are refused; the gateway keeps publishing', async () => {
+  const before_ = refusedLines().length
+  const valid = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Setpoint', datatype: 'Double', value: 10 }] }, { uint32Field: 'long_value' })
+  let sent = 0
+  for (let i = 0; i < 300; i++) {
+    const bytes = i % 3 === 0 ? valid.subarray(0, 1 + (i % (valid.length - 1))) : randomBytes(1 + (i % 64))
+    await host.raw(i % 2 === 0 ? DCMD : NCMD, bytes)
+    sent++
+  }
+  await host.raw('spBv1.0/Plant1/DCMD/Line3-GW/NoSuchDevice', randomBytes(8))
+  sent++
+  // Each malformed command yields at least one refusal line; none crash the gateway.
+  await gateway.waitForLines(/command refused/, before_ + sent, T)
+  const from = observer.messages.length
+  await observer.waitForCount((m) => isAfter(m, from) && m.type === 'DDATA', 3, T)
+  assert.equal(gateway.output.filter((l) => /uncaught|TypeError|RangeError/.test(l)).length, 0)
+})
+
+test('commands - Scan Rate changes every poll period and is reported in NDATA', async () => {
+  const from = observer.messages.length
+  await host.command(NCMD, [{ name: 'Node Control/Scan Rate', datatype: 'Int64', value: 50n }])
+  const ndata = await observer.waitFor((m) => isAfter(m, from) && m.type === 'NDATA', T)
+  assert.equal(ndata.payload.metrics[0]!.value, 50n)
+})
