@@ -55,7 +55,7 @@ export function createModbusDriver(config: ModbusDeviceConfig, log: Log): Driver
     points,
 
     async open() {
-      if (bus !== null) return
+      if (bus !== null) return bus.connect()
       const acquired = acquireBus(sharedBusKey(config), config.transport)
       try {
         await acquired.connect()

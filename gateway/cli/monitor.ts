@@ -107,8 +107,17 @@ async function monitor(options: Options, io: MonitorIo): Promise<number> {
     return first.refused ? EX_NOPERM : EX_UNAVAILABLE
   }
   client.options.reconnectPeriod = 1000
-  client.on('error', (error) => io.err(`monitor: ${error.message}`))
+  // Reconnect attempts fail once a second while the broker is down: report each reason once.
+  let lastError = ''
+  client.on('error', (error) => {
+    if (error.message !== lastError) io.err(`monitor: ${error.message}`)
+    lastError = error.message
+  })
   client.on('offline', () => io.err(`monitor: connection to ${options.broker} lost, reconnecting`))
+  client.on('connect', () => {
+    lastError = ''
+    io.err(`monitor: reconnected to ${options.broker}`)
+  })
   client.on('message', (topic, bytes, packet) => io.out(render(topic, bytes, packet.retain, options.json)))
   try {
     const granted = await client.subscribeAsync(options.topics, { qos: 1 })

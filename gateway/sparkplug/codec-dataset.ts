@@ -16,6 +16,7 @@ function basicCode(type: DataTypeName | undefined, column: number): number {
   return code
 }
 
+/** DataSet → wire. `uint32Long` puts UInt32 cells in long_value. Throws PayloadError naming row and column. */
 export function encodeDataSet(ds: DataSet, uint32Long: boolean): WireDataSet {
   const width = ds.columns.length
   if (ds.types.length !== width) {
@@ -41,6 +42,7 @@ export function encodeDataSet(ds: DataSet, uint32Long: boolean): WireDataSet {
   return { numOfColumns: width, columns: ds.columns, types: codes, rows }
 }
 
+/** Wire → DataSet. Throws PayloadError on a non-Basic column type, a ragged row or an empty cell. */
 export function decodeDataSet(w: WireDataSet): DataSet {
   const width = w.columns.length
   if (w.types.length !== width) throw new PayloadError(`DataSet has ${width} columns but ${w.types.length} types`)

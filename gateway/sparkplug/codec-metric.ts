@@ -18,6 +18,7 @@ export function metricLabel(m: { name?: string | null; alias?: unknown }, index:
   return m.alias != null ? `metric #${index} (alias ${String(m.alias)})` : `metric #${index}`
 }
 
+/** Metrics → wire. Throws PayloadError prefixed with the failing metric's name or alias. */
 export function encodeMetrics(metrics: readonly PayloadMetric[], uint32Long: boolean): WireMetric[] {
   const out: WireMetric[] = new Array(metrics.length)
   let i = 0
@@ -66,6 +67,7 @@ function encodeMetric(m: PayloadMetric, uint32Long: boolean): WireMetric {
   return w
 }
 
+/** Wire → metrics. Throws PayloadError prefixed with the failing metric's name or alias. */
 export function decodeMetrics(metrics: readonly WireMetric[]): PayloadMetric[] {
   const out: PayloadMetric[] = new Array(metrics.length)
   let i = 0

@@ -9,6 +9,7 @@ import { bigIntToU64, has, u64ToBigInt, type WireMetaData, type WirePropertySet,
 import { dataTypeCodes, dataTypeNames } from './datatypes.js'
 import type { MetaData, PropertySet, PropertyValue } from './payload.js'
 
+/** PropertySet → wire keys/values, in key order. Throws PayloadError naming the property. */
 export function encodePropertySet(set: PropertySet): WirePropertySet {
   const keys = Object.keys(set)
   const values: WirePropertyValue[] = new Array(keys.length)
@@ -41,6 +42,7 @@ function encodePropertyValue(p: PropertyValue): WirePropertyValue {
   return out
 }
 
+/** Wire keys/values → PropertySet. Throws PayloadError on unequal lengths, repeated keys or bad values. */
 export function decodePropertySet(w: WirePropertySet): PropertySet {
   const { keys, values } = w
   if (keys.length !== values.length) {
@@ -83,6 +85,7 @@ function decodePropertyValue(w: WirePropertyValue): PropertyValue {
   return out
 }
 
+/** MetaData → wire, only the fields that are set. */
 export function encodeMetaData(m: MetaData): WireMetaData {
   const out: WireMetaData = {}
   if (m.isMultiPart !== undefined) out.isMultiPart = m.isMultiPart
@@ -96,6 +99,7 @@ export function encodeMetaData(m: MetaData): WireMetaData {
   return out
 }
 
+/** Wire → MetaData, only the fields present on the wire. */
 export function decodeMetaData(w: WireMetaData): MetaData {
   const out: MetaData = {}
   if (has(w, 'isMultiPart')) out.isMultiPart = w.isMultiPart

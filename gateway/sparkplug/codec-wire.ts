@@ -15,7 +15,10 @@ export interface WireLong {
 }
 export type WireU64 = number | WireLong
 
-/** The value fields shared by Metric, PropertyValue, DataSetValue and Parameter. */
+/**
+ * The value fields shared by Metric, PropertyValue, DataSetValue and Parameter. Here and in the
+ * interfaces below, members are the proto2 fields of SPARKPLUG.md b.1 in protobufjs' camelCase.
+ */
 export interface WireValue {
   intValue?: number | null
   longValue?: WireU64 | null

@@ -127,3 +127,10 @@ test('codec - a DataSet row of the wrong width is refused on encode', () => {
   const value = { kind: 'DataSet' as const, columns: ['a', 'b'], types: ['Int8' as const, 'Int8' as const], rows: [[1]] }
   assert.match(encodeError({ name: 'd', datatype: 'DataSet', value }), /DataSet row 0 has 1 cells, expected 2/)
 })
+
+test('codec - DataSet column types decode from the packed encoding too', () => {
+  // proto2 writes `types` unpacked; other encoders pack it (field 3, wire type 2).
+  const dataset = '0801' + '120161' + '1a0103' + '2204' + '0a020805'
+  const bytes = fromHex('1216' + '0a0174' + '2010' + '8a010e' + dataset)
+  assert.deepEqual(decodePayload(bytes).metrics[0].value, { kind: 'DataSet', columns: ['a'], types: ['Int32'], rows: [[5]] })
+})
