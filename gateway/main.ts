@@ -2,7 +2,9 @@ import { drivers } from '../drivers/registry.js'
 import type { GatewayConfig } from './config/types.js'
 import type { Log, LogFields } from './model/log.js'
 import { tagDefs } from './normalise/tag-def.js'
+import { mkdirSync } from 'node:fs'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
+import { createSqliteOutbox } from './outbox/sqlite-outbox.js'
 import type { Outbox } from './outbox/outbox.js'
 import { startPollLoop, type PollLoop } from './runtime/poll.js'
 import { createFileBdSeqStore } from './sparkplug/bdseq.js'
@@ -39,7 +41,13 @@ export interface GatewayHooks {
  * is up and buffering.
  */
 export async function startGateway(config: GatewayConfig, log: Log, hooks: GatewayHooks = {}): Promise<Gateway> {
-  const outbox = hooks.outbox ?? createMemoryOutbox({ whenFull: config.buffer.whenFull })
+  mkdirSync(config.stateDir, { recursive: true })
+  const buffer = config.buffer
+  const outbox =
+    hooks.outbox ??
+    (buffer.path === null
+      ? createMemoryOutbox({ whenFull: buffer.whenFull })
+      : createSqliteOutbox({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) }))
   const upstream = createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
 
   const devices = config.devices.map((device) => {
