@@ -41,7 +41,7 @@ export function parseCsv(input: string): CsvTags {
         if (cell.text.trim() !== '') errors.push({ ...at(cell), message: `this row has more cells than the header has columns (${keys.length})` })
         return
       }
-      const value = convert(cell)
+      const value = textColumns.has(keys[i]!) ? asText(cell) : convert(cell)
       if (value !== undefined && keys[i] !== '') row[keys[i]] = value
     })
     return row
@@ -120,6 +120,15 @@ function split(text: string, sep: string, errors: (Position & { message: string 
  * Numbers and true/false become values, quoted or not (some exporters quote every cell);
  * numbers with leading zeros such as Modicon addresses 00001 stay text, or they would lose their meaning.
  */
+// Addresses and node ids are names, not quantities: 40022.4 is register 40022 bit 4, and
+// 40022.10 must not become bit 1.
+const textColumns = new Set(['address', 'nodeId', 'name', 'description', 'units'])
+
+function asText(cell: Cell): string | undefined {
+  const trimmed = cell.text.trim()
+  return trimmed === '' ? undefined : trimmed
+}
+
 function convert(cell: Cell): unknown {
   const text = cell.text.trim()
   if (text === '') return undefined

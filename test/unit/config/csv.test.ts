@@ -11,9 +11,10 @@ test('csv - header keys name the columns; empty cells are absent; numbers and bo
   ])
 })
 
-test('csv - Modicon addresses with leading zeros stay text; other numbers become numbers', () => {
-  const csv = parseCsv('name,address\nA,00001\nB,40001\nC,"000123"\nD,0.5\n')
-  assert.deepEqual(csv.rows.map((r) => r.address), ['00001', 40001, '000123', 0.5])
+test('csv - addresses stay text (00001 keeps its zeros, 40022.10 is not bit 1); other numbers become numbers', () => {
+  const csv = parseCsv('name,address,scale\nA,00001,0.5\nB,40001,2\nC,"000123",\nD,40022.10,"-1"\n')
+  assert.deepEqual(csv.rows.map((r) => r.address), ['00001', '40001', '000123', '40022.10'])
+  assert.deepEqual(csv.rows.map((r) => r.scale), [0.5, 2, undefined, -1])
 })
 
 test('csv - quoted cells hold commas, doubled quotes and newlines', () => {

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { TagConfig } from '../../../gateway/config/types.js'
+import type { SparkplugType } from '../../../gateway/model/value.js'
+import { asType, toEngineering, toRaw } from '../../../gateway/normalise/convert.js'
+import { tagDefs, type TagDef } from '../../../gateway/normalise/tag-def.js'
+
+function tag(rawType: SparkplugType, extra: Partial<TagConfig> = {}): TagDef {
+  return tagDefs([{ name: 't', pollMs: 1000, deadband: 0, writable: true, writeIntervalMs: 0, ...extra }], [{ name: 't', type: rawType }])[0]!
+}
+
+test('convert - engineering = raw * scale + offset, as a Double', () => {
+  assert.equal(toEngineering(tag('Int16', { scale: 0.1, offset: -40 }), 650), 650 * 0.1 - 40)
+  assert.equal(toEngineering(tag('UInt16', { scale: 2 }), 21), 42)
+})
+
+test('convert - an unscaled value keeps its type', () => {
+  assert.equal(toEngineering(tag('Int16'), -5), -5)
+  assert.equal(toEngineering(tag('Boolean'), true), true)
+  assert.equal(toEngineering(tag('String'), 'run'), 'run')
+  assert.equal(toEngineering(tag('Int64'), 2n ** 60n), 2n ** 60n)
+})
+
+test('convert - a scaled 64-bit raw value becomes a Double number', () => {
+  assert.equal(toEngineering(tag('Int64', { scale: 0.5 }), 10n), 5)
+  assert.equal(typeof toEngineering(tag('UInt64', { offset: 1 }), 10n), 'number')
+})
+
+test('convert - sparkplugType Int64 on a 32-bit point gives a bigint', () => {
+  assert.equal(toEngineering(tag('Int32', { sparkplugType: 'Int64' }), 7), 7n)
+})
+
+test('convert - sparkplugType integer on a scaled point rounds', () => {
+  assert.equal(toEngineering(tag('UInt16', { scale: 0.1, sparkplugType: 'Int32' }), 1234), 123)
+  assert.equal(toEngineering(tag('UInt16', { scale: 0.1, sparkplugType: 'Int64' }), 1236), 124n)
+})
+
+test('convert - toRaw inverts toEngineering for integer points (write round-trip)', () => {
+  const cases: [Partial<TagConfig>, SparkplugType, number[]][] = [
+    [{ scale: 0.1 }, 'Int16', [-32768, -1, 0, 1, 123, 32767]],
+    [{ scale: 0.1, offset: -40 }, 'UInt16', [0, 1, 650, 65535]],
+    [{ scale: 0.01, offset: 273.15 }, 'Int32', [-2147483648, -27315, 0, 99999, 2147483647]],
+    [{ scale: 3, offset: 7 }, 'UInt32', [0, 5, 4294967295]],
+    [{ offset: -1000 }, 'Int32', [-5, 0, 5]],
+  ]
+  for (const [scaling, rawType, raws] of cases) {
+    const def = tag(rawType, scaling)
+    for (const raw of raws) assert.equal(toRaw(def, toEngineering(def, raw)), raw, `${rawType} ${JSON.stringify(scaling)} raw ${raw}`)
+  }
+})
+
+test('convert - toRaw inverts toEngineering for 64-bit points, giving a bigint back', () => {
+  const def = tag('Int64', { scale: 0.001 })
+  for (const raw of [-123456n, 0n, 987654321n]) assert.equal(toRaw(def, toEngineering(def, raw)), raw)
+})
+
+test('convert - toRaw of a Float point is close to the original raw value', () => {
+  const def = tag('Float', { scale: 1.8, offset: 32 })
+  for (const raw of [-40, 0, 21.5, 100]) {
+    const back = toRaw(def, toEngineering(def, raw))
+    assert.ok(typeof back === 'number' && Math.abs(back - raw) < 1e-9, `${raw} -> ${String(back)}`)
+  }
+})
+
+test('convert - toRaw rounds a setpoint between two raw steps to the nearest step', () => {
+  assert.equal(toRaw(tag('Int16', { scale: 0.1 }), 12.34), 123)
+  assert.equal(toRaw(tag('Int16', { scale: 0.1 }), 12.36), 124)
+})
+
+test('convert - toRaw of an unscaled tag converts to the raw type', () => {
+  assert.equal(toRaw(tag('Int16'), 5n), 5)
+  assert.equal(toRaw(tag('Int64'), 5), 5n)
+  assert.equal(toRaw(tag('Int32', { sparkplugType: 'Int64' }), 9n), 9)
+  assert.equal(toRaw(tag('Boolean'), true), true)
+})
+
+test('convert - asType turns numbers into bigints for 64-bit types and back for 32-bit and floating types', () => {
+  assert.equal(asType('Int64', 2.6), 3n)
+  assert.equal(asType('DateTime', 1_700_000_000_000), 1_700_000_000_000n)
+  assert.equal(asType('UInt8', 7n), 7)
+  assert.equal(asType('Int16', -2.5), -2)
+  assert.equal(asType('Double', 3n), 3)
+  assert.equal(asType('Float', 1.5), 1.5)
+  assert.equal(asType('String', 'x'), 'x')
+})

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { DriverError, type Reading } from '../../../drivers/driver.js'
+import type { TagConfig } from '../../../gateway/config/types.js'
+import type { SparkplugType, Value } from '../../../gateway/model/value.js'
+import { Deadband } from '../../../gateway/normalise/deadband.js'
+import { normalise } from '../../../gateway/normalise/normalise.js'
+import { tagDefs, type TagDef } from '../../../gateway/normalise/tag-def.js'
+
+type Spec = Partial<TagConfig> & { name: string; type: SparkplugType }
+
+function tagMap(specs: Spec[]): Map<string, TagDef> {
+  const configs = specs.map((s) => ({ pollMs: 1000, deadband: 0, writable: false, writeIntervalMs: 0, ...s }))
+  return new Map(tagDefs(configs, specs.map((s) => ({ name: s.name, type: s.type }))).map((t) => [t.name, t]))
+}
+
+const ok = (point: string, value: Value, at = 1000): Reading => ({ point, value, at })
+const failed = (point: string, at = 1000): Reading => ({ point, at, error: new DriverError('rejected', 'illegal data address') })
+
+const tags = tagMap([
+  { name: 'Temperature', type: 'Int16', scale: 0.1 },
+  { name: 'Running', type: 'Boolean' },
+  { name: 'Level', type: 'Float', deadband: 1 },
+  { name: 'Count', type: 'UInt64' },
+])
+
+test('normalise - readings become metrics in engineering units with their Sparkplug type and acquisition time', () => {
+  const out = normalise([ok('Temperature', 215, 1234), ok('Running', true, 1235), ok('Count', 9n, 1236)], tags, new Deadband())
+  assert.deepEqual(out, [
+    { name: 'Temperature', type: 'Double', value: 21.5, at: 1234 },
+    { name: 'Running', type: 'Boolean', value: true, at: 1235 },
+    { name: 'Count', type: 'UInt64', value: 9n, at: 1236 },
+  ])
+})
+
+test('normalise - a failed reading becomes a null value, never a stale number', () => {
+  const deadband = new Deadband()
+  normalise([ok('Running', true)], tags, deadband)
+  assert.deepEqual(normalise([failed('Running', 2000)], tags, deadband), [{ name: 'Running', type: 'Boolean', value: null, at: 2000 }])
+})
+
+test('normalise - unchanged values and changes within the deadband are left out', () => {
+  const deadband = new Deadband()
+  normalise([ok('Running', true), ok('Level', 50)], tags, deadband)
+  assert.deepEqual(normalise([ok('Running', true), ok('Level', 50.9)], tags, deadband), [])
+  assert.deepEqual(normalise([ok('Level', 51.5)], tags, deadband).map((m) => m.value), [51.5])
+})
+
+test('normalise - the deadband applies to the engineering value, not the raw one', () => {
+  const deadband = new Deadband()
+  const scaled = tagMap([{ name: 'Flow', type: 'UInt16', scale: 0.01, deadband: 0.5 }])
+  normalise([ok('Flow', 1000)], scaled, deadband)
+  assert.deepEqual(normalise([ok('Flow', 1040)], scaled, deadband), [])
+  assert.equal(normalise([ok('Flow', 1060)], scaled, deadband).length, 1)
+})
+
+test('normalise - a reading for a point with no tag is ignored', () => {
+  assert.deepEqual(normalise([ok('Unknown', 1)], tags, new Deadband()), [])
+})
