@@ -3,10 +3,13 @@ import type { GatewayConfig } from './config/types.js'
 import type { Log, LogFields } from './model/log.js'
 import { tagDefs } from './normalise/tag-def.js'
 import { mkdirSync } from 'node:fs'
+import { startHttpServer } from './http/server.js'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
 import { createSqliteOutbox } from './outbox/sqlite-outbox.js'
 import type { Outbox } from './outbox/outbox.js'
 import { startPollLoop, type PollLoop } from './runtime/poll.js'
+import { bufferMetricDefs, bufferMetrics, BUFFER_METRICS_INTERVAL_MS } from './runtime/buffer-metrics.js'
+import { Deadband } from './normalise/deadband.js'
 import { createFileBdSeqStore } from './sparkplug/bdseq.js'
 import type { Command } from './sparkplug/commands.js'
 import { nodeMetricDefs, scanRateMetric } from './sparkplug/node-metrics.js'
@@ -56,7 +59,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     return { device, driver, tags: tagDefs(device.tags, driver.points) }
   })
   const deviceDefs: DeviceDef[] = devices.map((d) => ({ deviceId: d.device.deviceId, tags: d.tags }))
-  const session = new Session(nodeMetricDefs(0), deviceDefs)
+  const session = new Session([...nodeMetricDefs(0), ...bufferMetricDefs()], deviceDefs)
   const loops = new Map<string, PollLoop>()
   const counts = { accepted: 0, refused: 0 }
 
@@ -100,7 +103,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     codec: { uint32Field: config.sparkplug.uint32Field },
     primaryHostId: config.sparkplug.primaryHostId,
     dataQos: mqtt.dataQos,
-    replayWindowMs: Math.round(mqtt.keepaliveMs * 1.5),
+    replayWindowMs: mqtt.replayWindowMs,
     reconnect: { minMs: mqtt.reconnectMinMs, maxMs: mqtt.reconnectMaxMs },
     log: log.child({ part: 'pump' }),
     onCommand,
@@ -122,16 +125,43 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   for (const { device, driver, tags } of devices) {
     loops.set(device.deviceId, startPollLoop(device, driver, tags, sink, log.child({ device: device.deviceId })))
   }
+  // Births carry the buffer's state at start (a restart with a backlog shows it at once).
+  const bufferDeadband = new Deadband()
+  for (const metric of bufferMetrics(outbox.stats(), 0, Date.now())) bufferDeadband.accept(metric.name, metric.value, 0)
+  session.data(null, bufferMetrics(outbox.stats(), 0, Date.now()))
+  let replayedBefore = 0
+  const sampleBuffer = setInterval(() => {
+    const replayed = pump.status().replayedMetrics
+    const rate = ((replayed - replayedBefore) * 1000) / BUFFER_METRICS_INTERVAL_MS
+    replayedBefore = replayed
+    const changed = bufferMetrics(outbox.stats(), rate, Date.now()).filter((m) => bufferDeadband.accept(m.name, m.value, 0))
+    const record = session.data(null, changed)
+    if (record === null) return
+    outbox.add(record)
+    pump.notify()
+  }, BUFFER_METRICS_INTERVAL_MS)
+  sampleBuffer.unref()
+
+  const status = (): GatewayStatus => ({
+    upstream: pump.status(),
+    devices: Object.fromEntries([...loops].map(([id, loop]) => [id, loop.stats()])),
+    buffer: outbox.stats(),
+    commands: { ...counts },
+  })
+  const http = config.http === undefined
+    ? null
+    : await startHttpServer(config.http, status, log.child({ part: 'http' })).catch((error: Error) => {
+        log.error('cannot open the http listener; running without it', { listen: `${config.http!.host}:${config.http!.port}`, error: error.message })
+        return null
+      })
+
   log.info('gateway running', { devices: devices.length, node: `${config.sparkplug.groupId}/${config.sparkplug.edgeNodeId}` })
 
   return {
-    status: () => ({
-      upstream: pump.status(),
-      devices: Object.fromEntries([...loops].map(([id, loop]) => [id, loop.stats()])),
-      buffer: outbox.stats(),
-      commands: { ...counts },
-    }),
+    status,
     async stop() {
+      clearInterval(sampleBuffer)
+      await http?.close()
       await Promise.all([...loops.values()].map((loop) => loop.stop()))
       await pump.stop()
       outbox.close()

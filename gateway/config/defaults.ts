@@ -11,6 +11,8 @@ export const defaults = {
     reconnectMinMs: 1_000,
     reconnectMaxMs: 30_000,
     dataQos: 0,
+    /** The QoS 0 replay window, in keepalives: the longest a dead connection can go unnoticed. */
+    replayWindowKeepalives: 1.5,
     verifyHostname: true,
   },
   devicesDir: 'devices/',

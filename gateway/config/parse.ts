@@ -14,7 +14,7 @@ export const gatewayKeys = {
   root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log'],
   sparkplug: ['groupId', 'edgeNodeId', 'primaryHostId', 'uint32Field'],
   upstream: ['mqtt'],
-  mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos'],
+  mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos', 'replayWindow'],
   tls: ['ca', 'cert', 'key', 'verifyHostname'],
   reconnect: ['min', 'max'],
   buffer: ['path', 'maxSize', 'whenFull', 'durability'],
@@ -96,13 +96,14 @@ function parseUpstream(f: Fields, root: Section | undefined, sparkplug: Sparkplu
   const reconnectMaxMs = f.duration(reconnect, 'max', { positive: true }) ?? defaults.mqtt.reconnectMaxMs
   if (reconnect !== undefined && reconnectMinMs > reconnectMaxMs) f.error([...reconnect.path, 'max'], 'reconnect.max must be at least reconnect.min')
   const dataQos = parseQos(f, m)
+  const replayWindowMs = f.duration(m, 'replayWindow') ?? Math.round(keepaliveMs * defaults.mqtt.replayWindowKeepalives)
   if (servers === undefined || version === undefined || clientId === undefined) return undefined
   return {
     servers, version, clientId,
     ...(username === undefined ? {} : { username }),
     ...(passwordFile === undefined ? {} : { passwordFile: resolve(dir, passwordFile) }),
     ...(tls === undefined ? {} : { tls }),
-    keepaliveMs, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, dataQos,
+    keepaliveMs, connectTimeoutMs, reconnectMinMs, reconnectMaxMs, dataQos, replayWindowMs,
   }
 }
 

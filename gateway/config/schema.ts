@@ -82,6 +82,7 @@ export function gatewaySchema(): JsonSchema {
         defaults.mqtt.dataQos,
         'QoS of NDATA/DDATA: 0 as Sparkplug says; 1 keeps rows in the buffer until the broker acknowledges them.',
       ),
+      replayWindow: duration('QoS 0: data published this recently before the connection is found dead is replayed as history after reconnecting. Default: 1.5 x keepalive.'),
     },
     'An MQTT broker (or several, for Sparkplug multi-server failover).',
     ['servers'],

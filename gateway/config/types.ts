@@ -53,6 +53,11 @@ export interface MqttConfig {
   readonly reconnectMinMs: number
   readonly reconnectMaxMs: number
   readonly dataQos: 0 | 1
+  /**
+   * QoS 0 only: records published this recently before a connection is found dead are kept and
+   * replayed as history, since a dead TCP connection takes up to 1.5 x keepalive to notice.
+   */
+  readonly replayWindowMs: number
 }
 
 export interface BufferConfig {

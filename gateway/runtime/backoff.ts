@@ -11,11 +11,12 @@ export class Backoff {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** The delay before the next attempt: doubles from minMs up to maxMs, ±20 % jitter. */
+  /** The delay before the next attempt: doubles from minMs up to maxMs, ±20 % jitter, never above maxMs. */
   next(): number {
     const base = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.attempt, 30))
     this.attempt++
-    return Math.round(base * (0.8 + 0.4 * this.random()))
+    // maxMs is documented to users as the longest delay, so jitter may only shorten it there.
+    return Math.min(this.maxMs, Math.round(base * (0.8 + 0.4 * this.random())))
   }
 
   reset(): void {

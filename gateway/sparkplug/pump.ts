@@ -44,6 +44,8 @@ export interface PumpStatus {
   readonly bdSeq: number
   readonly reconnects: number
   readonly published: number
+  /** Metrics sent flagged historical (replayed from the buffer) since start. */
+  readonly replayedMetrics: number
 }
 
 /**
@@ -66,6 +68,7 @@ export class Pump {
   private inflight: { id: number; at: number }[] = []
   private reconnects = 0
   private published = 0
+  private replayedMetrics = 0
   private running: Promise<void> | null = null
 
   constructor(private readonly o: PumpOptions) {
@@ -105,6 +108,7 @@ export class Pump {
       bdSeq: this.o.bdSeq.peek(),
       reconnects: this.reconnects,
       published: this.published,
+      replayedMetrics: this.replayedMetrics,
     }
   }
 
@@ -194,7 +198,10 @@ export class Pump {
   private async sendBatch(batch: Batch): Promise<void> {
     const ids = batch.records.map((r) => r.id)
     const payload = this.o.session.dataPayload(batch.records, batch.historical, Date.now())
-    if (payload !== null) await this.publish('DATA', batch.deviceId, payload, this.o.dataQos)
+    if (payload !== null) {
+      await this.publish('DATA', batch.deviceId, payload, this.o.dataQos)
+      if (batch.historical) this.replayedMetrics += payload.metrics.length
+    }
     for (const id of ids) this.drain?.sent.add(id)
     if (this.o.dataQos === 1 || payload === null) this.ack(ids)
     else {

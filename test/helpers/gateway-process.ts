@@ -37,6 +37,7 @@ export function writeGatewayConfig(setup: GatewaySetup, dir = mkdtempSync(join(t
     '    reconnect: { min: 200ms, max: 1s }',
     'devices: devices/',
     'stateDir: state/',
+    'http: { listen: 127.0.0.1:0 }',
     'log: { level: debug }',
     setup.extra ?? '',
   ].join('\n')

@@ -22,6 +22,7 @@ export function mqttConfig(servers: string[], version: '3.1.1' | '5', extra: Par
     reconnectMinMs: 100,
     reconnectMaxMs: 1000,
     dataQos: 0,
+    replayWindowMs: 45_000,
     ...extra,
   }
 }

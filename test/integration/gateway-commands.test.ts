@@ -96,3 +96,17 @@ test('commands - Scan Rate changes every poll period and is reported in NDATA', 
   const ndata = await observer.waitFor((m) => isAfter(m, from) && m.type === 'NDATA', T)
   assert.equal(ndata.payload.metrics[0]!.value, 50n)
 })
+
+test('commands - /metrics counts accepted and refused commands as the audit lines do; /status and /healthz answer', async () => {
+  const url = (await gateway.waitForLine(/http listening/, T)).match(/url=(\S+)/)![1]!
+  const metrics = await (await fetch(`${url}/metrics`)).text()
+  const refused = Number(metrics.match(/sparkplug_gateway_commands_total\{result="refused"\} (\d+)/)![1])
+  const accepted = Number(metrics.match(/sparkplug_gateway_commands_total\{result="accepted"\} (\d+)/)![1])
+  assert.equal(refused, refusedLines().length)
+  assert.equal(accepted, gateway.output.filter((l) => l.includes('command accepted')).length)
+  assert.match(metrics, /sparkplug_gateway_device_online\{device="Sim1"\} 1/)
+  const status = (await (await fetch(`${url}/status`)).json()) as { upstream: { connected: boolean }; devices: Record<string, unknown> }
+  assert.equal(status.upstream.connected, true)
+  assert.deepEqual(Object.keys(status.devices), ['Sim1'])
+  assert.equal((await fetch(`${url}/healthz`)).status, 200)
+})

@@ -83,3 +83,25 @@ test('convert - asType turns numbers into bigints for 64-bit types and back for 
   assert.equal(asType('Float', 1.5), 1.5)
   assert.equal(asType('String', 'x'), 'x')
 })
+
+test('convert - sparkplugType Boolean on a numeric point publishes a boolean (non-zero is true), and a write maps back to 1/0', () => {
+  const flag = tag('UInt16', { sparkplugType: 'Boolean' })
+  assert.equal(toEngineering(flag, 0), false)
+  assert.equal(toEngineering(flag, 1), true)
+  assert.equal(toEngineering(flag, 256), true)
+  assert.equal(toEngineering(tag('Int64', { sparkplugType: 'Boolean' }), 0n), false)
+  assert.equal(toRaw(flag, true), 1)
+  assert.equal(toRaw(flag, false), 0)
+})
+
+test('convert - sparkplugType String on a numeric or Boolean point publishes its text', () => {
+  assert.equal(toEngineering(tag('Int16', { sparkplugType: 'String' }), -5), '-5')
+  assert.equal(toEngineering(tag('UInt64', { sparkplugType: 'Text' }), 2n ** 64n - 1n), '18446744073709551615')
+  assert.equal(toEngineering(tag('Boolean', { sparkplugType: 'String' }), true), 'true')
+})
+
+test('convert - sparkplugType Int16 on a Boolean point publishes 1/0', () => {
+  assert.equal(toEngineering(tag('Boolean', { sparkplugType: 'Int16' }), true), 1)
+  assert.equal(toEngineering(tag('Boolean', { sparkplugType: 'Int64' }), false), 0n)
+  assert.equal(toRaw(tag('Boolean', { sparkplugType: 'Int16' }), 1), true)
+})

@@ -119,7 +119,7 @@ test('session - DBIRTH properties: units as engUnit, readOnly from writable, des
 
 test('session - DATA metrics carry the alias only and no datatype on the wire (tck-id payloads-alias-data-cmd-requirement, payloads-metric-datatype-not-req)', () => {
   const session = build()
-  const alias = byName(session.dbirth('Boiler1', T0), 'Temperature').alias
+  const alias = session.lookup('Boiler1', 'Temperature')?.alias
   const payload = session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 21.5)])], false, T0 + 2)
   assert.ok(payload)
   assert.deepEqual(payload.metrics, [{ alias, timestamp: T0 + 1, valueType: 'Float', value: 21.5 }])
@@ -182,6 +182,22 @@ test('session - a value after a birth that had the metric null carries Quality 1
   session.dbirth('Boiler1', T0)
   const payload = session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 20)])], false, T0)
   assert.deepEqual(payload?.metrics[0]?.properties, { Quality: { type: 'Int32', value: 192 } })
+})
+
+test('session - a historical value does not use up the Quality 192 owed to the next live value', () => {
+  const session = build()
+  const payload = (value: Value | null, historical: boolean) => session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], historical, T0)!.metrics[0]!
+  payload(null, false)
+  assert.equal(payload(18, true).properties, undefined)
+  assert.deepEqual(payload(20, false).properties, { Quality: { type: 'Int32', value: 192 } })
+})
+
+test('session - a historical null carries Quality 0 but does not make the next live value claim a recovery', () => {
+  const session = build()
+  const payload = (value: Value | null, historical: boolean) => session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], historical, T0)!.metrics[0]!
+  payload(20, false)
+  assert.deepEqual(payload(null, true).properties, { Quality: { type: 'Int32', value: 0 } })
+  assert.equal(payload(21, false).properties, undefined)
 })
 
 test('session - metrics the births do not declare are left out; nothing left gives null (tck-id topics-dbirth-metric-reqs)', () => {

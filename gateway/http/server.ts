@@ -1,0 +1,36 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { HttpConfig } from '../config/types.js'
+import type { GatewayStatus } from '../main.js'
+import type { Log } from '../model/log.js'
+import { prometheusText } from './prometheus.js'
+
+/**
+ * The local status listener: `/metrics` (Prometheus), `/healthz` (200 while the pipeline runs),
+ * `/status` (JSON). Read-only: nothing here changes the gateway.
+ */
+export async function startHttpServer(config: HttpConfig, status: () => GatewayStatus, log: Log): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end()
+    } else if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(prometheusText(status()))
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n')
+    } else if (path === '/status') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2))
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /status\n')
+    }
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => resolve())
+  })
+  // A failed listener must not take the gateway down: it keeps buffering and publishing without it.
+  server.on('error', (error) => log.error('http listener failed', { error: error.message }))
+  const port = (server.address() as AddressInfo).port
+  log.info('http listening', { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` })
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) }
+}

@@ -1,0 +1,38 @@
+import type { Metric } from '../model/value.js'
+import type { OutboxStats } from '../outbox/outbox.js'
+import type { NodeMetricDef } from '../sparkplug/node-metrics.js'
+
+/** How often the buffer's node metrics are sampled; each goes out (NDATA) only when it changed. */
+export const BUFFER_METRICS_INTERVAL_MS = 10_000
+
+const names = {
+  records: 'Gateway/Buffer/Records',
+  bytes: 'Gateway/Buffer/Bytes',
+  oldestAge: 'Gateway/Buffer/Oldest Age',
+  dropped: 'Gateway/Buffer/Dropped',
+  replayRate: 'Gateway/Buffer/Replay Rate',
+} as const
+
+/** The buffer's node metrics as declared in NBIRTH: counts and bytes as Int64, age in ms, replay in metrics/s. */
+export function bufferMetricDefs(): NodeMetricDef[] {
+  const int64 = (name: string): NodeMetricDef => ({ name, type: 'Int64', value: 0n, aliased: true, writable: false })
+  return [
+    int64(names.records),
+    int64(names.bytes),
+    int64(names.oldestAge),
+    int64(names.dropped),
+    { name: names.replayRate, type: 'Double', value: 0, aliased: true, writable: false },
+  ]
+}
+
+/** The current values; the caller reports only the ones that changed. */
+export function bufferMetrics(stats: OutboxStats, replayRate: number, now: number): Metric[] {
+  const int64 = (name: string, value: number): Metric => ({ name, type: 'Int64', value: BigInt(Math.max(0, Math.round(value))), at: now })
+  return [
+    int64(names.records, stats.records),
+    int64(names.bytes, stats.bytes),
+    int64(names.oldestAge, stats.oldestAt === null ? 0 : now - stats.oldestAt),
+    int64(names.dropped, stats.dropped),
+    { name: names.replayRate, type: 'Double', value: Math.round(replayRate * 10) / 10, at: now },
+  ]
+}

@@ -1,0 +1,119 @@
+/**
+ * The gateway as the benchmark runs it: a config of simulator devices whose every tag changes
+ * at every scan, and `node dist/gateway/cli.js run` as a child process (with extra node flags
+ * such as --cpu-prof when profiling).
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const cli = fileURLToPath(new URL('../../../gateway/cli.js', import.meta.url))
+
+export const GROUP_ID = 'Bench'
+const TAGS_PER_DEVICE = 1000
+
+export interface Load {
+  readonly tags: number
+  readonly pollMs: number
+  /** SQLite outbox under the state directory, or the in-memory outbox. */
+  readonly buffer: 'sqlite' | 'memory'
+}
+
+/** Metric updates per second the load offers when every scan delivers every tag. */
+export const offered = (load: Load): number => (load.tags * 1000) / load.pollMs
+
+/** Devices of the load: 1,000 tags each (fewer in the last), half Int32 counters, half Double sines. */
+export function deviceCount(load: Load): number {
+  return Math.ceil(load.tags / TAGS_PER_DEVICE)
+}
+
+// A counter with a 1 ms period and a sine with deadband 0 both change between any two scans,
+// however late a scan runs; a counter with the poll's own period would miss a change whenever
+// two scans fell into the same period.
+function deviceYaml(index: number, tags: number, pollMs: number): string {
+  const lines = [`device: Sim${index}`, 'driver: simulator', 'connection: {}', `poll: ${pollMs}ms`, 'tags:']
+  for (let t = 0; t < tags; t++) {
+    const name = `Line${index}/Tag${String(t).padStart(4, '0')}`
+    lines.push(t % 2 === 0
+      ? `  - { name: ${name}, signal: counter, period: 1ms }`
+      : `  - { name: ${name}, signal: sine, low: 0, high: 100, period: 1m, deadband: 0 }`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** Writes gateway.yaml and the device files into a new temp directory; returns gateway.yaml's path. */
+export function writeConfig(load: Load, brokerUrl: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'spgw-bench-'))
+  mkdirSync(join(dir, 'devices'))
+  const devices = deviceCount(load)
+  for (let d = 0; d < devices; d++) {
+    const tags = Math.min(TAGS_PER_DEVICE, load.tags - d * TAGS_PER_DEVICE)
+    writeFileSync(join(dir, 'devices', `sim${d}.yaml`), deviceYaml(d, tags, load.pollMs))
+  }
+  const yaml = [
+    'sparkplug:',
+    `  groupId: ${GROUP_ID}`,
+    '  edgeNodeId: Bench-GW',
+    'upstream:',
+    '  mqtt:',
+    `    servers: [${brokerUrl}]`,
+    '    keepalive: 30s',
+    'devices: devices/',
+    'stateDir: state/',
+    ...(load.buffer === 'memory' ? ['buffer: { path: memory }'] : []),
+    'log: { level: warn }',
+  ]
+  const file = join(dir, 'gateway.yaml')
+  writeFileSync(file, yaml.join('\n') + '\n')
+  return { dir, file }
+}
+
+export interface RunningGateway {
+  readonly pid: number
+  /** performance.now() just before the spawn. */
+  readonly startedAt: number
+  /** The last lines it printed (warn and error only, at this log level). */
+  readonly output: string[]
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>
+}
+
+const children = new Set<number>()
+process.once('exit', () => {
+  for (const pid of children) process.kill(pid, 'SIGKILL')
+})
+
+export function startGateway(configFile: string, nodeFlags: readonly string[] = []): RunningGateway {
+  const startedAt = performance.now()
+  const child = spawn(process.execPath, [...nodeFlags, cli, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const pid = child.pid!
+  children.add(pid)
+  const output: string[] = []
+  const collect = (chunk: Buffer) => {
+    output.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
+    output.splice(0, Math.max(0, output.length - 20))
+  }
+  child.stdout!.on('data', collect)
+  child.stderr!.on('data', collect)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    children.delete(pid)
+    resolve(code)
+  }))
+  return {
+    pid,
+    startedAt,
+    output,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited
+      process.kill(pid, 'SIGTERM')
+      const timer = setTimeout(() => {
+        if (children.has(pid)) process.kill(pid, 'SIGKILL')
+      }, graceMs)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    },
+  }
+}
