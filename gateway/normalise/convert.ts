@@ -19,8 +19,15 @@ export function toRaw(tag: TagDef, value: Value): Value {
   return asType(tag.rawType, (Number(value) - (tag.offset ?? 0)) / (tag.scale ?? 1))
 }
 
-/** Coerces numbers between number and bigint as the type requires; rounds for integer types. */
+/**
+ * Coerces a value to the JS representation of `type`: number or bigint as the type requires,
+ * rounded for integer types; booleans and numbers across a `sparkplugType` override (non-zero is
+ * true, true is 1); numbers and booleans to their text for String and Text.
+ */
 export function asType(type: SparkplugType, value: Value): Value {
+  if (type === 'Boolean' && (typeof value === 'number' || typeof value === 'bigint')) return Number(value) !== 0
+  if ((type === 'String' || type === 'Text') && (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')) return String(value)
+  if (typeof value === 'boolean' && (bigintTypes.has(type) || intTypes.has(type) || type === 'Float' || type === 'Double')) value = value ? 1 : 0
   if (bigintTypes.has(type)) {
     if (typeof value === 'number') return BigInt(Math.round(value))
     return value

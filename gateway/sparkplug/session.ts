@@ -132,13 +132,15 @@ export class Session {
       ? { alias: def.alias, timestamp: metric.at, valueType: def.type }
       : { name: def.name, timestamp: metric.at, valueType: def.type }
     if (historical) out.isHistorical = true
+    // History is older than what the host shows now, so only live values move the host's quality.
+    const tracked = def.alias !== undefined && !historical
     if (metric.value === null) {
       out.isNull = true
       out.properties = quality(QUALITY_BAD)
-      if (def.alias !== undefined) this.bad.add(def.alias)
+      if (tracked) this.bad.add(def.alias)
     } else {
       out.value = metric.value
-      if (def.alias !== undefined && this.bad.delete(def.alias)) out.properties = quality(QUALITY_GOOD)
+      if (tracked && this.bad.delete(def.alias)) out.properties = quality(QUALITY_GOOD)
     }
     if (def.alias === undefined) out.datatype = def.type
     return out
