@@ -4,12 +4,16 @@ import type { TagDef } from './tag-def.js'
 const bigintTypes = new Set<SparkplugType>(['Int64', 'UInt64', 'DateTime'])
 const intTypes = new Set<SparkplugType>(['Int8', 'Int16', 'Int32', 'UInt8', 'UInt16', 'UInt32'])
 
-/** Raw driver value -> engineering value of the metric's type: scaling, then the type's JS representation. */
-export function toEngineering(tag: TagDef, raw: Value): Value {
+/**
+ * Raw driver value -> engineering value of the metric's type: scaling, then the type's JS representation.
+ * Null when an integer type cannot hold it (a float register reading NaN published as an integer).
+ */
+export function toEngineering(tag: TagDef, raw: Value): Value | null {
   let value: Value = raw
   if (tag.scaled && (typeof raw === 'number' || typeof raw === 'bigint')) {
     value = Number(raw) * (tag.scale ?? 1) + (tag.offset ?? 0)
   }
+  if (typeof value === 'number' && !Number.isFinite(value) && (bigintTypes.has(tag.type) || intTypes.has(tag.type))) return null
   return asType(tag.type, value)
 }
 

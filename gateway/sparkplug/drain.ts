@@ -31,6 +31,8 @@ export class Drain {
   private readonly lane: StateChange[] = []
   /** Sent in this session, not yet acknowledged: never sent twice in one session. */
   readonly sent = new Set<number>()
+  /** Per device, the last record id older than its birth: a birth carries newer values, so these go out as history. */
+  private readonly bornAfter = new Map<string | null, number>()
 
   constructor(
     private readonly outbox: Outbox,
@@ -47,8 +49,14 @@ export class Drain {
   rebirth(): void {
     this.lane.length = 0
     this.born.clear()
-    this.born.add(null)
+    this.bornAfter.clear()
     this.rescan()
+  }
+
+  /** The node (null) or a device was born with the values current when record `lastId` was the newest. */
+  markBorn(deviceId: string | null, lastId: number): void {
+    this.born.add(deviceId)
+    this.bornAfter.set(deviceId, lastId)
   }
 
   queue(change: StateChange): void {
@@ -63,7 +71,7 @@ export class Drain {
     if (head !== undefined) {
       this.lane.shift()
       if (head.online) {
-        this.born.add(head.deviceId)
+        this.markBorn(head.deviceId, this.outbox.stats().nextId - 1)
         this.rescan()
       } else {
         this.born.delete(head.deviceId)
@@ -84,7 +92,7 @@ export class Drain {
       }
       if (head !== undefined && first.id > head.afterId) return null
       this.liveCursor = first.id
-      return { deviceId: first.deviceId, records: [first], historical: false }
+      return { deviceId: first.deviceId, records: [first], historical: first.id <= (this.bornAfter.get(first.deviceId) ?? 0) }
     }
   }
 

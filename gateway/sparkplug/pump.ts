@@ -180,11 +180,17 @@ export class Pump {
     const now = Date.now()
     const drain = this.drain!
     drain.rebirth()
+    // Taken together with rebirth(): a device changing state from here on is queued and follows the births.
+    const online = this.o.session.onlineDevices()
+    const lastId = () => this.o.outbox.stats().nextId - 1
+    let upTo = lastId()
     await this.publish('NBIRTH', null, this.o.session.nbirth(bdSeq, now))
-    for (const deviceId of this.o.session.onlineDevices()) {
+    drain.markBorn(null, upTo)
+    for (const deviceId of online) {
       if (this.rebirthWanted || this.end !== null) return
+      upTo = lastId()
       await this.publish('DBIRTH', deviceId, this.o.session.dbirth(deviceId, now))
-      drain.born.add(deviceId)
+      drain.markBorn(deviceId, upTo)
     }
     this.o.log.info('births published', { devices: drain.born.size - 1, bdSeq })
   }

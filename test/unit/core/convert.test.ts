@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { TagConfig } from '../../../gateway/config/types.js'
-import type { SparkplugType } from '../../../gateway/model/value.js'
+import type { SparkplugType, Value } from '../../../gateway/model/value.js'
 import { asType, toEngineering, toRaw } from '../../../gateway/normalise/convert.js'
 import { tagDefs, type TagDef } from '../../../gateway/normalise/tag-def.js'
 
 function tag(rawType: SparkplugType, extra: Partial<TagConfig> = {}): TagDef {
   return tagDefs([{ name: 't', pollMs: 1000, deadband: 0, writable: true, writeIntervalMs: 0, ...extra }], [{ name: 't', type: rawType }])[0]!
+}
+
+// Raw -> engineering -> raw, as a read followed by writing the value read back.
+function roundTrip(def: TagDef, raw: Value): Value {
+  const engineering = toEngineering(def, raw)
+  assert.ok(engineering !== null)
+  return toRaw(def, engineering)
 }
 
 test('convert - engineering = raw * scale + offset, as a Double', () => {
@@ -45,19 +52,19 @@ test('convert - toRaw inverts toEngineering for integer points (write round-trip
   ]
   for (const [scaling, rawType, raws] of cases) {
     const def = tag(rawType, scaling)
-    for (const raw of raws) assert.equal(toRaw(def, toEngineering(def, raw)), raw, `${rawType} ${JSON.stringify(scaling)} raw ${raw}`)
+    for (const raw of raws) assert.equal(roundTrip(def, raw), raw, `${rawType} ${JSON.stringify(scaling)} raw ${raw}`)
   }
 })
 
 test('convert - toRaw inverts toEngineering for 64-bit points, giving a bigint back', () => {
   const def = tag('Int64', { scale: 0.001 })
-  for (const raw of [-123456n, 0n, 987654321n]) assert.equal(toRaw(def, toEngineering(def, raw)), raw)
+  for (const raw of [-123456n, 0n, 987654321n]) assert.equal(roundTrip(def, raw), raw)
 })
 
 test('convert - toRaw of a Float point is close to the original raw value', () => {
   const def = tag('Float', { scale: 1.8, offset: 32 })
   for (const raw of [-40, 0, 21.5, 100]) {
-    const back = toRaw(def, toEngineering(def, raw))
+    const back = roundTrip(def, raw)
     assert.ok(typeof back === 'number' && Math.abs(back - raw) < 1e-9, `${raw} -> ${String(back)}`)
   }
 })
@@ -104,4 +111,11 @@ test('convert - sparkplugType Int16 on a Boolean point publishes 1/0', () => {
   assert.equal(toEngineering(tag('Boolean', { sparkplugType: 'Int16' }), true), 1)
   assert.equal(toEngineering(tag('Boolean', { sparkplugType: 'Int64' }), false), 0n)
   assert.equal(toRaw(tag('Boolean', { sparkplugType: 'Int16' }), 1), true)
+})
+
+test('convert - NaN or Infinity read for an integer-typed metric becomes null (unreadable), not a crash or an unencodable value', () => {
+  assert.equal(toEngineering(tag('Float', { sparkplugType: 'Int64' }), Number.NaN), null)
+  assert.equal(toEngineering(tag('Float', { sparkplugType: 'UInt16' }), Number.POSITIVE_INFINITY), null)
+  assert.equal(toEngineering(tag('Double', { sparkplugType: 'DateTime' }), Number.NEGATIVE_INFINITY), null)
+  assert.ok(Number.isNaN(toEngineering(tag('Float'), Number.NaN)))
 })

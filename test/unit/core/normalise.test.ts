@@ -57,3 +57,8 @@ test('normalise - the deadband applies to the engineering value, not the raw one
 test('normalise - a reading for a point with no tag is ignored', () => {
   assert.deepEqual(normalise([ok('Unknown', 1)], tags, new Deadband()), [])
 })
+
+test('normalise - a NaN reading of a float point published as an integer type goes out as null (bad quality)', () => {
+  const asInt = tagMap([{ name: 'Pressure', type: 'Float', sparkplugType: 'Int64' }])
+  assert.deepEqual(normalise([ok('Pressure', Number.NaN, 5)], asInt, new Deadband()), [{ name: 'Pressure', type: 'Int64', value: null, at: 5 }])
+})
