@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { after, before, test } from 'node:test'
 import { encodePayload } from '../../gateway/sparkplug/codec.js'
 import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
@@ -9,6 +12,7 @@ import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type Spar
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 15_000
+const run = promisify(execFile)
 const DCMD = 'spBv1.0/Plant1/DCMD/Line3-GW/Sim1'
 const NCMD = 'spBv1.0/Plant1/NCMD/Line3-GW'
 let broker: Broker
@@ -109,4 +113,14 @@ test('commands - /metrics counts accepted and refused commands as the audit line
   assert.equal(status.upstream.connected, true)
   assert.deepEqual(Object.keys(status.devices), ['Sim1'])
   assert.equal((await fetch(`${url}/healthz`)).status, 200)
+})
+
+test('commands - `sparkplug-gateway cmd` types the value from the birth and prints the value read back', async () => {
+  const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
+  const { stdout } = await run(process.execPath, [cli, 'cmd', '--broker', broker.url, '--group', 'Plant1', '--node', 'Line3-GW', '--device', 'Sim1', 'Setpoint=55'], { timeout: T })
+  assert.match(stdout, /sent spBv1.0\/Plant1\/DCMD\/Line3-GW\/Sim1: Setpoint=55/)
+  assert.match(stdout, /read back Setpoint = 55/)
+  const refused = await run(process.execPath, [cli, 'cmd', '--broker', broker.url, '--group', 'Plant1', '--node', 'Line3-GW', '--device', 'Sim1', 'Setpoint=warm'], { timeout: T }).catch((e: { code: number; stderr: string }) => e)
+  assert.equal((refused as { code: number }).code, 64)
+  assert.match((refused as { stderr: string }).stderr, /'warm' is not a Double value for 'Setpoint'/)
 })
