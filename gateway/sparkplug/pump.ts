@@ -157,7 +157,7 @@ export class Pump {
           continue
         }
         this.drain = new Drain(this.o.outbox, this.o.outbox.stats().nextId)
-        for (const f of this.inflight) this.drain.sent.add(f.id)
+        this.rebirthWanted = false
         await this.guard(() => this.births(bdSeq))
         continue
       }
