@@ -25,14 +25,18 @@ if (available.length === 0) {
   process.exit(1)
 }
 
-const [first, ...rest] = process.argv.slice(2)
-const named = first !== undefined && !first.startsWith('-') ? basename(first).replace(/\.(ts|js)$/, '') : undefined
+const [first, ...args] = process.argv.slice(2)
+// Each benchmark reads its own arguments, so they only make sense after a benchmark's name.
+if (first?.startsWith('-')) {
+  console.error(`arguments go after a benchmark's name, e.g. npm run bench -- gateway-e2e ${first}; available: ${available.join(', ')}`)
+  process.exit(2)
+}
+const named = first === undefined ? undefined : basename(first).replace(/\.(ts|js)$/, '')
 if (named !== undefined && !available.includes(named)) {
   console.error(`no benchmark named "${named}"; available: ${available.join(', ')}`)
   process.exit(2)
 }
 const selected = named === undefined ? available : [named]
-const args = named === undefined ? process.argv.slice(2) : rest
 
 const failed = []
 for (const name of selected) {

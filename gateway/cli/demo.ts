@@ -3,6 +3,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { demoRegisters, startDemoModbusServer } from '../../drivers/modbus/demo-server.js'
 import { formatError, loadConfig } from '../config/load.js'
 import { parseDuration } from '../config/units.js'
 import { startGateway } from '../main.js'
@@ -13,12 +14,14 @@ import * as monitor from './monitor.js'
 
 export const help = `Usage: sparkplug-gateway demo [--duration 30s] [--json]
 
-Runs the whole data path on this machine with no setup: simulated devices, an embedded MQTT
-broker on 127.0.0.1 (port 1883 when free), the gateway, and a live decoded view of the
-Sparkplug traffic. Stop it with Ctrl-C. While it runs, try in another terminal:
+Runs the whole data path on this machine with no setup: simulated devices (one of them a
+Modbus TCP device on 127.0.0.1, read through the real Modbus driver), an embedded MQTT broker
+on 127.0.0.1 (port 1883 when free), the gateway, and a live decoded view of the Sparkplug
+traffic. Stop it with Ctrl-C. While it runs, try in another terminal:
 
   sparkplug-gateway monitor --broker mqtt://127.0.0.1:<port>
   sparkplug-gateway cmd --broker mqtt://127.0.0.1:<port> --group Demo --node Edge1 --device Boiler1 'Burner/Setpoint=75'
+  sparkplug-gateway cmd --broker mqtt://127.0.0.1:<port> --group Demo --node Edge1 --device Tank1 'Setpoint=40'
 
   --duration D   stop by itself after D (e.g. 10s)
   --json         show the traffic as JSON lines`
@@ -55,6 +58,17 @@ tags:
   - { name: Strokes, signal: counter, period: 3s }
 `
 
+const tank = (port: number) => `device: Tank1
+driver: modbus-tcp
+connection: { host: 127.0.0.1, port: ${port}, unitId: 1, timeout: 500ms }
+poll: 500ms
+tags:
+  - { name: Level, address: HR${demoRegisters.level}, type: uint16, scale: 0.1, units: '%', deadband: 0.5 }
+  - { name: Temperature, address: HR${demoRegisters.temperature}, type: float32, order: CDAB, units: degC, deadband: 0.2 }
+  - { name: Setpoint, address: HR${demoRegisters.setpoint}, type: uint16, scale: 0.1, writable: true, min: 20, max: 90, units: degC }
+  - { name: Pump/Run, address: CO${demoRegisters.run}, writable: true }
+`
+
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { duration: { type: 'string' }, json: { type: 'boolean', default: false } } })
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration)
@@ -63,11 +77,13 @@ export async function run(args: string[]): Promise<number> {
     return EX_USAGE
   }
   const broker = await startEmbeddedBroker({ port: (await isFree(1883)) ? 1883 : 0 })
+  const modbus = await startDemoModbusServer()
   const dir = mkdtempSync(join(tmpdir(), 'sparkplug-gateway-demo-'))
   mkdirSync(join(dir, 'devices'))
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(broker.url))
   writeFileSync(join(dir, 'devices', 'boiler1.yaml'), boiler)
   writeFileSync(join(dir, 'devices', 'press4.yaml'), press)
+  writeFileSync(join(dir, 'devices', 'tank1.yaml'), tank(modbus.port))
   const stop = new AbortController()
   const viewStop = new AbortController()
   try {
@@ -76,7 +92,7 @@ export async function run(args: string[]): Promise<number> {
       for (const e of loaded.error) console.error(formatError(e))
       return EX_SOFTWARE
     }
-    console.log(`demo: embedded broker at ${broker.url}, config in ${dir}; Ctrl-C stops\n`)
+    console.log(`demo: embedded broker at ${broker.url}, Modbus TCP device at 127.0.0.1:${modbus.port}, config in ${dir}; Ctrl-C stops\n`)
     const view = monitor.run(['--broker', broker.url, ...(values.json ? ['--json'] : [])], {
       out: (text) => process.stdout.write(`${text}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
@@ -95,6 +111,7 @@ export async function run(args: string[]): Promise<number> {
     return 0
   } finally {
     viewStop.abort()
+    await modbus.close()
     await broker.close()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,4 +1,5 @@
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
+import { Lane } from './drain-lane.js'
 
 /** A device birth or death waiting to be published, ordered against data by outbox id. */
 export interface StateChange {
@@ -15,35 +16,35 @@ export interface Batch {
   readonly historical: boolean
 }
 
-const PEEK = 200
-const HISTORY_METRICS_PER_PAYLOAD = 500
+const METRICS_PER_PAYLOAD = 500
 
 /**
  * Decides what the pump sends next within one born session. Two lanes share the outbox:
  * live records (made after this session's births) and the backlog (everything older, sent as
- * history). A batch of live data goes before each batch of backlog, so a large backlog never
- * holds live values back. A device's records go out only while it is born; device births and
- * deaths are ordered after the data that preceded them.
+ * history). Live data goes before each batch of backlog, so a large backlog never holds live
+ * values back. A device's records go out only while it is born; device births and deaths are
+ * ordered after the data that preceded them. Consecutive records of one device share a payload
+ * (up to 500 metrics) when the pump is behind.
  */
 export class Drain {
-  private liveCursor: number
-  private backlogCursor = 0
+  private readonly live: Lane
+  private readonly backlog: Lane
   private readonly lane: StateChange[] = []
   /** Sent in this session, not yet acknowledged: never sent twice in one session. */
   readonly sent = new Set<number>()
+  /** The node and the devices whose birth went out in this session. */
+  readonly born = new Set<string | null>([null])
   /** Per device, the last record id older than its birth: a birth carries newer values, so these go out as history. */
   private readonly bornAfter = new Map<string | null, number>()
 
   constructor(
     private readonly outbox: Outbox,
     /** First id of live data: records below it are the backlog. */
-    readonly liveFromId: number,
+    private readonly liveFromId: number,
   ) {
-    this.liveCursor = liveFromId - 1
+    this.live = new Lane(outbox, liveFromId - 1)
+    this.backlog = new Lane(outbox, 0, liveFromId)
   }
-
-  /** The node and the devices whose birth went out in this session. */
-  readonly born = new Set<string | null>([null])
 
   /** A (re)birth is starting: births carry current state, so pending changes are moot; devices are re-born one by one. */
   rebirth(): void {
@@ -66,7 +67,7 @@ export class Drain {
   /** The next thing to publish: live data, then a pending birth/death, then history; null when idle. */
   next(): Batch | StateChange | null {
     const head = this.lane[0]
-    const live = this.nextLive(head)
+    const live = this.batch(this.live, head?.afterId ?? Number.POSITIVE_INFINITY, (e) => e.id <= (this.bornAfter.get(e.deviceId) ?? 0))
     if (live !== null) return live
     if (head !== undefined) {
       this.lane.shift()
@@ -78,49 +79,29 @@ export class Drain {
       }
       return head
     }
-    return this.history()
+    return this.batch(this.backlog, Number.POSITIVE_INFINITY, () => true)
   }
 
-  private nextLive(head: StateChange | undefined): Batch | null {
-    while (true) {
-      const live = this.outbox.peek(PEEK, { devices: this.born, afterId: this.liveCursor })
-      const first = live.find((e) => !this.sent.has(e.id))
-      if (first === undefined) {
-        if (live.length === 0) return null
-        this.liveCursor = live[live.length - 1]!.id
-        continue
-      }
-      if (head !== undefined && first.id > head.afterId) return null
-      this.liveCursor = first.id
-      return { deviceId: first.deviceId, records: [first], historical: first.id <= (this.bornAfter.get(first.deviceId) ?? 0) }
+  private batch(lane: Lane, upTo: number, isHistory: (e: OutboxEntry) => boolean): Batch | null {
+    const first = lane.peek(this.born, this.sent)
+    if (first === null || first.id > upTo) return null
+    lane.take()
+    const historical = isHistory(first)
+    const records = [first]
+    let metrics = first.metrics.length
+    for (let e = lane.peek(this.born, this.sent); e !== null; e = lane.peek(this.born, this.sent)) {
+      if (e.id > upTo || e.deviceId !== first.deviceId || isHistory(e) !== historical || metrics + e.metrics.length > METRICS_PER_PAYLOAD) break
+      lane.take()
+      records.push(e)
+      metrics += e.metrics.length
     }
+    return { deviceId: first.deviceId, records, historical }
   }
 
-  private history(): Batch | null {
-    while (true) {
-      const entries = this.outbox.peek(PEEK, { devices: this.born, afterId: this.backlogCursor })
-      const old = entries.filter((e) => e.id < this.liveFromId)
-      if (old.length === 0) return null
-      this.backlogCursor = old[old.length - 1]!.id
-      const unsent = old.filter((e) => !this.sent.has(e.id))
-      if (unsent.length === 0) continue
-      const deviceId = unsent[0]!.deviceId
-      const records: OutboxEntry[] = []
-      let metrics = 0
-      for (const entry of unsent) {
-        if (entry.deviceId !== deviceId || (metrics > 0 && metrics + entry.metrics.length > HISTORY_METRICS_PER_PAYLOAD)) break
-        records.push(entry)
-        metrics += entry.metrics.length
-      }
-      this.backlogCursor = records[records.length - 1]!.id
-      return { deviceId, records, historical: true }
-    }
-  }
-
-  // A device just born may have backlog or live records the cursors already passed while it was dead.
+  // A device just born may have backlog or live records the lanes already passed while it was dead.
   private rescan(): void {
-    this.backlogCursor = 0
-    this.liveCursor = this.liveFromId - 1
+    this.backlog.reset(0)
+    this.live.reset(this.liveFromId - 1)
   }
 }
 

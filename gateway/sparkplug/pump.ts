@@ -169,7 +169,12 @@ export class Pump {
       this.ackOld(Date.now())
       const item = this.drain.next()
       if (item === null) await this.wake.wait(Math.max(250, this.o.replayWindowMs / 2))
-      else await this.guard(() => (isBatch(item) ? this.sendBatch(item) : this.sendState(item)))
+      else {
+        await this.guard(() => (isBatch(item) ? this.sendBatch(item) : this.sendState(item)))
+        // A publish the socket takes at once settles in a microtask; without this a backlog replay
+        // never lets timers run, so no device is polled (and no live value read) until it is done.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
     }
     const end = this.end
     await this.closeSession(end, bdSeq)

@@ -14,6 +14,12 @@ export interface MosquittoOptions {
   readonly users?: Readonly<Record<string, string>>
   /** PEM file paths: the listener speaks TLS (mqtts://) when given. */
   readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string }
+  /**
+   * Keep client sessions (subscriptions, messages queued for offline subscribers, QoS 0 included)
+   * across `stop()`/`start()`: saved at exit and every second, so a SIGKILL keeps them too. The
+   * database lives in a directory of its own, removed when the test process exits.
+   */
+  readonly persistence?: boolean
 }
 
 /** A real mosquitto on loopback, owned by the test that started it. */
@@ -27,19 +33,25 @@ export interface Broker {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
   /** Stops if running, then starts again on the same port with the same settings. */
   restart(): Promise<void>
+  /** Starts again after `stop()` (a no-op while running), on the same port with the same settings. */
+  start(): Promise<void>
 }
 
 // Brokers still running when the process exits are killed, whatever the test did.
 const running = new Set<ChildProcess>()
+const persistDirs = new Set<string>()
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
+  for (const dir of persistDirs) rmSync(dir, { recursive: true, force: true })
 })
 
-function writeConfig(dir: string, port: number, opts: MosquittoOptions): string {
+function writeConfig(dir: string, port: number, opts: MosquittoOptions, persistDir: string | null): string {
   const lines = [
     `listener ${port} 127.0.0.1`,
     `allow_anonymous ${opts.users ? 'false' : 'true'}`,
-    'persistence false',
+    ...(persistDir === null
+      ? ['persistence false']
+      : ['persistence true', `persistence_location ${persistDir}/`, 'autosave_interval 1', 'queue_qos0_messages true', 'max_queued_messages 0']),
     `log_dest file ${join(dir, 'mosquitto.log')}`,
     'log_type all',
   ]
@@ -59,9 +71,9 @@ function writeConfig(dir: string, port: number, opts: MosquittoOptions): string 
   return conf
 }
 
-async function launch(port: number, opts: MosquittoOptions): Promise<{ child: ChildProcess; dir: string }> {
+async function launch(port: number, opts: MosquittoOptions, persistDir: string | null): Promise<{ child: ChildProcess; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'))
-  const child = spawn(binary, ['-c', writeConfig(dir, port, opts)], { stdio: 'ignore' })
+  const child = spawn(binary, ['-c', writeConfig(dir, port, opts, persistDir)], { stdio: 'ignore' })
   running.add(child)
   let exited: string | null = null
   child.once('exit', (code, signal) => {
@@ -100,7 +112,13 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 /** Starts /usr/sbin/mosquitto on 127.0.0.1 and resolves once it accepts connections. */
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Broker> {
   const port = opts.port ?? (await freePort())
-  let current = await launch(port, opts)
+  let persistDir: string | null = null
+  if (opts.persistence) {
+    persistDir = mkdtempSync(join(tmpdir(), 'mosquitto-db-'))
+    persistDirs.add(persistDir)
+  }
+  let current = await launch(port, opts, persistDir)
+  const isRunning = () => current.child.exitCode === null && current.child.signalCode === null
   const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     await kill(current.child, signal)
     rmSync(current.dir, { recursive: true, force: true })
@@ -114,7 +132,10 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Broke
     stop,
     async restart() {
       await stop()
-      current = await launch(port, opts)
+      current = await launch(port, opts, persistDir)
+    },
+    async start() {
+      if (!isRunning()) current = await launch(port, opts, persistDir)
     },
   }
 }

@@ -18,11 +18,13 @@ interface Profile {
 }
 
 export interface HotFunction {
+  /** Function name as V8 reports it; (garbage collector), (program) and such for native time. */
   readonly name: string
   /** file:line, relative to `root`, in the TypeScript source when a source map says where. */
   readonly where: string
+  /** Self time in milliseconds. */
   readonly selfMs: number
-  /** Share of all sampled time, idle included. */
+  /** Share of the busy sampled time (idle left out). */
   readonly share: number
 }
 
@@ -81,7 +83,7 @@ function locate(frame: ProfileNode['callFrame'], root: string): string {
 }
 
 export interface ProfileSummary {
-  /** All sampled time, idle included. */
+  /** Busy sampled time: everything but (idle). */
   readonly totalMs: number
   /** The heaviest functions by self time. */
   readonly functions: readonly HotFunction[]
@@ -99,6 +101,7 @@ export function summariseProfile(path: string, root: string, top: number): Profi
   for (let i = 0; i < profile.samples.length; i++) {
     const us = profile.timeDeltas[i + 1] ?? 0
     const frame = byId.get(profile.samples[i]!)!.callFrame
+    if (frame.functionName === '(idle)') continue
     const where = locate(frame, root)
     const name = frame.functionName || '(anonymous)'
     const key = `${name} ${where}`

@@ -15,10 +15,14 @@ export const GROUP_ID = 'Bench'
 const TAGS_PER_DEVICE = 1000
 
 export interface Load {
+  /** Tags in all, spread over devices of 1,000. */
   readonly tags: number
+  /** Scan period of every device. */
   readonly pollMs: number
   /** SQLite outbox under the state directory, or the in-memory outbox. */
   readonly buffer: 'sqlite' | 'memory'
+  /** `upstream.mqtt.replayWindow` (QoS 0 data kept after sending); the gateway's default when absent. */
+  readonly replayWindow?: string
 }
 
 /** Metric updates per second the load offers when every scan delivers every tag. */
@@ -59,7 +63,7 @@ export function writeConfig(load: Load, brokerUrl: string): { dir: string; file:
     'upstream:',
     '  mqtt:',
     `    servers: [${brokerUrl}]`,
-    '    keepalive: 30s',
+    ...(load.replayWindow === undefined ? [] : [`    replayWindow: ${load.replayWindow}`]),
     'devices: devices/',
     'stateDir: state/',
     ...(load.buffer === 'memory' ? ['buffer: { path: memory }'] : []),
@@ -71,6 +75,7 @@ export function writeConfig(load: Load, brokerUrl: string): { dir: string; file:
 }
 
 export interface RunningGateway {
+  /** PID of the gateway process, for /proc and signals. */
   readonly pid: number
   /** performance.now() just before the spawn. */
   readonly startedAt: number

@@ -8,32 +8,46 @@ import { deviceCount, offered, startGateway, writeConfig, type Load } from './ga
 import type { TrafficCounter } from './traffic-counter.js'
 
 export interface SteadyResult {
+  /** What was measured. */
   readonly load: Load
+  /** Metric updates per second the load offers. */
   readonly offered: number
   /** Metric updates per second the subscriber received. */
   readonly metricsPerS: number
+  /** DATA messages per second received. */
   readonly messagesPerS: number
+  /** Payload bytes per second received. */
   readonly bytesPerS: number
   /** Gateway CPU over the window as a fraction of one core. */
   readonly cpu: number
-  /** Highest VmRSS sampled in the window and VmHWM (peak since start), bytes. */
+  /** Highest VmRSS sampled in the window, bytes. */
   readonly rssMax: number
+  /** VmHWM at the end of the window: the peak since the process started, bytes. */
   readonly rssPeak: number
+  /** VmRSS at the end of the window, bytes. */
   readonly rssEnd: number
-  /** Median and 99th percentile of read time to arrival, ms. */
+  /** Median of read time to arrival over the window, ms. */
   readonly lagP50: number
+  /** 99th percentile of read time to arrival over the window, ms. */
   readonly lagP99: number
-  /** CPU of the broker, of this process (the subscriber) and of everything else on the machine, in cores. */
+  /** CPU of the broker over the window, in cores. */
   readonly brokerCpu: number
+  /** CPU of this process (the subscriber), in cores. */
   readonly subscriberCpu: number
+  /** CPU of everything else on the machine, in cores: other people's work. */
   readonly otherCpu: number
 }
 
 export interface SteadyOptions {
+  /** mqtt://127.0.0.1:<port> of the broker the gateway publishes to. */
   readonly brokerUrl: string
+  /** The broker's PID, for its CPU time. */
   readonly brokerPid: number
+  /** A subscriber already connected to that broker. */
   readonly counter: TrafficCounter
+  /** Time after the last DBIRTH before the window opens. */
   readonly warmupMs: number
+  /** Length of the measured window. */
   readonly windowMs: number
   /** Extra node flags for the gateway process (--cpu-prof ...). */
   readonly nodeFlags?: readonly string[]

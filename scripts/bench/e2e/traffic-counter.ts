@@ -18,6 +18,7 @@ export interface TrafficTotals {
 }
 
 export interface TrafficCounter {
+  /** A copy of the totals so far. */
   totals(): TrafficTotals
   /** Resolves with performance.now() at the arrival of the next NBIRTH; rejects after `timeoutMs`. */
   nextBirth(timeoutMs: number): Promise<number>
@@ -27,6 +28,7 @@ export interface TrafficCounter {
   takeLags(): number[]
   /** Throws when the wire walk and the decoder disagreed on a payload. */
   check(): void
+  /** Disconnects the subscriber. */
   close(): Promise<void>
 }
 

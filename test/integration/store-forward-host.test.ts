@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { checkDelivery, counterSamples, ranges } from '../helpers/counter-samples.js'
+import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
+import { connectHost } from '../helpers/host.js'
+import { simDevice } from '../helpers/sim-device.js'
+import { liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
+
+const PERIOD = 100
+const T = 20_000
+const records = 'sparkplug_gateway_buffer_records'
+
+test('store-and-forward - primary host STATE offline for 5 s, then online: every counter value arrives; the offline period\'s flagged historical, in order (issue 4: buffer while the primary host is offline)', async (t) => {
+  const rig = await startRig({ primaryHostId: 'SCADA-1', devices: { sim1: simDevice('Sim1', { poll: '25ms', counterPeriod: `${PERIOD}ms` }) } }, T)
+  const host = await connectHost(rig.broker.url)
+  t.after(async () => {
+    await host.close()
+    await rig.close()
+  })
+  await host.state(true, Date.now())
+  await rig.observer.waitForCount(liveData('Sim1'), 20, T)
+
+  await host.state(false, Date.now())
+  await rig.gateway.waitForLine(/primary host offline/, T)
+  const from = Date.now()
+  await rig.observer.waitFor((m) => m.type === 'NDEATH', T)
+  const base = (await scrapeMetrics(rig.http)).get(records)!
+  await waitForMetric(rig.http, records, (n) => n >= base + 50, T)
+  const to = Date.now()
+  await host.state(true, Date.now())
+  await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 20, T)
+
+  const samples = counterSamples(rig.observer.messages, 'Sim1')
+  const counts = checkDelivery(samples, PERIOD, { from, to }, sessionStarts(rig.observer.messages))
+  t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.live} live, ${counts.historical} historical, ` +
+    `${counts.replayedAgain} arrived a second time as history (rolling window), missing: ${ranges(counts.missing)}`)
+  assert.deepEqual(counts.missing, [])
+  const offline = samples.filter((s) => s.at > from && s.at < to)
+  assert.ok(offline.length >= 45, `only ${offline.length} values were read while the host was offline`)
+})

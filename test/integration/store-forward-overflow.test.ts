@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { checkDelivery, counterSamples, ranges } from '../helpers/counter-samples.js'
+import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
+import type { ReceivedMessage } from '../helpers/durable-observer.js'
+import { liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
+
+const PERIOD = 100
+const T = 25_000
+const TICK_MS = 10_000 // BUFFER_METRICS_INTERVAL_MS: the node's buffer metrics are sampled this often
+const dropped = 'sparkplug_gateway_buffer_dropped_total'
+
+// Each reading carries the counter and a 3,000-character string that changes with it: one record
+// per counter value, about one database page each, so the 256 KiB buffer fills in a few seconds.
+const padding = (c: string) => c.repeat(3000)
+const device = [
+  'device: Sim1',
+  'driver: simulator',
+  'connection: {}',
+  'poll: 25ms',
+  'tags:',
+  `  - { name: Counter, signal: counter, period: ${PERIOD}ms }`,
+  `  - { name: Padding, signal: string, values: [${padding('a')}, ${padding('b')}], period: ${PERIOD}ms }`,
+].join('\n')
+
+/** Timestamps of the node's buffer-metric records (NDATA), live or replayed. */
+const nodeRecordTimes = (messages: readonly ReceivedMessage[]) =>
+  messages.filter((m) => m.type === 'NDATA').map((m) => Number(m.payload.metrics[0]!.timestamp))
+
+for (const policy of ['drop-oldest', 'drop-newest'] as const) {
+  test(`store-and-forward - a 256 KiB buffer overflowing in an outage with ${policy}: the ${policy === 'drop-oldest' ? 'oldest' : 'newest'} values are missing and Dropped counts exactly them (issue 4: bounded buffer, drops counted, never silent)`, async (t) => {
+    const extra = `buffer: { path: buffer.db, maxSize: 256KiB, whenFull: ${policy} }`
+    const rig = await startRig({ devices: { sim1: device }, dataQos: 1, extra }, T)
+    t.after(() => rig.close())
+    // Start the outage just after a buffer-metrics sample, so that it usually ends before the next.
+    const tick = await rig.observer.waitFor((m) => m.type === 'NDATA', T)
+    const tickAt = Number(tick.payload.metrics[0]!.timestamp)
+
+    await rig.broker.stop()
+    const from = Date.now()
+    await rig.gateway.waitForLine(/connection lost/, T)
+    await waitForMetric(rig.http, dropped, (n) => n >= 20, T)
+    const to = Date.now()
+    await rig.broker.start()
+    const born = await rig.observer.waitFor((m) => m.type === 'NBIRTH' && m.receivedAt > to, T)
+    await waitForMetric(rig.http, 'sparkplug_gateway_buffer_records', (n) => n <= 1, T)
+    await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 10, T)
+    const total = (await scrapeMetrics(rig.http)).get(dropped)!
+    // Gateway/Buffer/Dropped reaches the host in the next sample's NDATA.
+    await rig.observer.waitFor((m) => m.type === 'NDATA' && counterSamples(rig.observer.messages.slice(0, rig.observer.messages.indexOf(m) + 1), null, 'Gateway/Buffer/Dropped').at(-1)?.value === total, T)
+
+    const samples = counterSamples(rig.observer.messages, 'Sim1')
+    const counts = checkDelivery(samples, PERIOD, { from, to }, sessionStarts(rig.observer.messages))
+    // Node samples taken during the outage are buffered too, and may be dropped with the counter's.
+    const ticks: number[] = []
+    for (let at = tickAt + TICK_MS; at < born.receivedAt; at += TICK_MS) if (at > from) ticks.push(at)
+    const nodeRecords = nodeRecordTimes(rig.observer.messages)
+    const nodeDropped = ticks.filter((at) => !nodeRecords.some((r) => Math.abs(r - at) < TICK_MS / 4)).length
+    t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.historical} historical; missing ${ranges(counts.missing)} ` +
+      `(${counts.missing.length}); dropped ${total}; buffer samples during the outage ${ticks.length}, of them dropped ${nodeDropped}`)
+
+    assert.ok(counts.missing.length > 0)
+    assert.equal(total, counts.missing.length + nodeDropped, 'the drop counter equals the counter values that never arrived')
+    const missing = counts.missing
+    assert.equal(missing.at(-1)! - missing[0]! + 1, missing.length, 'one contiguous run of values is missing')
+    const lastLive = Math.max(...samples.filter((s) => !s.historical && s.at < from).map((s) => s.value))
+    const firstOutage = samples.filter((s) => s.at > from).map((s) => s.value)
+    if (policy === 'drop-oldest') {
+      assert.equal(missing[0], lastLive + 1, 'the oldest buffered values are the ones dropped')
+    } else {
+      assert.ok(missing[0]! > lastLive + 1, 'the oldest buffered values arrived')
+      assert.ok(firstOutage.includes(lastLive + 1))
+    }
+  })
+}
