@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /** `sparkplug-gateway <verb>`: the verbs of SPEC §10, each in gateway/cli/<verb>.ts. */
-import * as cmd from './cli/cmd.js'
-import * as demo from './cli/demo.js'
-import * as monitor from './cli/monitor.js'
-import * as run from './cli/run.js'
-import * as schema from './cli/schema.js'
-import * as validate from './cli/validate.js'
 
 interface Verb {
   readonly help: string
   run(args: string[]): Promise<number>
 }
 
-const verbs: Readonly<Record<string, Verb>> = { run, validate, schema, demo, monitor, cmd }
+// Loaded on demand, so that `run` on a small box does not carry the demo's broker or the monitor.
+const verbs: Readonly<Record<string, () => Promise<Verb>>> = {
+  run: () => import('./cli/run.js'),
+  validate: () => import('./cli/validate.js'),
+  schema: () => import('./cli/schema.js'),
+  demo: () => import('./cli/demo.js'),
+  monitor: () => import('./cli/monitor.js'),
+  cmd: () => import('./cli/cmd.js'),
+}
 
 const usage = `Usage: sparkplug-gateway <command> [options]
 
@@ -32,11 +34,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage)
     return name === undefined ? 64 : 0
   }
-  const verb = verbs[name]
-  if (verb === undefined) {
+  const load = verbs[name]
+  if (load === undefined) {
     console.error(`unknown command '${name}'\n\n${usage}`)
     return 64
   }
+  const verb = await load()
   if (args.includes('--help') || args.includes('-h')) {
     console.log(verb.help)
     return 0

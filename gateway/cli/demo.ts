@@ -33,6 +33,7 @@ upstream:
 devices: devices/
 stateDir: state/
 buffer: { path: memory }
+http: { listen: 127.0.0.1:0 }
 log: { level: warn }
 `
 

@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { decodePayload, PayloadError } from '../sparkplug/codec.js'
 import type { Payload } from '../sparkplug/payload.js'
 import { EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js'
+import { BirthTypes } from './birth-types.js'
 import { formatMessage, isStateTopic } from './format.js'
 
 /** sysexits.h: an input file (the password file) cannot be read. */
@@ -118,7 +119,8 @@ async function monitor(options: Options, io: MonitorIo): Promise<number> {
     lastError = ''
     io.err(`monitor: reconnected to ${options.broker}`)
   })
-  client.on('message', (topic, bytes, packet) => io.out(render(topic, bytes, packet.retain, options.json)))
+  const types = new BirthTypes()
+  client.on('message', (topic, bytes, packet) => io.out(render(topic, bytes, packet.retain, options.json, types)))
   try {
     const granted = await client.subscribeAsync(options.topics, { qos: 1 })
     const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic)
@@ -138,7 +140,7 @@ async function monitor(options: Options, io: MonitorIo): Promise<number> {
   return 0
 }
 
-function render(topic: string, bytes: Uint8Array, retain: boolean, json: boolean): string {
+function render(topic: string, bytes: Uint8Array, retain: boolean, json: boolean, types: BirthTypes): string {
   if (isStateTopic(topic)) return formatMessage(topic, null, { json, bytes, retain })
   let payload: Payload
   try {
@@ -147,6 +149,7 @@ function render(topic: string, bytes: Uint8Array, retain: boolean, json: boolean
     const reason = error instanceof PayloadError ? error.message : String(error)
     return formatMessage(topic, null, { json, bytes, retain, error: reason })
   }
+  types.apply(topic, payload)
   return formatMessage(topic, payload, { json, bytes, retain })
 }
 

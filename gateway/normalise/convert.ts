@@ -11,7 +11,7 @@ const intTypes = new Set<SparkplugType>(['Int8', 'Int16', 'Int32', 'UInt8', 'UIn
 export function toEngineering(tag: TagDef, raw: Value): Value | null {
   let value: Value = raw
   if (tag.scaled && (typeof raw === 'number' || typeof raw === 'bigint')) {
-    value = Number(raw) * (tag.scale ?? 1) + (tag.offset ?? 0)
+    value = (tag.scaleDivisor === undefined ? Number(raw) * (tag.scale ?? 1) : Number(raw) / tag.scaleDivisor) + (tag.offset ?? 0)
   }
   if (typeof value === 'number' && !Number.isFinite(value) && (bigintTypes.has(tag.type) || intTypes.has(tag.type))) return null
   return asType(tag.type, value)

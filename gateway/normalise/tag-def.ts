@@ -7,6 +7,11 @@ export interface TagDef extends TagConfig {
   readonly rawType: SparkplugType
   readonly type: SparkplugType
   readonly scaled: boolean
+  /**
+   * 10 for scale 0.1, 1000 for 0.001: dividing gives the nearest double (373 / 10 = 37.3) where
+   * multiplying does not (373 * 0.1 = 37.300000000000004).
+   */
+  readonly scaleDivisor?: number
 }
 
 const numericTypes = new Set<SparkplugType>([
@@ -28,6 +33,9 @@ export function tagDefs(tags: readonly TagConfig[], points: readonly PointInfo[]
     if (rawType === undefined) throw new Error(`driver has no point for tag '${tag.name}'`)
     const scaled = isNumericType(rawType) && ((tag.scale !== undefined && tag.scale !== 1) || (tag.offset !== undefined && tag.offset !== 0))
     const type = tag.sparkplugType ?? (scaled ? (rawType === 'Float' ? 'Float' : 'Double') : rawType)
-    return { ...tag, rawType, type, scaled }
+    const inverse = tag.scale === undefined ? 0 : 1 / tag.scale
+    const whole = Math.round(inverse)
+    const scaleDivisor = whole > 1 && Math.abs(inverse - whole) < 1e-9 * whole ? whole : undefined
+    return { ...tag, rawType, type, scaled, ...(scaleDivisor === undefined ? {} : { scaleDivisor }) }
   })
 }

@@ -17,8 +17,14 @@ function roundTrip(def: TagDef, raw: Value): Value {
 }
 
 test('convert - engineering = raw * scale + offset, as a Double', () => {
-  assert.equal(toEngineering(tag('Int16', { scale: 0.1, offset: -40 }), 650), 650 * 0.1 - 40)
+  assert.equal(toEngineering(tag('Int16', { scale: 0.1, offset: -40 }), 650), 25)
   assert.equal(toEngineering(tag('UInt16', { scale: 2 }), 21), 42)
+})
+
+test('convert - decimal scales give the value a person reads off the display, without float noise', () => {
+  assert.equal(toEngineering(tag('Int16', { scale: 0.1 }), 373), 37.3)
+  assert.equal(toEngineering(tag('UInt32', { scale: 0.001 }), 123457), 123.457)
+  assert.equal(toEngineering(tag('Int16', { scale: 0.3 }), 10), 10 * 0.3)
 })
 
 test('convert - an unscaled value keeps its type', () => {
