@@ -6,29 +6,33 @@ import { connectHost } from '../helpers/host.js'
 import { simDevice } from '../helpers/sim-device.js'
 import { liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
 
-const PERIOD = 100
+// A period well above the poll interval: a reading delayed by a busy machine still sees every value.
+const PERIOD = 250
+// durability: process (no fsync per commit): on this shared VM an fsync now and then takes 200+ ms, and
+// better-sqlite3 commits on the event loop, so a reading could be skipped, which would read as a loss here.
+const extra = 'buffer: { durability: process }'
 const T = 20_000
 const records = 'sparkplug_gateway_buffer_records'
 
 test('store-and-forward - primary host STATE offline for 5 s, then online: every counter value arrives; the offline period\'s flagged historical, in order (issue 4: buffer while the primary host is offline)', async (t) => {
-  const rig = await startRig({ primaryHostId: 'SCADA-1', devices: { sim1: simDevice('Sim1', { poll: '25ms', counterPeriod: `${PERIOD}ms` }) } }, T)
+  const rig = await startRig({ primaryHostId: 'SCADA-1', extra, devices: { sim1: simDevice('Sim1', { poll: '25ms', counterPeriod: `${PERIOD}ms` }) } }, T)
   const host = await connectHost(rig.broker.url)
   t.after(async () => {
     await host.close()
     await rig.close()
   })
   await host.state(true, Date.now())
-  await rig.observer.waitForCount(liveData('Sim1'), 20, T)
+  await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 
   await host.state(false, Date.now())
   await rig.gateway.waitForLine(/primary host offline/, T)
   const from = Date.now()
   await rig.observer.waitFor((m) => m.type === 'NDEATH', T)
   const base = (await scrapeMetrics(rig.http)).get(records)!
-  await waitForMetric(rig.http, records, (n) => n >= base + 50, T)
+  await waitForMetric(rig.http, records, (n) => n >= base + 20, T)
   const to = Date.now()
   await host.state(true, Date.now())
-  await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 20, T)
+  await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 8, T)
 
   const samples = counterSamples(rig.observer.messages, 'Sim1')
   const counts = checkDelivery(samples, PERIOD, { from, to }, sessionStarts(rig.observer.messages))
@@ -36,5 +40,5 @@ test('store-and-forward - primary host STATE offline for 5 s, then online: every
     `${counts.replayedAgain} arrived a second time as history (rolling window), missing: ${ranges(counts.missing)}`)
   assert.deepEqual(counts.missing, [])
   const offline = samples.filter((s) => s.at > from && s.at < to)
-  assert.ok(offline.length >= 45, `only ${offline.length} values were read while the host was offline`)
+  assert.ok(offline.length >= 18, `only ${offline.length} values were read while the host was offline`)
 })

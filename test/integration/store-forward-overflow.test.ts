@@ -5,7 +5,8 @@ import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
 import type { ReceivedMessage } from '../helpers/durable-observer.js'
 import { liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
 
-const PERIOD = 100
+// A period well above the poll interval: a reading delayed by a busy machine still sees every value.
+const PERIOD = 250
 const T = 25_000
 const TICK_MS = 10_000 // BUFFER_METRICS_INTERVAL_MS: the node's buffer metrics are sampled this often
 const dropped = 'sparkplug_gateway_buffer_dropped_total'
@@ -29,7 +30,8 @@ const nodeRecordTimes = (messages: readonly ReceivedMessage[]) =>
 
 for (const policy of ['drop-oldest', 'drop-newest'] as const) {
   test(`store-and-forward - a 256 KiB buffer overflowing in an outage with ${policy}: the ${policy === 'drop-oldest' ? 'oldest' : 'newest'} values are missing and Dropped counts exactly them (issue 4: bounded buffer, drops counted, never silent)`, async (t) => {
-    const extra = `buffer: { path: buffer.db, maxSize: 256KiB, whenFull: ${policy} }`
+    // durability: process, as in the other store-and-forward tests: no fsync stalls that skip readings.
+    const extra = `buffer: { path: buffer.db, maxSize: 256KiB, whenFull: ${policy}, durability: process }`
     const rig = await startRig({ devices: { sim1: device }, dataQos: 1, extra }, T)
     t.after(() => rig.close())
     // Start the outage just after a buffer-metrics sample, so that it usually ends before the next.
@@ -39,12 +41,12 @@ for (const policy of ['drop-oldest', 'drop-newest'] as const) {
     await rig.broker.stop()
     const from = Date.now()
     await rig.gateway.waitForLine(/connection lost/, T)
-    await waitForMetric(rig.http, dropped, (n) => n >= 20, T)
+    await waitForMetric(rig.http, dropped, (n) => n >= 8, T)
     const to = Date.now()
     await rig.broker.start()
     const born = await rig.observer.waitFor((m) => m.type === 'NBIRTH' && m.receivedAt > to, T)
     await waitForMetric(rig.http, 'sparkplug_gateway_buffer_records', (n) => n <= 1, T)
-    await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 10, T)
+    await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 4, T)
     const total = (await scrapeMetrics(rig.http)).get(dropped)!
     // Gateway/Buffer/Dropped reaches the host in the next sample's NDATA.
     await rig.observer.waitFor((m) => m.type === 'NDATA' && counterSamples(rig.observer.messages.slice(0, rig.observer.messages.indexOf(m) + 1), null, 'Gateway/Buffer/Dropped').at(-1)?.value === total, T)
@@ -59,11 +61,13 @@ for (const policy of ['drop-oldest', 'drop-newest'] as const) {
     t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.historical} historical; missing ${ranges(counts.missing)} ` +
       `(${counts.missing.length}); dropped ${total}; buffer samples during the outage ${ticks.length}, of them dropped ${nodeDropped}`)
 
-    assert.ok(counts.missing.length > 0)
-    assert.equal(total, counts.missing.length + nodeDropped, 'the drop counter equals the counter values that never arrived')
-    const missing = counts.missing
-    assert.equal(missing.at(-1)! - missing[0]! + 1, missing.length, 'one contiguous run of values is missing')
+    // Only what follows the last value delivered before the outage: the other tests cover the rest, and
+    // a reading skipped there by a stalled machine is no drop.
     const lastLive = Math.max(...samples.filter((s) => !s.historical && s.at < from).map((s) => s.value))
+    const missing = counts.missing.filter((v) => v > lastLive)
+    assert.ok(missing.length > 0)
+    assert.equal(total, missing.length + nodeDropped, 'the drop counter equals the counter values that never arrived')
+    assert.equal(missing.at(-1)! - missing[0]! + 1, missing.length, 'one contiguous run of values is missing')
     const firstOutage = samples.filter((s) => s.at > from).map((s) => s.value)
     if (policy === 'drop-oldest') {
       assert.equal(missing[0], lastLive + 1, 'the oldest buffered values are the ones dropped')

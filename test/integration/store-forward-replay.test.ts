@@ -11,7 +11,8 @@ import { startMosquitto } from '../helpers/mosquitto.js'
 import { simDevice } from '../helpers/sim-device.js'
 import { sessionStarts } from '../helpers/store-forward-rig.js'
 
-const PERIOD = 100
+// A period well above the poll interval: a reading delayed by a busy machine still sees every value.
+const PERIOD = 250
 const T = 30_000
 const RECORDS = 3000
 const TAGS = 100
@@ -25,7 +26,7 @@ test('store-and-forward - a 300,000-metric backlog replays in order while anothe
   const { dir, file } = writeGatewayConfig({
     servers: [broker.url],
     devices: { backlog: backlogDevice, sim1: simDevice('Sim1', { poll: '25ms', counterPeriod: `${PERIOD}ms` }) },
-    extra: 'buffer: { path: buffer.db }',
+    extra: 'buffer: { path: buffer.db, durability: process }',
   })
   const start = Date.now() - RECORDS * 1000
   const outbox = createSqliteOutbox({ path: join(dir, 'buffer.db'), maxSizeBytes: 64 * 1024 ** 2, whenFull: 'drop-oldest', durability: 'process', log: silentLog })
