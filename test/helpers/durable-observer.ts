@@ -1,3 +1,4 @@
+import { Collection } from './collection.js'
 import mqtt from 'mqtt'
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import { parseTopic } from '../../gateway/sparkplug/topics.js'
@@ -30,41 +31,22 @@ export async function observeDurably(url: string, groupId = 'Plant1'): Promise<D
     reconnectPeriod: 100,
     connectTimeout: 2000,
   })
-  const messages: ReceivedMessage[] = []
-  const waiters = new Set<() => void>()
+  const received = new Collection<ReceivedMessage>((all) => `${all.length} message(s) in all`)
   client.on('message', (topic, payload, packet) => {
     const parsed = parseTopic(topic)
     if (parsed === null || parsed.type === 'STATE' || parsed.type === 'NCMD' || parsed.type === 'DCMD') return
-    messages.push({
+    received.push({
       topic, type: parsed.type, deviceId: parsed.deviceId, payload: decodePayload(payload),
       qos: packet.qos, retain: packet.retain, receivedAt: Date.now(),
     })
-    for (const check of waiters) check()
   })
   // QoS 0: nothing in flight to this subscriber that a SIGKILLed broker's saved session would send again.
   await client.subscribeAsync(`spBv1.0/${groupId}/#`, { qos: 0 })
 
-  const waitForCount = (predicate: (m: ReceivedMessage) => boolean, count: number, timeoutMs: number): Promise<ReceivedMessage[]> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const found = messages.filter(predicate)
-        if (found.length < count) return
-        waiters.delete(check)
-        clearTimeout(timer)
-        resolve(found.slice(0, count))
-      }
-      const timer = setTimeout(() => {
-        waiters.delete(check)
-        reject(new Error(`expected ${count} matching message(s) within ${timeoutMs} ms, got ${messages.filter(predicate).length} of ${messages.length}`))
-      }, timeoutMs)
-      waiters.add(check)
-      check()
-    })
-
   return {
-    messages,
-    waitForCount,
-    waitFor: async (predicate, timeoutMs) => (await waitForCount(predicate, 1, timeoutMs))[0]!,
+    messages: received.items,
+    waitForCount: (predicate, count, timeoutMs) => received.waitForCount(predicate, count, timeoutMs),
+    waitFor: (predicate, timeoutMs) => received.waitFor(predicate, timeoutMs),
     close: async () => {
       await client.endAsync(true)
     },

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Collection } from './collection.js'
 
 const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
 
@@ -67,11 +68,9 @@ process.once('exit', () => {
 export function startGatewayProcess(configFile: string): GatewayProcess {
   const child = spawn(process.execPath, [cli, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JOURNAL_STREAM: '' } })
   running.add(child)
-  const output: string[] = []
-  const waiters = new Set<() => void>()
+  const lines = new Collection<string>((all) => `output:\n${all.slice(-30).join('\n')}`)
   const collect = (chunk: Buffer) => {
-    output.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
-    for (const w of waiters) w()
+    lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
   }
   child.stdout!.on('data', collect)
   child.stderr!.on('data', collect)
@@ -79,29 +78,12 @@ export function startGatewayProcess(configFile: string): GatewayProcess {
     running.delete(child)
     resolve(code)
   }))
-  function waitForLines(pattern: RegExp, count: number, timeoutMs: number): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const lines = output.filter((l) => pattern.test(l))
-        if (lines.length < count) return
-        waiters.delete(check)
-        clearTimeout(timer)
-        resolve(lines.slice(0, count))
-      }
-      const timer = setTimeout(() => {
-        waiters.delete(check)
-        reject(new Error(`expected ${count} line(s) matching ${pattern} within ${timeoutMs} ms; output:\n${output.slice(-30).join('\n')}`))
-      }, timeoutMs)
-      waiters.add(check)
-      check()
-    })
-  }
   return {
     pid: child.pid!,
-    output,
+    output: lines.items,
     exited,
-    waitForLines,
-    waitForLine: async (pattern, timeoutMs) => (await waitForLines(pattern, 1, timeoutMs))[0]!,
+    waitForLines: (pattern, count, timeoutMs) => lines.waitForCount((l) => pattern.test(l), count, timeoutMs),
+    waitForLine: (pattern, timeoutMs) => lines.waitFor((l) => pattern.test(l), timeoutMs),
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited

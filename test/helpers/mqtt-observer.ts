@@ -1,4 +1,5 @@
 import mqtt from 'mqtt'
+import { Collection } from './collection.js'
 
 /** One message as the observer received it: raw bytes, the QoS and retain bit as delivered. */
 export interface ObservedMessage {
@@ -27,36 +28,16 @@ export interface Observer {
  */
 export async function observe(url: string, filter = 'spBv1.0/#', protocolVersion: 4 | 5 = 5): Promise<Observer> {
   const client = await mqtt.connectAsync(url, { protocolVersion, reconnectPeriod: 0, clean: true, connectTimeout: 5000 })
-  const messages: ObservedMessage[] = []
-  const waiters = new Set<() => void>()
+  const received = new Collection<ObservedMessage>((all) => `received: ${all.map((m) => m.topic).join(', ') || 'none'}`)
   client.on('message', (topic, payload, packet) => {
-    messages.push({ topic, payload, qos: packet.qos, retain: packet.retain, receivedAt: Date.now() })
-    for (const check of waiters) check()
+    received.push({ topic, payload, qos: packet.qos, retain: packet.retain, receivedAt: Date.now() })
   })
   await client.subscribeAsync(filter, protocolVersion === 5 ? { qos: 1, rap: true } : { qos: 1 })
 
-  const waitForCount = (predicate: (m: ObservedMessage) => boolean, count: number, timeoutMs: number): Promise<ObservedMessage[]> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const found = messages.filter(predicate)
-        if (found.length < count) return
-        waiters.delete(check)
-        clearTimeout(timer)
-        resolve(found.slice(0, count))
-      }
-      const timer = setTimeout(() => {
-        waiters.delete(check)
-        const topics = messages.map((m) => m.topic).join(', ') || 'none'
-        reject(new Error(`expected ${count} matching message(s) within ${timeoutMs} ms, got ${messages.filter(predicate).length}; received: ${topics}`))
-      }, timeoutMs)
-      waiters.add(check)
-      check()
-    })
-
   return {
-    messages,
-    waitForCount,
-    waitFor: async (predicate, timeoutMs) => (await waitForCount(predicate, 1, timeoutMs))[0],
+    messages: received.items,
+    waitForCount: (predicate, count, timeoutMs) => received.waitForCount(predicate, count, timeoutMs),
+    waitFor: (predicate, timeoutMs) => received.waitFor(predicate, timeoutMs),
     close: async () => {
       await client.endAsync(true)
     },
