@@ -1,6 +1,7 @@
 import type { Value } from '../model/value.js'
 import { isNumericType, type TagDef } from '../normalise/tag-def.js'
 import { NEXT_SERVER, REBIRTH, REBOOT, SCAN_RATE } from './node-metrics.js'
+import { decodePayload } from './codec.js'
 import type { Payload, PayloadMetric } from './payload.js'
 import type { Session } from './session.js'
 
@@ -26,6 +27,25 @@ const ranges: Partial<Record<string, readonly [number, number]>> = {
 }
 const bigRanges: Partial<Record<string, readonly [bigint, bigint]>> = {
   Int64: [-(2n ** 63n), 2n ** 63n - 1n], UInt64: [0n, 2n ** 64n - 1n],
+}
+
+/**
+ * An NCMD (`deviceId` null) or DCMD as it came off the wire -> commands and refusals. Retained
+ * commands are stale (a host publishes them live); bytes that are not a Sparkplug payload, or one
+ * without metrics, are refused whole.
+ */
+export function receiveCommands(session: Session, deviceId: string | null, bytes: Uint8Array, retained: boolean): { commands: Command[]; refused: Refusal[] } {
+  const refuse = (reason: string) => ({ commands: [], refused: [{ metric: '*', reason }] })
+  if (retained) return refuse('retained command ignored (stale)')
+  if (deviceId !== null && !session.deviceIds.includes(deviceId)) return refuse(`unknown device ${deviceId}`)
+  let payload: Payload
+  try {
+    payload = decodePayload(bytes)
+  } catch (error) {
+    return refuse(`not a Sparkplug B payload (${bytes.length} bytes): ${(error as Error).message}`)
+  }
+  if (payload.metrics.length === 0) return refuse('command carries no metrics')
+  return parseCommands(session, deviceId, payload)
 }
 
 /**

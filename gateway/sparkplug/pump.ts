@@ -4,8 +4,8 @@ import { Backoff, delay } from '../runtime/backoff.js'
 import { Signal } from '../runtime/signal.js'
 import type { Message, Upstream, UpstreamEvent } from '../upstream/upstream.js'
 import type { BdSeqStore } from './bdseq.js'
-import { decodePayload, encodePayload } from './codec.js'
-import { parseCommands, type Command, type Refusal } from './commands.js'
+import { encodePayload } from './codec.js'
+import { receiveCommands, type Command, type Refusal } from './commands.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
 import { HostState } from './host-state.js'
 import type { CodecOptions, Payload } from './payload.js'
@@ -317,18 +317,8 @@ export class Pump {
   }
 
   private onCommandMessage(origin: string, deviceId: string | null, bytes: Uint8Array, retained: boolean): void {
-    const refuse = (refusal: Refusal) => this.o.onRefused(refusal, origin)
-    if (retained) return refuse({ metric: '*', reason: 'retained command ignored (stale)' })
-    if (deviceId !== null && !this.o.session.deviceIds.includes(deviceId)) return refuse({ metric: '*', reason: `unknown device ${deviceId}` })
-    let payload: Payload
-    try {
-      payload = decodePayload(bytes)
-    } catch (error) {
-      return refuse({ metric: '*', reason: `not a Sparkplug B payload (${bytes.length} bytes): ${(error as Error).message}` })
-    }
-    if (payload.metrics.length === 0) return refuse({ metric: '*', reason: 'command carries no metrics' })
-    const { commands, refused } = parseCommands(this.o.session, deviceId, payload)
-    for (const refusal of refused) refuse(refusal)
+    const { commands, refused } = receiveCommands(this.o.session, deviceId, bytes, retained)
+    for (const refusal of refused) this.o.onRefused(refusal, origin)
     for (const command of commands) {
       if (command.type === 'rebirth') {
         this.o.onApplied('Node Control/Rebirth', origin)

@@ -3,7 +3,8 @@ import { test } from 'node:test'
 import type { TagConfig } from '../../../gateway/config/types.js'
 import type { SparkplugType, Value } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
-import { parseCommands } from '../../../gateway/sparkplug/commands.js'
+import { parseCommands, receiveCommands } from '../../../gateway/sparkplug/commands.js'
+import { encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { NEXT_SERVER, nodeMetricDefs, REBIRTH, REBOOT, SCAN_RATE } from '../../../gateway/sparkplug/node-metrics.js'
 import type { PayloadMetric } from '../../../gateway/sparkplug/payload.js'
 import { Session } from '../../../gateway/sparkplug/session.js'
@@ -176,4 +177,19 @@ test('commands - one payload can mix accepted and refused metrics; each refusal 
   const result = dcmd([{ name: 'Enable', value: true }, { name: 'Status', value: 'x' }, { name: 'Int8', value: 300 }, { name: 'Label', value: 'hi' }])
   assert.deepEqual(result.commands.map((c) => c.type === 'write' && c.tag.name), ['Enable', 'Label'])
   assert.deepEqual(result.refused.map((r) => r.metric), ['Status', 'Int8'])
+})
+
+test('commands - from the wire: retained, unknown device, not protobuf, and empty commands are refused whole', () => {
+  const rebirth = encodePayload({ metrics: [{ name: REBIRTH, datatype: 'Boolean', value: true }] }, { uint32Field: 'long_value' })
+  assert.deepEqual(receiveCommands(session, null, rebirth, false).commands, [{ type: 'rebirth' }])
+  const reasons = [
+    receiveCommands(session, null, rebirth, true),
+    receiveCommands(session, 'NoSuchDevice', rebirth, false),
+    receiveCommands(session, null, Uint8Array.from([0xff, 0xff, 0xff]), false),
+    receiveCommands(session, null, encodePayload({ timestamp: 1, metrics: [] }, { uint32Field: 'long_value' }), false),
+  ].map((r) => (assert.equal(r.commands.length, 0), r.refused[0]!.reason))
+  assert.match(reasons[0]!, /retained/)
+  assert.match(reasons[1]!, /unknown device NoSuchDevice/)
+  assert.match(reasons[2]!, /not a Sparkplug B payload \(3 bytes\)/)
+  assert.match(reasons[3]!, /no metrics/)
 })
