@@ -1,8 +1,8 @@
 import { startGatewayProcess, removeDir, writeGatewayConfig, type GatewayProcess, type GatewaySetup } from './gateway-process.js'
-import { httpUrlOf } from './gateway-http.js'
+import { httpUrlOf, scrapeMetrics, waitForMetric } from './gateway-http.js'
 import { startMosquitto, type Broker } from './mosquitto.js'
 import { observeDurably, type DurableObserver, type ReceivedMessage } from './durable-observer.js'
-import { COUNTER_ORIGIN } from './counter-samples.js'
+import { checkDelivery, counterSamples, COUNTER_ORIGIN, ranges } from './counter-samples.js'
 
 /** A persistent-session broker, a durable subscriber and the gateway as a process, for outage tests. */
 export interface Rig {
@@ -56,3 +56,18 @@ export const counterAt = (t: number, periodMs: number): number => Math.floor((t 
 /** Arrival positions of every NBIRTH: the starts of the gateway's sessions. */
 export const sessionStarts = (messages: readonly ReceivedMessage[]): number[] =>
   messages.flatMap((m, i) => (m.type === 'NBIRTH' ? [i] : []))
+
+/** Waits until `count` more records than now sit in the gateway's buffer (an outage has lasted that long). */
+export async function waitForBuffered(rig: Rig, count: number, timeoutMs: number): Promise<void> {
+  const base = (await scrapeMetrics(rig.http)).get('sparkplug_gateway_buffer_records')!
+  await waitForMetric(rig.http, 'sparkplug_gateway_buffer_records', (n) => n >= base + count, timeoutMs)
+}
+
+/** Checks the counter values Sim-style device `deviceId` delivered around an outage; reports the counts. */
+export function deliveryOf(rig: Rig, deviceId: string, periodMs: number, outage: { from: number; to: number }, report: (text: string) => void) {
+  const samples = counterSamples(rig.observer.messages, deviceId)
+  const counts = checkDelivery(samples, periodMs, outage, sessionStarts(rig.observer.messages))
+  report(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.live} live, ${counts.historical} historical, ` +
+    `${counts.replayedAgain} arrived a second time as history (rolling window), missing: ${ranges(counts.missing)}`)
+  return { samples, counts, during: samples.filter((s) => s.at > outage.from && s.at < outage.to) }
+}

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { checkDelivery, counterSamples, ranges } from '../helpers/counter-samples.js'
-import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
 import { simDevice } from '../helpers/sim-device.js'
-import { liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
+import { deliveryOf, liveData, startRig, waitForBuffered } from '../helpers/store-forward-rig.js'
 
 // The counter moves every 250 ms and is read every 25 ms: even a reading delayed by a busy machine sees every value.
 const PERIOD = 250
@@ -22,19 +20,14 @@ test('store-and-forward - broker stopped for 8 s: every counter value arrives; t
   const from = Date.now()
   await rig.gateway.waitForLine(/connection lost/, T)
   // 8 s of readings at 4 a second on top of what the outage started with (the rolling window).
-  const base = (await scrapeMetrics(rig.http)).get('sparkplug_gateway_buffer_records')!
-  await waitForMetric(rig.http, 'sparkplug_gateway_buffer_records', (n) => n >= base + 32, T)
+  await waitForBuffered(rig, 32, T)
   const to = Date.now()
   await rig.broker.start()
   // Two seconds of live values after the return: the backlog (one history batch) went out long before.
   await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 8, T)
 
-  const samples = counterSamples(rig.observer.messages, 'Sim1')
-  const counts = checkDelivery(samples, PERIOD, { from, to }, sessionStarts(rig.observer.messages))
-  t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.live} live, ${counts.historical} historical, ` +
-    `${counts.replayedAgain} arrived a second time as history (rolling window), missing: ${ranges(counts.missing)}`)
+  const { counts, during: duringOutage } = deliveryOf(rig, 'Sim1', PERIOD, { from, to }, (text) => t.diagnostic(text))
   assert.deepEqual(counts.missing, [])
-  const duringOutage = samples.filter((s) => s.at > from && s.at < to)
   assert.ok(duringOutage.length >= 28, `only ${duringOutage.length} values were read during the outage`)
   assert.ok(duringOutage.every((s) => s.historical))
 })
@@ -47,18 +40,14 @@ test('store-and-forward - dataQos 1, broker SIGKILLed mid-stream and restarted: 
   await rig.broker.stop('SIGKILL')
   const from = Date.now()
   await rig.gateway.waitForLine(/connection lost/, T)
-  const base = (await scrapeMetrics(rig.http)).get('sparkplug_gateway_buffer_records')!
-  await waitForMetric(rig.http, 'sparkplug_gateway_buffer_records', (n) => n >= base + 12, T)
+  await waitForBuffered(rig, 12, T)
   const to = Date.now()
   await rig.broker.start()
   await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 8, T)
 
-  const samples = counterSamples(rig.observer.messages, 'Sim1')
-  const counts = checkDelivery(samples, PERIOD, { from, to }, sessionStarts(rig.observer.messages))
-  t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.live} live, ${counts.historical} historical, ` +
-    `${counts.replayedAgain} arrived a second time, missing: ${ranges(counts.missing)}`)
+  const { counts, during } = deliveryOf(rig, 'Sim1', PERIOD, { from, to }, (text) => t.diagnostic(text))
   assert.deepEqual(counts.missing, [])
-  assert.ok(samples.filter((s) => s.at > from && s.at < to).length >= 10)
+  assert.ok(during.length >= 10)
   // QoS 1 acknowledges each row: nothing sent before the kill is replayed beyond the one in flight.
   assert.ok(counts.replayedAgain <= 1, `${counts.replayedAgain} values were replayed although the broker had acknowledged them`)
 })

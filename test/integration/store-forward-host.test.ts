@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { checkDelivery, counterSamples, ranges } from '../helpers/counter-samples.js'
-import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
 import { connectHost } from '../helpers/host.js'
 import { simDevice } from '../helpers/sim-device.js'
-import { liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
+import { deliveryOf, liveData, startRig, waitForBuffered } from '../helpers/store-forward-rig.js'
 
 // A period well above the poll interval: a reading delayed by a busy machine still sees every value.
 const PERIOD = 250
@@ -12,7 +10,6 @@ const PERIOD = 250
 // better-sqlite3 commits on the event loop, so a reading could be skipped, which would read as a loss here.
 const extra = 'buffer: { durability: process }'
 const T = 20_000
-const records = 'sparkplug_gateway_buffer_records'
 
 test('store-and-forward - primary host STATE offline for 5 s, then online: every counter value arrives; the offline period\'s flagged historical, in order (issue 4: buffer while the primary host is offline)', async (t) => {
   const rig = await startRig({ primaryHostId: 'SCADA-1', extra, devices: { sim1: simDevice('Sim1', { poll: '25ms', counterPeriod: `${PERIOD}ms` }) } }, T)
@@ -28,17 +25,12 @@ test('store-and-forward - primary host STATE offline for 5 s, then online: every
   await rig.gateway.waitForLine(/primary host offline/, T)
   const from = Date.now()
   await rig.observer.waitFor((m) => m.type === 'NDEATH', T)
-  const base = (await scrapeMetrics(rig.http)).get(records)!
-  await waitForMetric(rig.http, records, (n) => n >= base + 20, T)
+  await waitForBuffered(rig, 20, T)
   const to = Date.now()
   await host.state(true, Date.now())
   await rig.observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > to, 8, T)
 
-  const samples = counterSamples(rig.observer.messages, 'Sim1')
-  const counts = checkDelivery(samples, PERIOD, { from, to }, sessionStarts(rig.observer.messages))
-  t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.live} live, ${counts.historical} historical, ` +
-    `${counts.replayedAgain} arrived a second time as history (rolling window), missing: ${ranges(counts.missing)}`)
+  const { counts, during: offline } = deliveryOf(rig, 'Sim1', PERIOD, { from, to }, (text) => t.diagnostic(text))
   assert.deepEqual(counts.missing, [])
-  const offline = samples.filter((s) => s.at > from && s.at < to)
   assert.ok(offline.length >= 18, `only ${offline.length} values were read while the host was offline`)
 })
