@@ -116,11 +116,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     session,
     outbox,
     notify: () => pump.notify(),
-    deviceChanged: (deviceId: string, online: boolean) => {
-      const live = pump.status().born
-      pump.deviceChanged(deviceId, online)
-      return live
-    },
+    deviceChanged: (deviceId: string, online: boolean) => pump.deviceChanged(deviceId, online),
   }
   for (const { device, driver, tags } of devices) {
     loops.set(device.deviceId, startPollLoop(device, driver, tags, sink, log.child({ device: device.deviceId })))

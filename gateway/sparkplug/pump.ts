@@ -92,11 +92,15 @@ export class Pump {
     this.wake.notify()
   }
 
-  /** A device came online or went offline; its DBIRTH/DDEATH goes out in order with its data. */
-  deviceChanged(deviceId: string, online: boolean): void {
-    if (this.drain === null) return
+  /**
+   * A device came online or went offline; its DBIRTH/DDEATH goes out in order with its data.
+   * Returns false when no session is born: the next births will carry the device's state.
+   */
+  deviceChanged(deviceId: string, online: boolean): boolean {
+    if (this.drain === null) return false
     this.drain.queue({ deviceId, online, afterId: this.o.outbox.stats().nextId - 1 })
     this.wake.notify()
+    return true
   }
 
   status(): PumpStatus {
