@@ -5,13 +5,19 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const pymodbusServer = fileURLToPath(new URL('../test/helpers/pymodbus-server.py', import.meta.url))
 
 const needs = [
   { pkg: 'mosquitto', present: () => existsSync('/usr/sbin/mosquitto') || which('mosquitto') },
   { pkg: 'socat', present: () => which('socat') },
   {
-    pkg: 'python3-pymodbus',
-    present: () => spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0,
+    // Debian's pymodbus 3.0 server imports serial and serial_asyncio, which the package only
+    // Recommends (with python3-typer, which the helper does not need): name them, and check by
+    // running the helper's own imports rather than `import pymodbus`, which passes without them.
+    pkg: ['python3-pymodbus', 'python3-serial', 'python3-serial-asyncio'],
+    present: () => spawnSync('/usr/bin/python3', [pymodbusServer, '--check'], { stdio: 'ignore' }).status === 0,
   },
 ]
 
@@ -19,7 +25,7 @@ function which(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 }
 
-const missing = needs.filter((n) => !n.present()).map((n) => n.pkg)
+const missing = needs.filter((n) => !n.present()).flatMap((n) => n.pkg)
 if (missing.length > 0) {
   const root = process.getuid?.() === 0
   if (!root || !which('apt-get')) {
@@ -31,7 +37,7 @@ if (missing.length > 0) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env })
-  const still = needs.filter((n) => !n.present()).map((n) => n.pkg)
+  const still = needs.filter((n) => !n.present()).flatMap((n) => n.pkg)
   if (still.length > 0) {
     console.error(`still missing after apt-get: ${still.join(' ')}`)
     process.exit(1)

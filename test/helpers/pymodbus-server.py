@@ -14,6 +14,7 @@ stdin, one per line, and answers each with one JSON line on stdout:
   {"cmd": "stop"} / {"cmd": "start"}            close the listener and its connections / listen again (TCP modes)
 
 Addresses are 0-based protocol addresses. --config FILE preloads the same "set" commands from a JSON list.
+--check only imports what the server needs and exits 0: scripts/test.mjs uses it to decide what to install.
 """
 import argparse
 import asyncio
@@ -176,4 +177,6 @@ async def main():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--check"]:
+        sys.exit(0)
     asyncio.run(main())
