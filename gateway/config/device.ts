@@ -74,7 +74,7 @@ function tagSection(f: Fields, value: unknown, path: ConfigPath, keys: readonly 
 
 function parseTag(f: Fields, t: Section | undefined, devicePollMs: number): TagConfig | undefined {
   if (t === undefined) return undefined
-  const name = f.string(t, 'name', { required: true })
+  const name = f.name(t, 'name', { required: true })
   const scale = f.number(t, 'scale')
   if (scale === 0) f.error([...t.path, 'scale'], 'scale 0 would turn every value into the offset; leave scale out for no scaling')
   const min = f.number(t, 'min')

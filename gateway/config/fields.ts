@@ -141,8 +141,39 @@ export class Fields {
   id(parent: Section | undefined, key: string, options: Required = {}): string | undefined {
     const value = this.string(parent, key, options)
     if (value === undefined || parent === undefined) return undefined
+    const unprintable = unprintableIn(value)
+    if (unprintable !== undefined) return this.error([...parent.path, key], `${unprintable}; Sparkplug ids must be printable text`)
     const bad = [...value].find((c) => c === '/' || c === '+' || c === '#')
     if (bad !== undefined) return this.error([...parent.path, key], `'${value}' contains '${bad}'; Sparkplug ids may not contain /, + or #`)
     return value
   }
+
+  /** A Sparkplug metric name: printable text, as it is shown in hosts, logs and /metrics. */
+  name(parent: Section | undefined, key: string, options: Required = {}): string | undefined {
+    const value = this.string(parent, key, options)
+    if (value === undefined || parent === undefined) return undefined
+    const unprintable = unprintableIn(value)
+    return unprintable === undefined ? value : this.error([...parent.path, key], `${unprintable}; metric names must be printable text`)
+  }
+}
+
+const characterNames: Readonly<Record<string, string>> = {
+  '\0': 'a NUL', '\t': 'a tab', '\n': 'a line feed', '\r': 'a carriage return', '\x1b': 'an escape',
+  '\x7f': 'a DEL', '\u0085': 'a next-line', '\u2028': 'a line separator', '\u2029': 'a paragraph separator',
+}
+
+/**
+ * What makes `text` unfit for an id or name, in words, or undefined. Control characters (C0, DEL,
+ * C1) and the Unicode line separators split log lines and topic levels; a lone surrogate is not
+ * valid UTF-8, which MQTT requires of topics (the broker drops the connection).
+ */
+export function unprintableIn(text: string): string | undefined {
+  const at = text.search(/[\0-\x1f\x7f-\x9f\u2028\u2029]/)
+  if (at >= 0) {
+    const c = text[at]!
+    const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+    return `contains ${characterNames[c] ?? 'a control character'} (${code}) at character ${at + 1}`
+  }
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)
+  return lone ? 'contains a lone UTF-16 surrogate (not valid Unicode)' : undefined
 }
