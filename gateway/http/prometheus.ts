@@ -2,13 +2,16 @@ import type { GatewayStatus } from '../main.js'
 
 type Sample = readonly [labels: Readonly<Record<string, string>>, value: number]
 
+/** Label values escape backslash, double quote and line feed, as the exposition format defines. */
+const labelValue = (v: string): string => v.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n')
+
 /** Prometheus text exposition (format 0.0.4) of the gateway's status. */
 export function prometheusText(status: GatewayStatus, now = Date.now()): string {
   const out: string[] = []
   const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: readonly Sample[]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
     for (const [labels, value] of samples) {
-      const text = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')
+      const text = Object.entries(labels).map(([k, v]) => `${k}="${labelValue(v)}"`).join(',')
       out.push(`${name}${text === '' ? '' : `{${text}}`} ${value}`)
     }
   }

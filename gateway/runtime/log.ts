@@ -5,12 +5,22 @@ const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 // syslog priorities: journald reads a leading <N> as the line's level when stdout is the journal.
 const syslog: Record<LogLevel, number> = { debug: 7, info: 6, warn: 4, error: 3 }
 
+// Control characters (C0, DEL, C1) and Unicode line separators: raw, they would end a line or
+// start a forged one in the journal or a terminal, so they are written as escapes.
+const unsafe = /[\0-\x1f\x7f-\x9f\u2028\u2029]/g
+const shortEscapes: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+function escape(text: string): string {
+  return text.replace(unsafe, (c) => shortEscapes[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 function format(fields: LogFields): string {
   let out = ''
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue
     const text = String(value)
-    out += ` ${key}=${/[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text}`
+    const quote = text === '' || /[\s"=\\]/.test(text) || text.search(unsafe) >= 0
+    out += ` ${escape(key)}=${quote ? `"${escape(text.replace(/[\\"]/g, '\\$&'))}"` : text}`
   }
   return out
 }
@@ -27,7 +37,7 @@ export function createLog(options: { level: LogLevel; journal?: boolean; fields?
 
   const write = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (rank[level] < min) return
-    const text = message + format({ ...base, ...fields })
+    const text = escape(message) + format({ ...base, ...fields })
     const line = journal ? `<${syslog[level]}>${text}\n` : `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${text}\n`
     ;(rank[level] >= rank.warn ? process.stderr : process.stdout).write(line)
   }

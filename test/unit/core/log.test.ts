@@ -51,6 +51,15 @@ test('log - fields are key=value; values with spaces, quotes, = or nothing are J
   assert.equal(out[0], '<6>m plain=Boiler1 spaced="Pump 2" quoted="say \\"hi\\"" eq="a=b" empty="" line="a\\nb" n=1.5 big=18446744073709551616 yes=true none=null\n')
 })
 
+test('log - control characters in a message, key or value cannot end the line or forge another', (t) => {
+  const { out, err } = capture(t)
+  const log = createLog({ level: 'info', journal: true })
+  log.warn('device Boiler\r\n<3>forged failed', { 'k\ney': 'x', device: 'B\x1b[2J', nel: 'a\u0085b', ls: 'a\u2028b', del: 'a\x7fb', bs: 'a\\nb' })
+  log.info('tab\there')
+  assert.deepEqual(err, ['<4>device Boiler\\r\\n<3>forged failed k\\ney=x device="B\\u001b[2J" nel="a\\u0085b" ls="a\\u2028b" del="a\\u007fb" bs="a\\\\nb"\n'])
+  assert.deepEqual(out, ['<6>tab\\there\n'])
+})
+
 test('log - a child adds its fields to every line; a call can override them', (t) => {
   const { out } = capture(t)
   const child = createLog({ level: 'info', journal: true, fields: { app: 'gw' } }).child({ device: 'Boiler1' })

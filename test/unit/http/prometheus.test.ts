@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { prometheusText } from '../../../gateway/http/prometheus.js'
+import type { GatewayStatus } from '../../../gateway/main.js'
+
+const device = { online: true, scans: 3, failedScans: 0, timeouts: 0, lastScanMs: 5 }
+
+function status(devices: Record<string, typeof device>, server: string): GatewayStatus {
+  return {
+    upstream: { connected: true, server, born: true, primaryHostOnline: null, bdSeq: 1, reconnects: 1, published: 2, replayedMetrics: 0 },
+    devices,
+    buffer: { records: 0, bytes: 0, oldestAt: null, dropped: 0, nextId: 1 },
+    commands: { accepted: 0, refused: 0 },
+  } as GatewayStatus
+}
+
+test('prometheus - a label value with a line feed, quote or backslash stays inside its sample line', () => {
+  const text = prometheusText(status({ 'Boiler\nsparkplug_gateway_fake 1': device, 'a"b\\c': device }, 'mqtt://broker:1883'))
+  const online = text.split('\n').filter((line) => line.startsWith('sparkplug_gateway_device_online'))
+  assert.deepEqual(online, [
+    'sparkplug_gateway_device_online{device="Boiler\\nsparkplug_gateway_fake 1"} 1',
+    'sparkplug_gateway_device_online{device="a\\"b\\\\c"} 1',
+  ])
+  assert.ok(!text.split('\n').some((line) => line.startsWith('sparkplug_gateway_fake')), 'no injected sample line')
+})
