@@ -3,8 +3,7 @@
  * and turns each problem's path back into `file:line:col`. All problems of all files are
  * reported together, in file order then line order, so one `validate` run shows everything.
  */
-import { constants } from 'node:fs'
-import { access, readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { drivers } from '../../drivers/registry.js'
 import type { ConfigError, ConfigPath, Result } from '../model/result.js'
@@ -14,6 +13,7 @@ import { defaults } from './defaults.js'
 import { parseDevice, type Registry } from './device.js'
 import { parseGateway } from './parse.js'
 import { parseYaml, type Position } from './positions.js'
+import { readConfigFile, readConfigText, reason, type FileKind } from './read-file.js'
 import type { DeviceConfig, GatewayConfig } from './types.js'
 
 /** A problem with the place it was written. */
@@ -46,7 +46,7 @@ export function formatPath(path: ConfigPath): string {
 export async function loadConfig(file: string, registry: Registry = drivers): Promise<Result<GatewayConfig, LocatedError[]>> {
   const path = resolve(file)
   const errors = new Collector()
-  const doc = await readYaml(path, errors)
+  const doc = await readYaml(path, 'gateway', errors)
   if (doc === undefined) return fail(errors.sorted())
   const locate: Locator = (p) => ({ file: path, ...doc.locate(p) })
   const parsed = doc.errors.length === 0 ? parseGateway(doc.value, path) : undefined
@@ -112,7 +112,7 @@ export async function loadDevices(
 }
 
 async function loadDevice(file: string, registry: Registry, errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
-  const doc = await readYaml(file, errors)
+  const doc = await readYaml(file, 'device', errors)
   if (doc === undefined) return undefined
   const yamlLocate: Locator = (p) => ({ file, ...doc.locate(p) })
   if (doc.errors.length > 0) return { locate: yamlLocate }
@@ -124,7 +124,7 @@ async function loadDevice(file: string, registry: Registry, errors: Collector): 
   const csvFile = resolve(dirname(file), tags)
   let text: string
   try {
-    text = await readFile(csvFile, 'utf8')
+    text = await readConfigText(csvFile, 'tagList')
   } catch (cause) {
     errors.add({ ...yamlLocate(['tags']), path: 'tags', message: `cannot read tag list ${csvFile}: ${reason(cause)}` })
     // The rest of the file is still checked; its tag errors would only repeat this one.
@@ -187,10 +187,10 @@ function checkAcrossDevices(devices: readonly DeviceConfig[], registry: Registry
   }
 }
 
-async function readYaml(file: string, errors: Collector): Promise<ReturnType<typeof parseYaml> | undefined> {
+async function readYaml(file: string, kind: FileKind, errors: Collector): Promise<ReturnType<typeof parseYaml> | undefined> {
   errors.order(file)
   try {
-    const doc = parseYaml(await readFile(file, 'utf8'))
+    const doc = parseYaml(await readConfigText(file, kind))
     for (const e of doc.errors) errors.add({ file, line: e.line, col: e.col, path: '', message: e.message })
     return doc
   } catch (cause) {
@@ -203,7 +203,7 @@ async function readPassword(file: string, at: Position & { file: string }, error
   const where = { ...at, path: 'upstream.mqtt.passwordFile' }
   try {
     // Editors and `echo` add a final newline that is not part of the password.
-    const password = (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
+    const password = (await readConfigText(file, 'password')).replace(/\r?\n$/, '')
     if (password === '') errors.add({ ...where, message: `password file ${file} is empty` })
     return password
   } catch (cause) {
@@ -214,18 +214,10 @@ async function readPassword(file: string, at: Position & { file: string }, error
 
 async function mustRead(file: string, at: Position & { file: string }, key: string, errors: Collector): Promise<void> {
   try {
-    await access(file, constants.R_OK)
+    await readConfigFile(file, 'tls')
   } catch (cause) {
     errors.add({ ...at, path: `upstream.mqtt.${key}`, message: `cannot read ${file}: ${reason(cause)}` })
   }
-}
-
-function reason(cause: unknown): string {
-  const code = (cause as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file or directory'
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'is a directory'
-  return cause instanceof Error ? cause.message : String(cause)
 }
 
 /** Errors of several files, deduplicated, sorted by the order the files were read, then position. */

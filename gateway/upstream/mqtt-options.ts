@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import type { ConnectionOptions } from 'node:tls'
 import type { IClientOptions } from 'mqtt'
+import { readConfigFile } from '../config/read-file.js'
 import type { MqttConfig } from '../config/types.js'
 import type { Message } from './upstream.js'
 import { UpstreamError } from './upstream.js'
@@ -15,10 +15,10 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 
 async function readPem(path: string, what: string, url: string): Promise<Buffer> {
   try {
-    return await readFile(path)
+    // A regular file within its size limit, as at load: a FIFO put there later must not block connecting.
+    return await readConfigFile(path, 'tls')
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message
-    throw new UpstreamError('tls', `cannot read the TLS ${what} file ${path} for ${url}: ${reason}`, { cause: err })
+    throw new UpstreamError('tls', `cannot read the TLS ${what} file ${path} for ${url}: ${(err as Error).message}`, { cause: err })
   }
 }
 
