@@ -9,6 +9,8 @@ import type { Position } from './positions.js'
 export interface CsvTags {
   /** One map per data row; empty cells are left out. */
   readonly rows: readonly Readonly<Record<string, unknown>>[]
+  /** The header row's column names, trimmed. */
+  readonly columns: readonly string[]
   /** Position of `[row]` or `[row, key]` (paths relative to the tag list). */
   locate(path: ConfigPath): Position
   /** Position of a key's header cell, when the header names it. */
@@ -54,7 +56,7 @@ export function parseCsv(input: string): CsvTags {
     return at(cells[column] ?? cells[0])
   }
   const header = (key: string): Position | undefined => (keys.includes(key) ? at(head[keys.indexOf(key)]) : undefined)
-  return { rows, locate, header, errors }
+  return { rows, columns: keys, locate, header, errors }
 }
 
 const at = (cell: Cell): Position => ({ line: cell.line, col: cell.col })

@@ -3,14 +3,14 @@
  * and turns each problem's path back into `file:line:col`. All problems of all files are
  * reported together, in file order then line order, so one `validate` run shows everything.
  */
-import { readdir } from 'node:fs/promises'
-import { basename, dirname, join, resolve } from 'node:path'
+import { readdir, realpath } from 'node:fs/promises'
+import { basename, dirname, join, resolve, sep } from 'node:path'
 import { drivers } from '../../drivers/registry.js'
 import type { ConfigError, ConfigPath, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { parseCsv } from './csv.js'
 import { defaults } from './defaults.js'
-import { parseDevice, type Registry } from './device.js'
+import { commonTagKeys, parseDevice, type Registry } from './device.js'
 import { parseGateway } from './parse.js'
 import { parseYaml, type Position } from './positions.js'
 import { readConfigFile, readConfigText, reason, type FileKind } from './read-file.js'
@@ -65,7 +65,7 @@ export async function loadConfig(file: string, registry: Registry = drivers): Pr
   // With gateway.yaml broken, the device files are still checked: all problems at once.
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
-  const devices = await loadDevices(devicesDir, registry, { named: { ...locate(['devices']), path: 'devices' }, exclude: path })
+  const devices = await loadDevices(devicesDir, registry, { named: { ...locate(['devices']), path: 'devices' }, exclude: path, configDir: dirname(path) })
   if (!devices.ok) errors.merge(devices.error)
   if (gateway === undefined || !devices.ok || errors.count > 0) return fail(errors.sorted())
 
@@ -80,12 +80,13 @@ export async function loadConfig(file: string, registry: Registry = drivers): Pr
 /**
  * Loads every *.yaml, *.yml and *.json file of `dir` (sorted by name) as one device, and checks
  * what only shows across devices: duplicate ids and the driver modules' `checkTogether`.
- * `named` locates a missing directory at the key that named it.
+ * `named` locates a missing directory at the key that named it. Tag lists outside `configDir`
+ * (default `dir`) are only read when their header row names tag keys, see `foreignTagList`.
  */
 export async function loadDevices(
   dir: string,
   registry: Registry = drivers,
-  options: { named?: Omit<LocatedError, 'message'>; exclude?: string } = {},
+  options: { named?: Omit<LocatedError, 'message'>; exclude?: string; configDir?: string } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
   let names: string[]
@@ -102,7 +103,7 @@ export async function loadDevices(
   for (const name of names) {
     const file = join(dir, name)
     if (file === options.exclude) continue
-    const loaded = await loadDevice(file, registry, errors)
+    const loaded = await loadDevice(file, registry, options.configDir ?? dir, errors)
     if (loaded === undefined) continue
     locators.set(file, loaded.locate)
     if (loaded.device !== undefined) devices.push(loaded.device)
@@ -111,7 +112,7 @@ export async function loadDevices(
   return errors.count > 0 ? fail(errors.sorted()) : ok(devices)
 }
 
-async function loadDevice(file: string, registry: Registry, errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
+async function loadDevice(file: string, registry: Registry, configDir: string, errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
   const doc = await readYaml(file, 'device', errors)
   if (doc === undefined) return undefined
   const yamlLocate: Locator = (p) => ({ file, ...doc.locate(p) })
@@ -132,6 +133,12 @@ async function loadDevice(file: string, registry: Registry, errors: Collector): 
     return { locate: yamlLocate }
   }
   const csv = parseCsv(text)
+  const foreign = await foreignTagList(csvFile, csv.columns, configDir, registry[String(value?.driver)])
+  if (foreign !== undefined) {
+    errors.add({ ...yamlLocate(['tags']), path: 'tags', message: foreign })
+    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, (e) => e.path[0] !== 'tags')
+    return { locate: yamlLocate }
+  }
   errors.order(csvFile)
   for (const e of csv.errors) errors.add({ file: csvFile, ...e, path: '', message: e.message })
   const locate: Locator = (p) => {
@@ -152,6 +159,24 @@ async function loadDevice(file: string, registry: Registry, errors: Collector): 
     }
   }
   return { locate }
+}
+
+/**
+ * A tag list may live outside the configuration directory, but then it must look like one
+ * before any of its content is checked: errors quote cells and column names, and a `tags:`
+ * pointing at a secret file (/etc/shadow) must not print its lines. A header row made only of
+ * tag keys, `name` among them, is such a look. Returns the refusal, which quotes nothing of the file.
+ */
+async function foreignTagList(
+  csvFile: string, columns: readonly string[], configDir: string, module: Registry[string] | undefined,
+): Promise<string | undefined> {
+  const [real, base] = await Promise.all([realpath(csvFile).catch(() => csvFile), realpath(configDir).catch(() => configDir)])
+  if (real.startsWith(base + sep)) return undefined
+  if (module === undefined) return `tag list ${csvFile} is outside the configuration directory ${configDir}; it is checked once the driver is known`
+  const keys: readonly string[] = [...commonTagKeys, ...Object.keys(module.schema.tagProperties)]
+  if (columns.includes('name') && columns.every((c) => keys.includes(c))) return undefined
+  return `tag list ${csvFile} is outside the configuration directory ${configDir} and its first row is not a header of tag keys ` +
+    `(such as ${keys.slice(0, 1).concat(Object.keys(module.schema.tagProperties).slice(0, 2)).join(',')}); its content is not shown`
 }
 
 function parseLocated(

@@ -126,3 +126,37 @@ test('files - symlinks to regular files are read as the files they point at', bo
   assert.equal(loaded.value.upstream.mqtt.password, 'secret')
   assert.deepEqual(loaded.value.devices[0]!.tags.map((t) => t.name), ['A'])
 })
+
+test('files - a tag list outside the configuration directory is read when its header names tag keys', bounded, async () => {
+  const shared = folder({ 'tags.csv': 'name,address,deadband\nA,HR1,\nB,HR2,-1\n' })
+  const dir = folder({ 'gateway.yaml': gateway(), 'devices/a.yaml': device(join(shared, 'tags.csv')) })
+  const loaded = await loadConfig(join(dir, 'gateway.yaml'), fakeRegistry)
+  assert.ok(!loaded.ok)
+  assert.deepEqual(loaded.error.map(formatError), [`${shared}/tags.csv:3:7: tags[1].deadband: expected a number >= 0`])
+})
+
+test('files - a secret file named as a tag list outside the configuration directory is refused without quoting it', bounded, async () => {
+  const secrets = folder({
+    shadow: 'root:$6$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n',
+    'keys.csv': 'name,token\nA,TOPSECRET\n',
+  })
+  const dir = folder({
+    'gateway.yaml': gateway(),
+    'devices/a.yaml': device(join(secrets, 'shadow')),
+    'devices/b.yaml': device(join(secrets, 'keys.csv')).replace('D1', 'D2'),
+  })
+  // Inside the configuration directory, but a link to a file outside it.
+  symlinkSync(join(secrets, 'shadow'), join(dir, 'devices/shadow.csv'))
+  writeFileSync(join(dir, 'devices/c.yaml'), device('shadow.csv').replace('D1', 'D3'))
+  const loaded = await loadConfig(join(dir, 'gateway.yaml'), fakeRegistry)
+  assert.ok(!loaded.ok)
+  const lines = loaded.error.map(formatError)
+  const refusal = (file: string, at: string) =>
+    `${at}: tags: tag list ${file} is outside the configuration directory ${dir} and its first row is not a header of tag keys (such as name,address,type); its content is not shown`
+  assert.deepEqual(lines, [
+    refusal(`${secrets}/shadow`, `${dir}/devices/a.yaml:4:1`),
+    refusal(`${secrets}/keys.csv`, `${dir}/devices/b.yaml:4:1`),
+    refusal(`${dir}/devices/shadow.csv`, `${dir}/devices/c.yaml:4:1`),
+  ])
+  for (const secret of ['SECRETHASH', 'daemon', 'token', 'TOPSECRET']) assert.ok(!lines.join('\n').includes(secret), secret)
+})
