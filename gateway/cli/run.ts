@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { formatError, loadConfig } from '../config/load.js'
+import { formatError, formatWarning, loadConfig, type LocatedError } from '../config/load.js'
 import { startGateway } from '../main.js'
 import { createLog } from '../runtime/log.js'
 import { defaultConfigFile, EX_CONFIG, EX_TEMPFAIL } from './exit-codes.js'
@@ -16,7 +16,8 @@ Exit codes: 0 stopped by SIGTERM/SIGINT; 78 configuration error (nothing was sta
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } })
-  const loaded = await loadConfig(values.config ?? defaultConfigFile())
+  const warnings: LocatedError[] = []
+  const loaded = await loadConfig(values.config ?? defaultConfigFile(), undefined, warnings)
   if (!loaded.ok) {
     for (const error of loaded.error) console.error(formatError(error))
     console.error(`configuration has ${loaded.error.length} problem(s); nothing started`)
@@ -24,6 +25,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = loaded.value
   const log = createLog({ level: config.log.level })
+  for (const w of warnings) log.warn(formatWarning(w))
   let exitCode = 0
   let stopped: Promise<void> | null = null
   let markDone: () => void = () => {}

@@ -1,7 +1,7 @@
 /** `sparkplug-gateway validate`: checks gateway.yaml and every device file without starting anything. */
 import { isAbsolute, relative } from 'node:path'
 import { parseArgs } from 'node:util'
-import { formatError, loadConfig } from '../config/load.js'
+import { formatError, formatWarning, loadConfig, type LocatedError } from '../config/load.js'
 import { defaultConfigFile, EX_CONFIG, EX_USAGE } from './exit-codes.js'
 
 export const help = `Usage: sparkplug-gateway validate [--config FILE]
@@ -35,7 +35,9 @@ export async function run(args: string[], output: Output = processOutput): Promi
     output.err(`validate: ${(error as Error).message}\n\n${help.trimEnd()}`)
     return EX_USAGE
   }
-  const result = await loadConfig(config ?? defaultConfigFile())
+  const warnings: LocatedError[] = []
+  const result = await loadConfig(config ?? defaultConfigFile(), undefined, warnings)
+  for (const w of warnings) output.err(formatWarning({ ...w, file: shown(w.file) }))
   if (!result.ok) {
     for (const e of result.error) output.err(formatError({ ...e, file: shown(e.file) }))
     return EX_CONFIG

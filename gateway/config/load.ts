@@ -3,7 +3,7 @@
  * and turns each problem's path back into `file:line:col`. All problems of all files are
  * reported together, in file order then line order, so one `validate` run shows everything.
  */
-import { readdir, realpath } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 import { drivers } from '../../drivers/registry.js'
 import type { ConfigError, ConfigPath, Result } from '../model/result.js'
@@ -37,13 +37,21 @@ export function formatError(e: LocatedError): string {
   return `${e.file}:${e.line}:${e.col}: ${e.path === '' ? '' : `${e.path}: `}${e.message}`
 }
 
+/** `file:line:col: warning: path: message`, for what loads but should be fixed. */
+export function formatWarning(e: LocatedError): string {
+  return `${e.file}:${e.line}:${e.col}: warning: ${e.path === '' ? '' : `${e.path}: `}${e.message}`
+}
+
 /** `['tags', 3, 'address']` -> `tags[3].address`. */
 export function formatPath(path: ConfigPath): string {
   return path.reduce<string>((text, step) => (typeof step === 'number' ? `${text}[${step}]` : text === '' ? step : `${text}.${step}`), '')
 }
 
-/** Loads gateway.yaml and the devices it points at; never throws for anything a user wrote. */
-export async function loadConfig(file: string, registry: Registry = drivers): Promise<Result<GatewayConfig, LocatedError[]>> {
+/**
+ * Loads gateway.yaml and the devices it points at; never throws for anything a user wrote.
+ * What loads but should be fixed (secrets readable by others) is added to `warnings`.
+ */
+export async function loadConfig(file: string, registry: Registry = drivers, warnings: LocatedError[] = []): Promise<Result<GatewayConfig, LocatedError[]>> {
   const path = resolve(file)
   const errors = new Collector()
   const doc = await readYaml(path, 'gateway', errors)
@@ -56,6 +64,18 @@ export async function loadConfig(file: string, registry: Registry = drivers): Pr
   const gateway = parsed?.ok ? parsed.value : undefined
   if (gateway?.passwordFile !== undefined) {
     password = await readPassword(gateway.passwordFile, locate(['upstream', 'mqtt', 'passwordFile']), errors)
+    const where = { ...locate(['upstream', 'mqtt', 'passwordFile']), path: 'upstream.mqtt.passwordFile' }
+    const mode = await readableByOthers(gateway.passwordFile)
+    if (password !== undefined && mode !== undefined) {
+      warnings.push({ ...where, message: `password file ${gateway.passwordFile} can be read by its group or others (mode ${mode}); run chmod 600 ${gateway.passwordFile}` })
+    }
+  }
+  const inUrl = gateway?.config.upstream.mqtt.serverLogins?.findIndex((l) => l?.password !== undefined) ?? -1
+  const yamlMode = inUrl < 0 ? undefined : await readableByOthers(path)
+  if (yamlMode !== undefined) {
+    const where = { ...locate(['upstream', 'mqtt', 'servers', inUrl]), path: `upstream.mqtt.servers[${inUrl}]` }
+    const message = `this URL holds a password and ${path} can be read by its group or others (mode ${yamlMode}); move the password to passwordFile, or run chmod 600 ${path}`
+    warnings.push({ ...where, message })
   }
   for (const key of ['ca', 'cert', 'key'] as const) {
     const tlsFile = gateway?.config.upstream.mqtt.tls?.[key]
@@ -235,6 +255,12 @@ async function readPassword(file: string, at: Position & { file: string }, error
     errors.add({ ...where, message: `cannot read password file ${file}: ${reason(cause)}` })
     return undefined
   }
+}
+
+/** The file's permission bits as `0644` when its group or others may read it. */
+async function readableByOthers(file: string): Promise<string | undefined> {
+  const mode = await stat(file).then((s) => s.mode & 0o777, () => 0)
+  return (mode & 0o044) === 0 ? undefined : `0${mode.toString(8)}`
 }
 
 async function mustRead(file: string, at: Position & { file: string }, key: string, errors: Collector): Promise<void> {

@@ -7,14 +7,14 @@ import type { ConfigError, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
-import type { BufferConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, SparkplugConfig } from './types.js'
+import type { BufferConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, ServerLogin, SparkplugConfig } from './types.js'
 
 /** The keys each section allows; schema.ts describes exactly these (a test checks). */
 export const gatewayKeys = {
   root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log'],
   sparkplug: ['groupId', 'edgeNodeId', 'primaryHostId', 'uint32Field'],
   upstream: ['mqtt'],
-  mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos', 'replayWindow'],
+  mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'allowPlaintextCredentials', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos', 'replayWindow'],
   tls: ['ca', 'cert', 'key', 'verifyHostname'],
   reconnect: ['min', 'max'],
   buffer: ['path', 'maxSize', 'whenFull', 'durability'],
@@ -24,6 +24,7 @@ export const gatewayKeys = {
 
 export const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 const schemes = ['mqtt:', 'mqtts:', 'ws:', 'wss:']
+const secureSchemes = ['mqtts:', 'wss:']
 // MQTT's keepalive is a 16-bit count of seconds.
 const maxKeepaliveMs = 65_535_000
 
@@ -80,11 +81,12 @@ function parseUpstream(f: Fields, root: Section | undefined, sparkplug: Sparkplu
   }
   const m = f.section(upstream, 'mqtt', gatewayKeys.mqtt, { required: true })
   if (m === undefined) return undefined
-  const servers = parseServers(f, m)
+  const parsedServers = parseServers(f, m)
   const version = parseVersion(f, m)
   const clientId = f.string(m, 'clientId') ?? (sparkplug && `${sparkplug.groupId}-${sparkplug.edgeNodeId}`.replace(/[^0-9A-Za-z_-]/g, '-'))
   const username = f.string(m, 'username')
   const passwordFile = f.string(m, 'passwordFile')
+  if (parsedServers !== undefined && !f.boolean(m, 'allowPlaintextCredentials')) checkPlaintextCredentials(f, m, parsedServers, passwordFile !== undefined)
   const tls = parseTls(f, m, dir)
   const keepaliveMs = f.duration(m, 'keepalive') ?? defaults.mqtt.keepaliveMs
   if (keepaliveMs % 1000 !== 0 || keepaliveMs < 1000 || keepaliveMs > maxKeepaliveMs) {
@@ -97,9 +99,12 @@ function parseUpstream(f: Fields, root: Section | undefined, sparkplug: Sparkplu
   if (reconnect !== undefined && reconnectMinMs > reconnectMaxMs) f.error([...reconnect.path, 'max'], 'reconnect.max must be at least reconnect.min')
   const dataQos = parseQos(f, m)
   const replayWindowMs = f.duration(m, 'replayWindow') ?? Math.round(keepaliveMs * defaults.mqtt.replayWindowKeepalives)
-  if (servers === undefined || version === undefined || clientId === undefined) return undefined
+  if (parsedServers === undefined || version === undefined || clientId === undefined) return undefined
+  const servers = parsedServers.map((s) => s.shown)
+  const logins = parsedServers.map((s) => s.login)
   return {
     servers, version, clientId,
+    ...(logins.every((l) => l === null) ? {} : { serverLogins: logins }),
     ...(username === undefined ? {} : { username }),
     ...(passwordFile === undefined ? {} : { passwordFile: resolve(dir, passwordFile) }),
     ...(tls === undefined ? {} : { tls }),
@@ -107,18 +112,63 @@ function parseUpstream(f: Fields, root: Section | undefined, sparkplug: Sparkplu
   }
 }
 
-function parseServers(f: Fields, m: Section): string[] | undefined {
+/** A server URL as written, split into what may be shown and the login written inside it. */
+interface ParsedServer {
+  readonly shown: string
+  readonly login: ServerLogin | null
+  readonly secure: boolean
+}
+
+function parseServers(f: Fields, m: Section): ParsedServer[] | undefined {
   const items = f.list(m, 'servers', { required: true, single: true })
   if (items === undefined) return undefined
   if (items.length === 0) return f.error([...m.path, 'servers'], 'expected at least one server URL')
-  const servers: string[] = []
+  const servers: ParsedServer[] = []
   for (const item of items) {
     const url = typeof item.value === 'string' && URL.canParse(item.value) ? new URL(item.value) : undefined
     if (url === undefined || !schemes.includes(url.protocol) || url.hostname === '') {
+      // The URL as written is not repeated: it may hold a password.
       f.error(item.path, 'expected a URL such as mqtt://broker:1883, mqtts://broker:8883, ws://… or wss://…')
-    } else servers.push(item.value as string)
+    } else servers.push(splitLogin(url, item.value as string))
   }
   return servers.length === items.length ? servers : undefined
+}
+
+/** `mqtt://user:secret@host:1883` -> shown `mqtt://host:1883` and the login; URLs without one are kept as written. */
+function splitLogin(url: URL, written: string): ParsedServer {
+  const secure = secureSchemes.includes(url.protocol)
+  if (url.username === '' && url.password === '') return { shown: written, login: null, secure }
+  const login = {
+    ...(url.username === '' ? {} : { username: decode(url.username) }),
+    ...(url.password === '' ? {} : { password: decode(url.password) }),
+  }
+  url.username = ''
+  url.password = ''
+  return { shown: url.href, login, secure }
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * A password sent to a plaintext server travels in clear. With every server plaintext that is
+ * the user's visible choice; in a list that also has TLS servers it would happen silently, on
+ * failover, so it needs `allowPlaintextCredentials: true`.
+ */
+function checkPlaintextCredentials(f: Fields, m: Section, servers: readonly ParsedServer[], passwordFile: boolean): void {
+  if (!servers.some((s) => s.secure)) return
+  const exposed = servers.findIndex((s) => !s.secure && (s.login?.password !== undefined || passwordFile))
+  if (exposed < 0) return
+  f.error(
+    [...m.path, 'servers', exposed],
+    `this plaintext server would be sent the MQTT password in clear text, while other servers use TLS; ` +
+      'use mqtts:// or wss:// for every server, or set allowPlaintextCredentials: true to accept it',
+  )
 }
 
 function parseVersion(f: Fields, m: Section): MqttConfig['version'] | undefined {

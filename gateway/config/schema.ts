@@ -45,7 +45,7 @@ export function gatewaySchema(): JsonSchema {
   const mqtt = object(
     {
       servers: {
-        description: 'Broker URLs in failover order (mqtt://, mqtts://, ws://, wss://); a single URL may be written without brackets.',
+        description: 'Broker URLs in failover order (mqtt://, mqtts://, ws://, wss://); a single URL may be written without brackets. A user:password@ in a URL is used for that server and never shown.',
         oneOf: [
           { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(mqtts?|wss?)://' } },
           { type: 'string', pattern: '^(mqtts?|wss?)://' },
@@ -54,7 +54,12 @@ export function gatewaySchema(): JsonSchema {
       version: choice(['3.1.1', '5', 5], defaults.mqtt.version, 'MQTT protocol version.'),
       clientId: text('MQTT client id. Default: <groupId>-<edgeNodeId>, other characters than letters, digits, _ and - replaced by -.'),
       username: text('MQTT user name.'),
-      passwordFile: text('File holding the MQTT password (a final newline is ignored), relative to gateway.yaml.'),
+      passwordFile: text('File holding the MQTT password (a final newline is ignored), relative to gateway.yaml. Keep it chmod 600: a group- or world-readable file is a warning.'),
+      allowPlaintextCredentials: {
+        type: 'boolean',
+        default: false,
+        description: 'Accept a server list that mixes TLS (mqtts://, wss://) and plaintext (mqtt://, ws://) servers while a password is configured; the password then travels in clear text to the plaintext ones.',
+      },
       tls: object(
         {
           ca: text('CA certificate (PEM) to trust for the broker, relative to gateway.yaml. Default: the system CAs.'),

@@ -39,8 +39,13 @@ export interface SparkplugConfig {
 }
 
 export interface MqttConfig {
-  /** Broker URLs in failover order: mqtt://, mqtts://, ws://, wss://. */
+  /**
+   * Broker URLs in failover order: mqtt://, mqtts://, ws://, wss://. Never with a user or
+   * password in them (those are in `serverLogins`): these are what logs and /status show.
+   */
   readonly servers: readonly string[]
+  /** A user and password written inside a server URL, by index of `servers`; they win over username and passwordFile. */
+  readonly serverLogins?: readonly (ServerLogin | null)[]
   readonly version: '3.1.1' | '5'
   readonly clientId: string
   readonly username?: string
@@ -58,6 +63,12 @@ export interface MqttConfig {
    * replayed as history, since a dead TCP connection takes up to 1.5 x keepalive to notice.
    */
   readonly replayWindowMs: number
+}
+
+/** The `user:password@` part of a server URL, decoded. */
+export interface ServerLogin {
+  readonly username?: string
+  readonly password?: string
 }
 
 export interface BufferConfig {

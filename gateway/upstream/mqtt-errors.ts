@@ -56,7 +56,7 @@ export function toUpstreamError(err: Error, url: string): UpstreamError {
   if (typeof code === 'number') {
     const words = credentialCodes[code]
     const message = words
-      ? `MQTT broker ${url} refused the connection: ${words}; check upstream.mqtt.username and passwordFile`
+      ? `MQTT broker ${url} refused the connection: ${words}; check upstream.mqtt.username and passwordFile, or the user:password written in the server URL`
       : `MQTT broker ${url} refused the connection: ${err.message} (reason code ${code})`
     return new UpstreamError('refused', message, { cause: err })
   }

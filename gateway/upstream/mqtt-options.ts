@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls'
 import type { IClientOptions } from 'mqtt'
 import { readConfigFile } from '../config/read-file.js'
-import type { MqttConfig } from '../config/types.js'
+import type { MqttConfig, ServerLogin } from '../config/types.js'
 import type { Message } from './upstream.js'
 import { UpstreamError } from './upstream.js'
 
@@ -18,7 +18,8 @@ async function readPem(path: string, what: string, url: string): Promise<Buffer>
     // A regular file within its size limit, as at load: a FIFO put there later must not block connecting.
     return await readConfigFile(path, 'tls')
   } catch (err) {
-    throw new UpstreamError('tls', `cannot read the TLS ${what} file ${path} for ${url}: ${(err as Error).message}`, { cause: err })
+    const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code
+    throw new UpstreamError('tls', `cannot read the TLS ${what} file ${path} for ${url}: ${(err as Error).message}${code ? ` (${code})` : ''}`, { cause: err })
   }
 }
 
@@ -27,7 +28,7 @@ async function readPem(path: string, what: string, url: string): Promise<Buffer>
  * automatic reconnect (each CONNECT needs a new will and bdSeq) and nothing queued while offline.
  * TLS files are read here, at every connect, so a renewed certificate is picked up.
  */
-export async function buildClientOptions(config: MqttConfig, url: string, will: Message): Promise<ClientOptions> {
+export async function buildClientOptions(config: MqttConfig, url: string, will: Message, login: ServerLogin | null = null): Promise<ClientOptions> {
   const v5 = config.version === '5'
   const options: ClientOptions = {
     protocolVersion: v5 ? 5 : 4,
@@ -42,8 +43,11 @@ export async function buildClientOptions(config: MqttConfig, url: string, will: 
     will: { topic: will.topic, payload: asBuffer(will.payload), qos: will.qos, retain: will.retain },
   }
   if (v5) options.properties = { sessionExpiryInterval: 0 }
-  if (config.username !== undefined) options.username = config.username
-  if (config.password !== undefined) options.password = config.password
+  // A login written in the server's URL is for that server: it wins over username and passwordFile.
+  const username = login?.username ?? config.username
+  const password = login?.password ?? config.password
+  if (username !== undefined) options.username = username
+  if (password !== undefined) options.password = password
 
   const secure = /^(mqtts|wss|ssl|tls):/i.test(url)
   if (secure) {

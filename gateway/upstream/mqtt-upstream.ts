@@ -28,7 +28,7 @@ export function createMqttUpstream(config: MqttConfig, log: Log): Upstream {
       if (url === undefined) {
         throw new UpstreamError('unreachable', `no MQTT server at index ${opts.server}; upstream.mqtt.servers has ${config.servers.length}`)
       }
-      const options = await buildClientOptions(config, url, opts.will)
+      const options = await buildClientOptions(config, url, opts.will, config.serverLogins?.[opts.server] ?? null)
       const own: MqttSession = openSession(url, options, opts.subscribe, config.connectTimeoutMs, {
         onConnectSent: opts.onConnectSent,
         onMessage: (topic, payload, retain) => {
