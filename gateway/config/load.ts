@@ -10,7 +10,7 @@ import type { ConfigError, ConfigPath, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { parseCsv } from './csv.js'
 import { defaults } from './defaults.js'
-import { commonTagKeys, parseDevice, type Registry } from './device.js'
+import { commonTagKeys, deviceKeys, parseDevice, type Registry } from './device.js'
 import { parseGateway } from './parse.js'
 import { parseYaml, type Position } from './positions.js'
 import { readConfigFile, readConfigText, reason, type FileKind } from './read-file.js'
@@ -85,7 +85,7 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   // With gateway.yaml broken, the device files are still checked: all problems at once.
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
-  const devices = await loadDevices(devicesDir, registry, { named: { ...locate(['devices']), path: 'devices' }, exclude: path, configDir: dirname(path) })
+  const devices = await loadDevices(devicesDir, registry, { named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir] })
   if (!devices.ok) errors.merge(devices.error)
   if (gateway === undefined || !devices.ok || errors.count > 0) return fail(errors.sorted())
 
@@ -100,13 +100,14 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
 /**
  * Loads every *.yaml, *.yml and *.json file of `dir` (sorted by name) as one device, and checks
  * what only shows across devices: duplicate ids and the driver modules' `checkTogether`.
- * `named` locates a missing directory at the key that named it. Tag lists outside `configDir`
- * (default `dir`) are only read when their header row names tag keys, see `foreignTagList`.
+ * `named` locates a missing directory at the key that named it. Files whose real path is outside
+ * the `trusted` directories (default `dir`; the first is named in messages) are only read when
+ * they look like what they should be, see `foreignTagList` and `readYaml`.
  */
 export async function loadDevices(
   dir: string,
   registry: Registry = drivers,
-  options: { named?: Omit<LocatedError, 'message'>; exclude?: string; configDir?: string } = {},
+  options: { named?: Omit<LocatedError, 'message'>; exclude?: string; trusted?: readonly string[] } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
   let names: string[]
@@ -123,7 +124,7 @@ export async function loadDevices(
   for (const name of names) {
     const file = join(dir, name)
     if (file === options.exclude) continue
-    const loaded = await loadDevice(file, registry, options.configDir ?? dir, errors)
+    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], errors)
     if (loaded === undefined) continue
     locators.set(file, loaded.locate)
     if (loaded.device !== undefined) devices.push(loaded.device)
@@ -132,8 +133,9 @@ export async function loadDevices(
   return errors.count > 0 ? fail(errors.sorted()) : ok(devices)
 }
 
-async function loadDevice(file: string, registry: Registry, configDir: string, errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
-  const doc = await readYaml(file, 'device', errors)
+async function loadDevice(file: string, registry: Registry, trusted: readonly string[], errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
+  const foreign = (await inside(file, trusted)) ? undefined : { dir: trusted[0]!, keys: deviceKeys, required: 'device', what: 'device file' }
+  const doc = await readYaml(file, 'device', errors, foreign)
   if (doc === undefined) return undefined
   const yamlLocate: Locator = (p) => ({ file, ...doc.locate(p) })
   if (doc.errors.length > 0) return { locate: yamlLocate }
@@ -153,9 +155,9 @@ async function loadDevice(file: string, registry: Registry, configDir: string, e
     return { locate: yamlLocate }
   }
   const csv = parseCsv(text)
-  const foreign = await foreignTagList(csvFile, csv.columns, configDir, registry[String(value?.driver)])
-  if (foreign !== undefined) {
-    errors.add({ ...yamlLocate(['tags']), path: 'tags', message: foreign })
+  const foreignList = (await inside(csvFile, trusted)) ? undefined : foreignTagList(csvFile, csv.columns, trusted[0]!, registry[String(value?.driver)])
+  if (foreignList !== undefined) {
+    errors.add({ ...yamlLocate(['tags']), path: 'tags', message: foreignList })
     parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, (e) => e.path[0] !== 'tags')
     return { locate: yamlLocate }
   }
@@ -187,11 +189,7 @@ async function loadDevice(file: string, registry: Registry, configDir: string, e
  * pointing at a secret file (/etc/shadow) must not print its lines. A header row made only of
  * tag keys, `name` among them, is such a look. Returns the refusal, which quotes nothing of the file.
  */
-async function foreignTagList(
-  csvFile: string, columns: readonly string[], configDir: string, module: Registry[string] | undefined,
-): Promise<string | undefined> {
-  const [real, base] = await Promise.all([realpath(csvFile).catch(() => csvFile), realpath(configDir).catch(() => configDir)])
-  if (real.startsWith(base + sep)) return undefined
+function foreignTagList(csvFile: string, columns: readonly string[], configDir: string, module: Registry[string] | undefined): string | undefined {
   if (module === undefined) return `tag list ${csvFile} is outside the configuration directory ${configDir}; it is checked once the driver is known`
   const keys: readonly string[] = [...commonTagKeys, ...Object.keys(module.schema.tagProperties)]
   if (columns.includes('name') && columns.every((c) => keys.includes(c))) return undefined
@@ -232,10 +230,36 @@ function checkAcrossDevices(devices: readonly DeviceConfig[], registry: Registry
   }
 }
 
-async function readYaml(file: string, kind: FileKind, errors: Collector): Promise<ReturnType<typeof parseYaml> | undefined> {
+/** Whether `file`, symbolic links followed, lies inside one of `dirs`. */
+async function inside(file: string, dirs: readonly string[]): Promise<boolean> {
+  const real = await realpath(file).catch(() => resolve(file))
+  for (const dir of dirs) {
+    const base = await realpath(dir).catch(() => resolve(dir))
+    if (real.startsWith(base + sep)) return true
+  }
+  return false
+}
+
+/** What a file from outside the configuration directory must look like before its content may be quoted. */
+interface Foreign {
+  readonly dir: string
+  readonly keys: readonly string[]
+  readonly required: string
+  readonly what: string
+}
+
+async function readYaml(file: string, kind: FileKind, errors: Collector, foreign?: Foreign): Promise<ReturnType<typeof parseYaml> | undefined> {
   errors.order(file)
   try {
     const doc = parseYaml(await readConfigText(file, kind))
+    const keys = typeof doc.value === 'object' && doc.value !== null && !Array.isArray(doc.value) ? Object.keys(doc.value) : []
+    if (foreign !== undefined && (doc.errors.length > 0 || !keys.includes(foreign.required) || !keys.every((k) => foreign.keys.includes(k)))) {
+      // Syntax errors and unknown keys would quote the file: a link to /etc/shadow must not print it.
+      const message = `${file} is outside the configuration directory ${foreign.dir} and is not a ${foreign.what} ` +
+        `(a map of ${foreign.keys.join(', ')}); its content is not shown`
+      errors.add({ file, line: 1, col: 1, path: '', message })
+      return undefined
+    }
     for (const e of doc.errors) errors.add({ file, line: e.line, col: e.col, path: '', message: e.message })
     return doc
   } catch (cause) {

@@ -135,7 +135,7 @@ test('files - a tag list outside the configuration directory is read when its he
   assert.deepEqual(loaded.error.map(formatError), [`${shared}/tags.csv:3:7: tags[1].deadband: expected a number >= 0`])
 })
 
-test('files - a secret file named as a tag list outside the configuration directory is refused without quoting it', bounded, async () => {
+test('files - a secret file outside the configuration directory, named as a tag list or linked as a device file, is refused without quoting it', bounded, async () => {
   const secrets = folder({
     shadow: 'root:$6$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n',
     'keys.csv': 'name,token\nA,TOPSECRET\n',
@@ -145,9 +145,10 @@ test('files - a secret file named as a tag list outside the configuration direct
     'devices/a.yaml': device(join(secrets, 'shadow')),
     'devices/b.yaml': device(join(secrets, 'keys.csv')).replace('D1', 'D2'),
   })
-  // Inside the configuration directory, but a link to a file outside it.
+  // Inside the configuration directory, but links to a file outside it: as a tag list and as a device file.
   symlinkSync(join(secrets, 'shadow'), join(dir, 'devices/shadow.csv'))
   writeFileSync(join(dir, 'devices/c.yaml'), device('shadow.csv').replace('D1', 'D3'))
+  symlinkSync(join(secrets, 'shadow'), join(dir, 'devices/d.yaml'))
   const loaded = await loadConfig(join(dir, 'gateway.yaml'), fakeRegistry)
   assert.ok(!loaded.ok)
   const lines = loaded.error.map(formatError)
@@ -157,6 +158,8 @@ test('files - a secret file named as a tag list outside the configuration direct
     refusal(`${secrets}/shadow`, `${dir}/devices/a.yaml:4:1`),
     refusal(`${secrets}/keys.csv`, `${dir}/devices/b.yaml:4:1`),
     refusal(`${dir}/devices/shadow.csv`, `${dir}/devices/c.yaml:4:1`),
+    `${dir}/devices/d.yaml:1:1: ${dir}/devices/d.yaml is outside the configuration directory ${dir} and is not a device file ` +
+      '(a map of device, driver, connection, poll, offlineAfter, tags); its content is not shown',
   ])
   for (const secret of ['SECRETHASH', 'daemon', 'token', 'TOPSECRET']) assert.ok(!lines.join('\n').includes(secret), secret)
 })
