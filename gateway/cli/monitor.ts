@@ -8,6 +8,7 @@ import type { Payload } from '../sparkplug/payload.js'
 import { EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js'
 import { BirthTypes } from './birth-types.js'
 import { formatMessage, isStateTopic } from './format.js'
+import { withoutLogin } from '../upstream/mqtt-errors.js'
 
 /** sysexits.h: an input file (the password file) cannot be read. */
 const EX_NOINPUT = 66
@@ -100,10 +101,11 @@ async function monitor(options: Options, io: MonitorIo): Promise<number> {
     password: options.password,
   })
   const first = await firstConnect(client)
+  const shown = withoutLogin(options.broker)
   if (first !== null) {
     io.err(first.refused
-      ? `monitor: broker ${options.broker} refused the connection (${first.reason}); check --username and --password-file`
-      : `monitor: cannot reach broker ${options.broker}: ${first.reason}`)
+      ? `monitor: broker ${shown} refused the connection (${first.reason}); check --username and --password-file`
+      : `monitor: cannot reach broker ${shown}: ${first.reason}`)
     await client.endAsync(true)
     return first.refused ? EX_NOPERM : EX_UNAVAILABLE
   }
@@ -114,10 +116,10 @@ async function monitor(options: Options, io: MonitorIo): Promise<number> {
     if (error.message !== lastError) io.err(`monitor: ${error.message}`)
     lastError = error.message
   })
-  client.on('offline', () => io.err(`monitor: connection to ${options.broker} lost, reconnecting`))
+  client.on('offline', () => io.err(`monitor: connection to ${shown} lost, reconnecting`))
   client.on('connect', () => {
     lastError = ''
-    io.err(`monitor: reconnected to ${options.broker}`)
+    io.err(`monitor: reconnected to ${shown}`)
   })
   const types = new BirthTypes()
   client.on('message', (topic, bytes, packet) => io.out(render(topic, bytes, packet.retain, options.json, types)))
@@ -134,7 +136,7 @@ async function monitor(options: Options, io: MonitorIo): Promise<number> {
     await client.endAsync(true)
     return EX_UNAVAILABLE
   }
-  io.err(`monitor: connected to ${options.broker}, listening on ${options.topics.join(', ')}`)
+  io.err(`monitor: connected to ${shown}, listening on ${options.topics.join(', ')}`)
   await stopped(io.signal)
   await client.endAsync()
   return 0

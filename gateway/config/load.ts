@@ -3,16 +3,17 @@
  * and turns each problem's path back into `file:line:col`. All problems of all files are
  * reported together, in file order then line order, so one `validate` run shows everything.
  */
-import { readdir, realpath, stat } from 'node:fs/promises'
-import { basename, dirname, join, resolve, sep } from 'node:path'
+import { readdir, stat } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import { drivers } from '../../drivers/registry.js'
 import type { ConfigError, ConfigPath, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { parseCsv } from './csv.js'
 import { defaults } from './defaults.js'
-import { commonTagKeys, deviceKeys, parseDevice, type Registry } from './device.js'
+import { parseDevice, type Registry } from './device.js'
+import { foreignDevice, foreignTagList, inside } from './foreign.js'
 import { parseGateway } from './parse.js'
-import { parseYaml, type Position } from './positions.js'
+import { parseYaml, type Position, type PositionedDocument } from './positions.js'
 import { readConfigFile, readConfigText, reason, type FileKind } from './read-file.js'
 import type { DeviceConfig, GatewayConfig } from './types.js'
 
@@ -134,8 +135,8 @@ export async function loadDevices(
 }
 
 async function loadDevice(file: string, registry: Registry, trusted: readonly string[], errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
-  const foreign = (await inside(file, trusted)) ? undefined : { dir: trusted[0]!, keys: deviceKeys, required: 'device', what: 'device file' }
-  const doc = await readYaml(file, 'device', errors, foreign)
+  const foreign = !(await inside(file, trusted))
+  const doc = await readYaml(file, 'device', errors, foreign ? (d) => foreignDevice(file, trusted[0]!, d) : undefined)
   if (doc === undefined) return undefined
   const yamlLocate: Locator = (p) => ({ file, ...doc.locate(p) })
   if (doc.errors.length > 0) return { locate: yamlLocate }
@@ -183,20 +184,6 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
   return { locate }
 }
 
-/**
- * A tag list may live outside the configuration directory, but then it must look like one
- * before any of its content is checked: errors quote cells and column names, and a `tags:`
- * pointing at a secret file (/etc/shadow) must not print its lines. A header row made only of
- * tag keys, `name` among them, is such a look. Returns the refusal, which quotes nothing of the file.
- */
-function foreignTagList(csvFile: string, columns: readonly string[], configDir: string, module: Registry[string] | undefined): string | undefined {
-  if (module === undefined) return `tag list ${csvFile} is outside the configuration directory ${configDir}; it is checked once the driver is known`
-  const keys: readonly string[] = [...commonTagKeys, ...Object.keys(module.schema.tagProperties)]
-  if (columns.includes('name') && columns.every((c) => keys.includes(c))) return undefined
-  return `tag list ${csvFile} is outside the configuration directory ${configDir} and its first row is not a header of tag keys ` +
-    `(such as ${keys.slice(0, 1).concat(Object.keys(module.schema.tagProperties).slice(0, 2)).join(',')}); its content is not shown`
-}
-
 function parseLocated(
   value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, keep: (e: ConfigError) => boolean = () => true,
 ): { device?: DeviceConfig; locate: Locator } {
@@ -230,34 +217,16 @@ function checkAcrossDevices(devices: readonly DeviceConfig[], registry: Registry
   }
 }
 
-/** Whether `file`, symbolic links followed, lies inside one of `dirs`. */
-async function inside(file: string, dirs: readonly string[]): Promise<boolean> {
-  const real = await realpath(file).catch(() => resolve(file))
-  for (const dir of dirs) {
-    const base = await realpath(dir).catch(() => resolve(dir))
-    if (real.startsWith(base + sep)) return true
-  }
-  return false
-}
-
-/** What a file from outside the configuration directory must look like before its content may be quoted. */
-interface Foreign {
-  readonly dir: string
-  readonly keys: readonly string[]
-  readonly required: string
-  readonly what: string
-}
-
-async function readYaml(file: string, kind: FileKind, errors: Collector, foreign?: Foreign): Promise<ReturnType<typeof parseYaml> | undefined> {
+/** `refuse`, when given, may turn the document down with a message that replaces all of its errors. */
+async function readYaml(
+  file: string, kind: FileKind, errors: Collector, refuse?: (doc: PositionedDocument) => string | undefined,
+): Promise<PositionedDocument | undefined> {
   errors.order(file)
   try {
     const doc = parseYaml(await readConfigText(file, kind))
-    const keys = typeof doc.value === 'object' && doc.value !== null && !Array.isArray(doc.value) ? Object.keys(doc.value) : []
-    if (foreign !== undefined && (doc.errors.length > 0 || !keys.includes(foreign.required) || !keys.every((k) => foreign.keys.includes(k)))) {
-      // Syntax errors and unknown keys would quote the file: a link to /etc/shadow must not print it.
-      const message = `${file} is outside the configuration directory ${foreign.dir} and is not a ${foreign.what} ` +
-        `(a map of ${foreign.keys.join(', ')}); its content is not shown`
-      errors.add({ file, line: 1, col: 1, path: '', message })
+    const refusal = refuse?.(doc)
+    if (refusal !== undefined) {
+      errors.add({ file, line: 1, col: 1, path: '', message: refusal })
       return undefined
     }
     for (const e of doc.errors) errors.add({ file, line: e.line, col: e.col, path: '', message: e.message })

@@ -35,6 +35,16 @@ const credentialCodes: Record<number, string> = {
   138: 'banned',
 }
 
+/** `url` without a `user:password@` part, for messages: a password written in a URL is never shown. */
+export function withoutLogin(url: string): string {
+  if (!URL.canParse(url)) return url
+  const parsed = new URL(url)
+  if (parsed.username === '' && parsed.password === '') return url
+  parsed.username = ''
+  parsed.password = ''
+  return parsed.href
+}
+
 function codeOf(err: Error): string | number | undefined {
   const code = (err as { code?: unknown }).code
   return typeof code === 'string' || typeof code === 'number' ? code : undefined

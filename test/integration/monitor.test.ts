@@ -66,6 +66,14 @@ test('monitor - an unreachable broker is one clear line and exit code 69', async
   assert.match(io.errs[0], new RegExp(`cannot reach broker mqtt://127.0.0.1:${port}: connect ECONNREFUSED`))
 })
 
+test('monitor - a password written in --broker is not printed', async () => {
+  const port = await freePort()
+  const io = capture()
+  assert.equal(await run(['--broker', `mqtt://plant:SECRET@127.0.0.1:${port}`], io), 69)
+  assert.match(io.errs[0]!, new RegExp(`cannot reach broker mqtt://127.0.0.1:${port}: connect ECONNREFUSED`))
+  assert.ok(!io.errs.join('\n').includes('SECRET'))
+})
+
 test('monitor - bad arguments exit 64 with the usage', async () => {
   const io = capture()
   assert.equal(await run(['--broker', 'localhost'], io), 64)
