@@ -7,7 +7,7 @@ import { PayloadError, withContext } from './codec-error.js'
 import { packArray, unpackArray } from './codec-arrays.js'
 import { decodeDataSet, encodeDataSet } from './codec-dataset.js'
 import { decodeMetaData, decodePropertySet, encodeMetaData, encodePropertySet } from './codec-properties.js'
-import { inferScalar, mismatch, readScalar, writeScalar } from './codec-values.js'
+import { inferredField, inferScalar, mismatch, readScalar, writeScalar } from './codec-values.js'
 import { has, u64ToNumber, type WireMetric, type WireTemplate, type WireU64 } from './codec-wire.js'
 import { dataTypeCodes, dataTypeNames } from './datatypes.js'
 import type { DataSet, MetricValue, PayloadMetric, Template, TemplateParameter } from './payload.js'
@@ -98,6 +98,11 @@ function decodeMetric(w: WireMetric): PayloadMetric {
   if (w.properties != null) m.properties = decodePropertySet(w.properties)
   const value = decodeValue(w, code)
   if (value !== undefined) m.value = value
+  if (code <= 0 && (typeof value === 'number' || typeof value === 'bigint')) {
+    const field = inferredField(w)
+    if (field === 'intValue') m.unsignedField = 'int_value'
+    else if (field === 'longValue') m.unsignedField = 'long_value'
+  }
   return m
 }
 
