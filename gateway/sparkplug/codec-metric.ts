@@ -8,9 +8,9 @@ import { packArray, unpackArray } from './codec-arrays.js'
 import { decodeDataSet, encodeDataSet } from './codec-dataset.js'
 import { decodeMetaData, decodePropertySet, encodeMetaData, encodePropertySet } from './codec-properties.js'
 import { inferredField, inferScalar, mismatch, readScalar, writeScalar } from './codec-values.js'
-import { has, u64ToNumber, type WireMetric, type WireTemplate, type WireU64 } from './codec-wire.js'
+import { bigIntToU64, has, u64ToNumber, type WireMetric, type WireTemplate, type WireU64, type WireValue } from './codec-wire.js'
 import { dataTypeCodes, dataTypeNames } from './datatypes.js'
-import type { DataSet, MetricValue, PayloadMetric, Template, TemplateParameter } from './payload.js'
+import type { DataSet, DataTypeName, MetricValue, PayloadMetric, Template, TemplateParameter } from './payload.js'
 
 /** Human name of a metric for error messages. */
 export function metricLabel(m: { name?: string | null; alias?: unknown }, index: number): string {
@@ -65,6 +65,22 @@ function encodeMetric(m: PayloadMetric, uint32Long: boolean): WireMetric {
     throw new PayloadError(`${type} is a property type, not a metric datatype`)
   }
   return w
+}
+
+/**
+ * The value of a metric decoded without datatype, read as `type` (the datatype its birth gave it):
+ * int_value/long_value bits get the sign the type says (Int16 4294967295 is -1), exactly as if the
+ * datatype had been on the wire, never wrapped. Other values, and a type the field cannot carry, as decoded.
+ */
+export function valueAs(m: PayloadMetric, type: DataTypeName): MetricValue | undefined {
+  const code = dataTypeCodes[type]
+  if (m.unsignedField === undefined || code < 1 || code > 15 || (typeof m.value !== 'number' && typeof m.value !== 'bigint')) return m.value
+  const src: WireValue = m.unsignedField === 'int_value' ? { intValue: Number(m.value) } : { longValue: bigIntToU64(BigInt(m.value)) }
+  try {
+    return readScalar(src, code)
+  } catch {
+    return m.value
+  }
 }
 
 /** Wire → metrics. Throws PayloadError prefixed with the failing metric's name or alias. */

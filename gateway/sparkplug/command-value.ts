@@ -8,10 +8,10 @@ import type { SparkplugType, Value } from '../model/value.js'
 import { rawMisfit } from '../normalise/convert.js'
 import { isIntegerType, misfit } from '../normalise/fits.js'
 import { isNumericType, type TagDef } from '../normalise/tag-def.js'
+import { valueAs } from './codec-metric.js'
 import { isSparkplugType } from './datatypes.js'
 import type { PayloadMetric } from './payload.js'
 
-const signedTypes = new Set<SparkplugType>(['Int8', 'Int16', 'Int32', 'Int64'])
 const bigintTypes = new Set<SparkplugType>(['Int64', 'UInt64'])
 
 /**
@@ -22,7 +22,8 @@ export function writeValue(tag: TagDef, metric: PayloadMetric): Result<Value, st
   const value = metric.value
   if (isNumericType(tag.type)) {
     if (typeof value !== 'number' && typeof value !== 'bigint') return fail(`expected a number for ${tag.type}, got ${describe(metric)}`)
-    const wire = asBorn(tag.type, metric, value)
+    // Without a declared datatype the tag's type gives int_value/long_value their sign.
+    const wire = valueAs(metric, tag.type) as number | bigint
     const declared = metric.datatype
     const why = (declared !== undefined && declared !== tag.type && isSparkplugType(declared) ? misfit(declared, wire) : undefined) ?? misfit(tag.type, wire)
       ?? outsideLimits(tag, wire) ?? rawMisfit(tag, wire)
@@ -36,13 +37,6 @@ export function writeValue(tag: TagDef, metric: PayloadMetric): Result<Value, st
     return typeof value === 'string' ? allowed(tag, value) : fail(`expected a String, got ${describe(metric)}`)
   }
   return fail(`writing ${tag.type} tags is not supported`)
-}
-
-// A metric without datatype carries int_value/long_value unsigned; the tag's type gives the sign
-// (Int16 -1 arrives as 4294967295). Reading the 32 or 64 bits as signed is not a conversion.
-function asBorn(type: SparkplugType, metric: PayloadMetric, value: number | bigint): number | bigint {
-  if (metric.unsignedField === undefined || !signedTypes.has(type)) return value
-  return metric.unsignedField === 'int_value' ? Number(value) | 0 : BigInt.asIntN(64, BigInt(value))
 }
 
 // Compared exactly: a 64-bit value just past a bound must not round onto it.
