@@ -22,7 +22,6 @@ export interface Refusal {
 
 const MAX_SCAN_RATE_MS = 86_400_000
 
-
 /**
  * An NCMD (`deviceId` null) or DCMD as it came off the wire -> commands and refusals. Retained
  * commands are stale (a host publishes them live); bytes that are not a Sparkplug payload, or one
