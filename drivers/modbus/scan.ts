@@ -1,7 +1,8 @@
 /**
  * Runs one scan group: its planned block reads, decoding each point from its block. A block the device
- * refuses with exception 2/3 is split into single-point reads so that only the points the device
- * rejects go bad; those are remembered (the plan leaves them out) and probed again every few scans.
+ * refuses with exception 2/3 is split into one read per distinct range its points span, so that only
+ * the points the device rejects go bad (every tag on a refused register, none elsewhere); those are
+ * remembered (the plan leaves them out) and probed again every few scans.
  */
 import type { Reading } from '../driver.js'
 import { DriverError } from '../driver.js'
@@ -51,17 +52,19 @@ export async function runScan(ctx: ScanContext, job: ScanJob): Promise<Reading[]
       answered++
       if (error.kind === 'decode') garbled++
       const code = exceptionCode(err)
-      if ((code === 2 || code === 3) && request.points.length > 1) {
-        for (const i of request.points) await read(single(ctx.points[i], i))
+      const refused = code === 2 || code === 3
+      const spans = bySpan(ctx.points, request.points)
+      if (refused && spans.length > 1) {
+        for (const span of spans) await read(span)
         return
       }
-      if (code === 2 || code === 3) ctx.rejected.set(request.points[0], error)
+      if (refused) for (const i of request.points) ctx.rejected.set(i, error)
       const at = Date.now()
       for (const i of request.points) readings.set(i, { point: ctx.points[i].name, at, error })
     }
   }
   for (const request of job.requests) await read(request)
-  for (const i of job.probes) await read(single(ctx.points[i], i))
+  for (const probe of bySpan(ctx.points, job.probes)) await read(probe)
   if (garbled > 0 && garbled === answered) {
     throw new DriverError('connection', `every reply from unit ${ctx.unitId} was garbled; the link looks broken`)
   }
@@ -73,7 +76,18 @@ export async function runScan(ctx: ScanContext, job: ScanJob): Promise<Reading[]
   return job.order.map((i) => readings.get(i) as Reading)
 }
 
-const single = (p: ModbusPoint, i: number): ReadRequest => ({ table: p.table, start: p.offset, length: p.count, points: [i] })
+/** One request per distinct range the points span: tags sharing registers (a word and its bits) share its read and its fate. */
+function bySpan(points: readonly ModbusPoint[], indices: readonly number[]): ReadRequest[] {
+  const spans = new Map<string, { table: ModbusPoint['table']; start: number; length: number; points: number[] }>()
+  for (const i of indices) {
+    const p = points[i]
+    const key = `${p.table}${p.offset}+${p.count}`
+    const span = spans.get(key)
+    if (span === undefined) spans.set(key, { table: p.table, start: p.offset, length: p.count, points: [i] })
+    else span.points.push(i)
+  }
+  return [...spans.values()]
+}
 
 function decodePoint(p: ModbusPoint, request: ReadRequest, data: readonly number[], at: number): Reading {
   const from = p.offset - request.start
