@@ -61,3 +61,20 @@ export function planRequests(points: readonly PlanPoint[], limits: ScanLimits, e
   }
   return requests
 }
+
+/**
+ * One read per outermost range the points span, carrying every point that lies inside it: a word
+ * and its bits, or a 32-bit value and its words, are read once. Widest first, so each point joins
+ * the outermost range holding it.
+ */
+export function enclosingReads(points: readonly PlanPoint[], indices: readonly number[]): ReadRequest[] {
+  const reads: { table: Table; start: number; length: number; points: number[] }[] = []
+  const widestFirst = [...indices].sort((a, b) => points[b].count - points[a].count || points[a].offset - points[b].offset)
+  for (const i of widestFirst) {
+    const p = points[i]
+    const holder = reads.find((r) => r.table === p.table && r.start <= p.offset && p.offset + p.count <= r.start + r.length)
+    if (holder === undefined) reads.push({ table: p.table, start: p.offset, length: p.count, points: [i] })
+    else holder.points.push(i)
+  }
+  return reads.sort((a, b) => tableOrder.indexOf(a.table) - tableOrder.indexOf(b.table) || a.start - b.start)
+}

@@ -1,8 +1,8 @@
 /**
  * Runs one scan group: its planned block reads, decoding each point from its block. A block the device
- * refuses with exception 2/3 is split into one read per distinct range its points span, so that only
- * the points the device rejects go bad (every tag on a refused register, none elsewhere); those are
- * remembered (the plan leaves them out) and probed again every few scans.
+ * refuses with exception 2/3 is split into smaller reads (one per outermost range its points span, so a
+ * word and its bits share one) until only the tags on refused registers go bad; those are remembered
+ * (the plan leaves them out) and probed again every few scans.
  */
 import type { Reading } from '../driver.js'
 import { DriverError } from '../driver.js'
@@ -10,7 +10,7 @@ import type { Bus } from './bus.js'
 import { decodeRegisters } from './decode.js'
 import { exceptionCode, toDriverError } from './errors.js'
 import type { ModbusPoint } from './point.js'
-import type { ReadRequest } from './plan.js'
+import { enclosingReads, type ReadRequest } from './plan.js'
 import { describeRange, readBlock } from './read-block.js'
 import type { RejectedPoints } from './rejected-points.js'
 import { isBitTable } from './types.js'
@@ -51,20 +51,22 @@ export async function runScan(ctx: ScanContext, job: ScanJob): Promise<Reading[]
       if (error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'busy') throw error
       answered++
       if (error.kind === 'decode') garbled++
+      let failed = request.points
       const code = exceptionCode(err)
-      const refused = code === 2 || code === 3
-      const spans = bySpan(ctx.points, request.points)
-      if (refused && spans.length > 1) {
-        for (const span of spans) await read(span)
-        return
+      if (code === 2 || code === 3) {
+        // Points spanning exactly the refused range are refused themselves; the others are read by
+        // the smaller ranges they span, so only the tags on the refused registers go bad.
+        const whole = (i: number) => ctx.points[i].offset === request.start && ctx.points[i].count === request.length
+        failed = request.points.filter(whole)
+        for (const i of failed) ctx.rejected.set(i, error)
+        for (const part of enclosingReads(ctx.points, request.points.filter((i) => !whole(i)))) await read(part)
       }
-      if (refused) for (const i of request.points) ctx.rejected.set(i, error)
       const at = Date.now()
-      for (const i of request.points) readings.set(i, { point: ctx.points[i].name, at, error })
+      for (const i of failed) readings.set(i, { point: ctx.points[i].name, at, error })
     }
   }
   for (const request of job.requests) await read(request)
-  for (const probe of bySpan(ctx.points, job.probes)) await read(probe)
+  for (const probe of enclosingReads(ctx.points, job.probes)) await read(probe)
   if (garbled > 0 && garbled === answered) {
     throw new DriverError('connection', `every reply from unit ${ctx.unitId} was garbled; the link looks broken`)
   }
@@ -74,19 +76,6 @@ export async function runScan(ctx: ScanContext, job: ScanJob): Promise<Reading[]
     readings.set(i, { point: ctx.points[i].name, at, error })
   }
   return job.order.map((i) => readings.get(i) as Reading)
-}
-
-/** One request per distinct range the points span: tags sharing registers (a word and its bits) share its read and its fate. */
-function bySpan(points: readonly ModbusPoint[], indices: readonly number[]): ReadRequest[] {
-  const spans = new Map<string, { table: ModbusPoint['table']; start: number; length: number; points: number[] }>()
-  for (const i of indices) {
-    const p = points[i]
-    const key = `${p.table}${p.offset}+${p.count}`
-    const span = spans.get(key)
-    if (span === undefined) spans.set(key, { table: p.table, start: p.offset, length: p.count, points: [i] })
-    else span.points.push(i)
-  }
-  return [...spans.values()]
 }
 
 function decodePoint(p: ModbusPoint, request: ReadRequest, data: readonly number[], at: number): Reading {
