@@ -2,6 +2,8 @@
  * Scan planning (pure): the points of one scan group -> the fewest read requests. Points of one table
  * merge into a block while the unused span between them is at most the gap limit and the block stays
  * within the per-read limit; a block never spans a point the device rejected (those are left out).
+ * Points that share registers (a word and its bits, aliases) fall into the same block, so each
+ * register is read once unless a point has to straddle the end of a full block.
  * Taking points in address order and extending each block as far as the limits allow is optimal for
  * this problem (an exchange argument: no plan's k-th block can end beyond the greedy k-th block).
  */
