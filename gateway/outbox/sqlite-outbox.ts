@@ -47,7 +47,12 @@ export interface SqliteOutboxOptions {
  * Write failures (disk full, I/O errors) never throw: the batch's records are counted as dropped,
  * one line is logged per episode, and a corrupt file is moved aside and replaced.
  */
-export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
+export interface SqliteOutbox extends Outbox {
+  /** Why writes fail at the moment (disk full, read-only, no database after a failed replace), or null. */
+  writeError(): string | null
+}
+
+export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   const { path, log, whenFull } = options
   if (options.maxSizeBytes < minSqliteOutboxBytes) {
     throw new RangeError(`buffer.maxSize must be at least ${minSqliteOutboxBytes} bytes (256KiB), got ${options.maxSizeBytes}`)
@@ -77,8 +82,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   let timer: NodeJS.Timeout | null = null
   // The current episode of write failures, logged when it starts and when it ends. For a full disk
   // it ends only once the file has grown past `fullPages` again.
-  let failing: { lost: number; fullPages: number | null } | null = null
+  let failing: { lost: number; fullPages: number | null; reason: string } | null = null
   let closed = false
+  // Why `store` is null while open: the corrupt file could not be replaced.
+  let noStore: string | null = null
 
   function begin(s: Store): void {
     if (s.db.inTransaction) return
@@ -138,12 +145,15 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
         // The next write reports the same condition; the counters stay as they were.
       }
     }
-    if (failing) failing.lost += lost
-    else {
-      failing = { lost, fullPages }
+    const reason = err instanceof Error ? err.message : String(err)
+    if (failing) {
+      failing.lost += lost
+      failing.reason = reason
+    } else {
+      failing = { lost, fullPages, reason }
       const disk = code === 'SQLITE_FULL' ? 'disk full; the buffer keeps its current size and drops records, ' : ''
       log.error(`cannot write the buffer database (${disk}live data keeps flowing)`, {
-        path, code, reason: err instanceof Error ? err.message : String(err), lost,
+        path, code, reason, lost,
       })
     }
     return lost
@@ -167,9 +177,8 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       moveAside(path, log, err)
       store = openStore(path, openOptions)
     } catch (again) {
-      log.error('cannot replace the corrupt buffer database; records are dropped until restart', {
-        path, reason: again instanceof Error ? again.message : String(again),
-      })
+      noStore = again instanceof Error ? again.message : String(again)
+      log.error('cannot replace the corrupt buffer database; records are dropped until restart', { path, reason: noStore })
     }
     return lost
   }
@@ -294,6 +303,8 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       }
       return { records: closed ? 0 : count, bytes, oldestAt, dropped, nextId }
     },
+
+    writeError: () => (closed ? null : store === null ? noStore : failing?.reason ?? null),
 
     close() {
       if (closed) return
