@@ -68,10 +68,10 @@ export function moveAside(path: string, log: Log, reason: unknown): string {
   const aside = `${path}.corrupt-${new Date().toISOString()}`
   renameSync(path, aside)
   if (existsSync(`${path}-wal`)) renameSync(`${path}-wal`, `${aside}-wal`)
-  rmSync(`${path}-shm`, { force: true })
   log.warn('buffer database is unreadable; moved it aside and started an empty buffer', {
     path, movedTo: aside, reason: reason instanceof Error ? reason.message : String(reason),
   })
+  rmSync(`${path}-shm`, { force: true })
   return aside
 }
 
