@@ -45,7 +45,7 @@ export function createFileBdSeqStore(stateDir: string, log: Log): FileBdSeqStore
       next = (value + 1) % 256
       try {
         write(file, next)
-        if (error !== null) log.info('bdseq file written again', { path: file, bdSeq: next })
+        if (error !== null) log.info('bdseq file written again', { path: file, nextBdSeq: next })
         error = null
       } catch (err) {
         writeErrors++
@@ -53,7 +53,7 @@ export function createFileBdSeqStore(stateDir: string, log: Log): FileBdSeqStore
         error = err instanceof Error ? err.message : String(err)
         if (first) {
           log.error('cannot write the bdseq file; bdSeq advances in memory only and restarts from the file after a restart (check free space and permissions of the state directory)', {
-            path: file, bdSeq: next, reason: error,
+            path: file, nextBdSeq: next, reason: error,
           })
         }
       }
