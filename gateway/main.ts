@@ -60,7 +60,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   const opened =
     hooks.outbox !== undefined || buffer.path === null
       ? null
-      : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) }, log.child({ part: 'buffer' }))
+      : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) })
   const outbox = hooks.outbox ?? opened?.outbox ?? createMemoryOutbox({ whenFull: buffer.whenFull })
   const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }))
   const upstream = createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))

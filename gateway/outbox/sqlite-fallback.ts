@@ -1,4 +1,3 @@
-import type { Log } from '../model/log.js'
 import { createMemoryOutbox } from './memory-outbox.js'
 import type { Outbox } from './outbox.js'
 import { createSqliteOutbox, type SqliteOutboxOptions } from './sqlite-outbox.js'
@@ -16,8 +15,8 @@ export interface BufferFileStatus {
  * buffer in memory: live data keeps flowing and a short outage is still bridged, instead of the
  * gateway exiting and restart-looping. Restarting the gateway tries the file again.
  */
-export function openBuffer(options: SqliteOutboxOptions, log: Log): { outbox: Outbox; status(): BufferFileStatus } {
-  const { path } = options
+export function openBuffer(options: SqliteOutboxOptions): { outbox: Outbox; status(): BufferFileStatus } {
+  const { path, log } = options
   try {
     const outbox = createSqliteOutbox(options)
     return { outbox, status: () => ({ path, writable: outbox.writeError() === null, error: outbox.writeError() }) }

@@ -128,7 +128,7 @@ test('sqlite outbox - a buffer file that cannot be opened falls back to memory, 
   writeFileSync(join(dir, 'not-a-dir'), 'x')
   const path = join(dir, 'not-a-dir', 'buffer.db')
   const log = recordingLog()
-  const buffer = openBuffer(options(path, { log }), log)
+  const buffer = openBuffer(options(path, { log }))
   try {
     buffer.outbox.add(reading(1))
     assert.deepEqual(values(buffer.outbox.peek(10)), [1])
