@@ -2,15 +2,15 @@ import { drivers } from '../drivers/registry.js'
 import type { GatewayConfig } from './config/types.js'
 import type { Log, LogFields } from './model/log.js'
 import { tagDefs } from './normalise/tag-def.js'
-import { mkdirSync } from 'node:fs'
 import { startHttpServer } from './http/server.js'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
-import { createSqliteOutbox } from './outbox/sqlite-outbox.js'
+import { openBuffer, type BufferFileStatus } from './outbox/sqlite-fallback.js'
 import type { Outbox } from './outbox/outbox.js'
 import { startPollLoop, type PollLoop } from './runtime/poll.js'
 import { bufferMetricDefs, bufferMetrics, BUFFER_METRICS_INTERVAL_MS } from './runtime/buffer-metrics.js'
 import { Deadband } from './normalise/deadband.js'
-import { createFileBdSeqStore } from './sparkplug/bdseq.js'
+import { createFileBdSeqStore, type StateFileStatus } from './sparkplug/bdseq.js'
+import { prepareStateDir } from './runtime/state-dir.js'
 import type { Command } from './sparkplug/commands.js'
 import { nodeMetricDefs, scanRateMetric } from './sparkplug/node-metrics.js'
 import { Pump, type PumpStatus } from './sparkplug/pump.js'
@@ -29,6 +29,17 @@ export interface GatewayStatus {
   readonly devices: Readonly<Record<string, DeviceStats>>
   readonly buffer: ReturnType<Outbox['stats']>
   readonly commands: { readonly accepted: number; readonly refused: number }
+  /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
+  readonly state: StateStatus
+}
+
+export interface StateStatus {
+  readonly dir: string
+  /** False while the bdseq file or the buffer file cannot be written. */
+  readonly writable: boolean
+  readonly bdseq: StateFileStatus
+  /** Null with `buffer.path: null` or an outbox given by the caller. */
+  readonly buffer: BufferFileStatus | null
 }
 
 export interface GatewayHooks {
@@ -44,13 +55,14 @@ export interface GatewayHooks {
  * is up and buffering.
  */
 export async function startGateway(config: GatewayConfig, log: Log, hooks: GatewayHooks = {}): Promise<Gateway> {
-  mkdirSync(config.stateDir, { recursive: true })
+  prepareStateDir(config.stateDir, log)
   const buffer = config.buffer
-  const outbox =
-    hooks.outbox ??
-    (buffer.path === null
-      ? createMemoryOutbox({ whenFull: buffer.whenFull })
-      : createSqliteOutbox({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) }))
+  const opened =
+    hooks.outbox !== undefined || buffer.path === null
+      ? null
+      : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) })
+  const outbox = hooks.outbox ?? opened?.outbox ?? createMemoryOutbox({ whenFull: buffer.whenFull })
+  const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }))
   const upstream = createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
 
   const devices = config.devices.map((device) => {
@@ -99,7 +111,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     session,
     outbox,
     upstream,
-    bdSeq: createFileBdSeqStore(config.stateDir),
+    bdSeq,
     codec: { uint32Field: config.sparkplug.uint32Field },
     primaryHostId: config.sparkplug.primaryHostId,
     dataQos: mqtt.dataQos,
@@ -143,7 +155,12 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     devices: Object.fromEntries([...loops].map(([id, loop]) => [id, loop.stats()])),
     buffer: outbox.stats(),
     commands: { ...counts },
+    state: stateStatus(),
   })
+  const stateStatus = (): StateStatus => {
+    const files = { bdseq: bdSeq.status(), buffer: opened?.status() ?? null }
+    return { dir: config.stateDir, writable: files.bdseq.writable && (files.buffer?.writable ?? true), ...files }
+  }
   const http = config.http === undefined
     ? null
     : await startHttpServer(config.http, status, log.child({ part: 'http' })).catch((error: Error) => {

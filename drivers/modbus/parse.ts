@@ -6,6 +6,7 @@ import { isRecord } from './fields.js'
 import { parseConnection } from './parse-connection.js'
 import { parseTag } from './parse-tag.js'
 import type { ModbusPoint } from './point.js'
+import { sharingConflict } from './shared-registers.js'
 
 export function parseModbusDevice(raw: RawDevice, at: ConfigPath): Result<ModbusDeviceConfig, ConfigError[]> {
   const errors: ConfigError[] = []
@@ -25,10 +26,8 @@ export function parseModbusDevice(raw: RawDevice, at: ConfigPath): Result<Modbus
     if (point.count > connection.limits.maxRegistersPerRead) {
       errors.push({ path: [...path, 'length'], message: `"${point.name}" spans ${point.count} registers, more than maxRegistersPerRead (${connection.limits.maxRegistersPerRead}) allows in one read` })
     }
-    const clash = placed.find((p) => overlaps(p.point, point))
-    if (clash) {
-      errors.push({ path: [...path, 'address'], message: `"${point.name}" uses ${describe(point)}, which tag ${clash.index} "${clash.point.name}" already uses (${describe(clash.point)})` })
-    }
+    const conflict = placed.map((p) => sharingConflict(p.point, point, p.index)).find((m) => m !== null)
+    if (conflict) errors.push({ path: [...path, 'address'], message: conflict })
     placed.push({ point, index: i })
     points.push(point)
   })
@@ -39,17 +38,4 @@ export function parseModbusDevice(raw: RawDevice, at: ConfigPath): Result<Modbus
 interface Placed {
   readonly point: ModbusPoint
   readonly index: number
-}
-
-/** Two tags share a coil/register, except bits of one register that are different bits. */
-function overlaps(a: ModbusPoint, b: ModbusPoint): boolean {
-  if (a.table !== b.table) return false
-  if (a.offset + a.count <= b.offset || b.offset + b.count <= a.offset) return false
-  return !(a.bit !== undefined && b.bit !== undefined && a.bit !== b.bit)
-}
-
-function describe(p: ModbusPoint): string {
-  const last = p.offset + p.count - 1
-  const range = last === p.offset ? `${p.table}${p.offset}` : `${p.table}${p.offset}..${p.table}${last}`
-  return p.bit === undefined ? range : `${range}.${p.bit}`
 }

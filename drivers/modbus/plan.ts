@@ -2,6 +2,8 @@
  * Scan planning (pure): the points of one scan group -> the fewest read requests. Points of one table
  * merge into a block while the unused span between them is at most the gap limit and the block stays
  * within the per-read limit; a block never spans a point the device rejected (those are left out).
+ * Points that share registers (a word and its bits, aliases) fall into the same block, so each
+ * register is read once unless a point has to straddle the end of a full block.
  * Taking points in address order and extending each block as far as the limits allow is optimal for
  * this problem (an exchange argument: no plan's k-th block can end beyond the greedy k-th block).
  */
@@ -60,4 +62,21 @@ export function planRequests(points: readonly PlanPoint[], limits: ScanLimits, e
     if (block !== null) requests.push({ table, start: block.start, length: block.end - block.start, points: block.points })
   }
   return requests
+}
+
+/**
+ * One read per outermost range the points span, carrying every point that lies inside it: a word
+ * and its bits, or a 32-bit value and its words, are read once. Widest first, so each point joins
+ * the outermost range holding it.
+ */
+export function enclosingReads(points: readonly PlanPoint[], indices: readonly number[]): ReadRequest[] {
+  const reads: { table: Table; start: number; length: number; points: number[] }[] = []
+  const widestFirst = [...indices].sort((a, b) => points[b].count - points[a].count || points[a].offset - points[b].offset)
+  for (const i of widestFirst) {
+    const p = points[i]
+    const holder = reads.find((r) => r.table === p.table && r.start <= p.offset && p.offset + p.count <= r.start + r.length)
+    if (holder === undefined) reads.push({ table: p.table, start: p.offset, length: p.count, points: [i] })
+    else holder.points.push(i)
+  }
+  return reads.sort((a, b) => tableOrder.indexOf(a.table) - tableOrder.indexOf(b.table) || a.start - b.start)
 }

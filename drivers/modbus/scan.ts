@@ -1,7 +1,8 @@
 /**
  * Runs one scan group: its planned block reads, decoding each point from its block. A block the device
- * refuses with exception 2/3 is split into single-point reads so that only the points the device
- * rejects go bad; those are remembered (the plan leaves them out) and probed again every few scans.
+ * refuses with exception 2/3 is split into smaller reads (one per outermost range its points span, so a
+ * word and its bits share one) until only the tags on refused registers go bad; those are remembered
+ * (the plan leaves them out) and probed again every few scans.
  */
 import type { Reading } from '../driver.js'
 import { DriverError } from '../driver.js'
@@ -9,7 +10,7 @@ import type { Bus } from './bus.js'
 import { decodeRegisters } from './decode.js'
 import { exceptionCode, toDriverError } from './errors.js'
 import type { ModbusPoint } from './point.js'
-import type { ReadRequest } from './plan.js'
+import { enclosingReads, type ReadRequest } from './plan.js'
 import { describeRange, readBlock } from './read-block.js'
 import type { RejectedPoints } from './rejected-points.js'
 import { isBitTable } from './types.js'
@@ -50,18 +51,22 @@ export async function runScan(ctx: ScanContext, job: ScanJob): Promise<Reading[]
       if (error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'busy') throw error
       answered++
       if (error.kind === 'decode') garbled++
+      let failed = request.points
       const code = exceptionCode(err)
-      if ((code === 2 || code === 3) && request.points.length > 1) {
-        for (const i of request.points) await read(single(ctx.points[i], i))
-        return
+      if (code === 2 || code === 3) {
+        // Points spanning exactly the refused range are refused themselves; the others are read by
+        // the smaller ranges they span, so only the tags on the refused registers go bad.
+        const whole = (i: number) => ctx.points[i].offset === request.start && ctx.points[i].count === request.length
+        failed = request.points.filter(whole)
+        for (const i of failed) ctx.rejected.set(i, error)
+        for (const part of enclosingReads(ctx.points, request.points.filter((i) => !whole(i)))) await read(part)
       }
-      if (code === 2 || code === 3) ctx.rejected.set(request.points[0], error)
       const at = Date.now()
-      for (const i of request.points) readings.set(i, { point: ctx.points[i].name, at, error })
+      for (const i of failed) readings.set(i, { point: ctx.points[i].name, at, error })
     }
   }
   for (const request of job.requests) await read(request)
-  for (const i of job.probes) await read(single(ctx.points[i], i))
+  for (const probe of enclosingReads(ctx.points, job.probes)) await read(probe)
   if (garbled > 0 && garbled === answered) {
     throw new DriverError('connection', `every reply from unit ${ctx.unitId} was garbled; the link looks broken`)
   }
@@ -72,8 +77,6 @@ export async function runScan(ctx: ScanContext, job: ScanJob): Promise<Reading[]
   }
   return job.order.map((i) => readings.get(i) as Reading)
 }
-
-const single = (p: ModbusPoint, i: number): ReadRequest => ({ table: p.table, start: p.offset, length: p.count, points: [i] })
 
 function decodePoint(p: ModbusPoint, request: ReadRequest, data: readonly number[], at: number): Reading {
   const from = p.offset - request.start

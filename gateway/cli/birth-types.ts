@@ -1,3 +1,4 @@
+import { valueAs } from '../sparkplug/codec-metric.js'
 import type { DataTypeName, Payload } from '../sparkplug/payload.js'
 import { parseTopic } from '../sparkplug/topics.js'
 
@@ -26,15 +27,9 @@ export class BirthTypes {
       }
       const type = types.get(metric.alias)
       if (metric.datatype !== undefined || type === undefined) continue
+      const value = valueAs(metric, type)
       metric.datatype = type
-      if (typeof metric.value === 'number') metric.value = signed(type, metric.value)
+      if (value !== undefined) metric.value = value
     }
   }
-}
-
-function signed(type: DataTypeName, value: number): number {
-  if (type === 'Int8') return (value << 24) >> 24
-  if (type === 'Int16') return (value << 16) >> 16
-  if (type === 'Int32') return value | 0
-  return value
 }

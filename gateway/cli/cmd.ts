@@ -2,6 +2,7 @@ import mqtt from 'mqtt'
 import { parseArgs } from 'node:util'
 import type { SparkplugType, Value } from '../model/value.js'
 import { decodePayload, encodePayload } from '../sparkplug/codec.js'
+import { valueAs } from '../sparkplug/codec-metric.js'
 import { REBIRTH } from '../sparkplug/node-metrics.js'
 import type { Payload, PayloadMetric } from '../sparkplug/payload.js'
 import { deviceTopic, nodeTopic, type NodeAddress } from '../sparkplug/topics.js'
@@ -101,8 +102,10 @@ async function send(client: mqtt.MqttClient, node: NodeAddress, deviceId: string
     return 0
   }
   for (const m of data.metrics.filter((m) => m.alias !== undefined && aliases.has(m.alias))) {
-    const name = metrics.find((w) => w.alias === m.alias)!.name
-    console.log(`read back ${name} = ${m.isNull ? 'null (bad quality)' : String(m.value)}`)
+    const written = metrics.find((w) => w.alias === m.alias)!
+    // DATA carries no datatype: the birth's says whether int_value holds a negative Int8/16/32.
+    const value = m.datatype === undefined ? valueAs(m, written.datatype!) : m.value
+    console.log(`read back ${written.name} = ${m.isNull ? 'null (bad quality)' : String(value)}`)
   }
   return 0
 }

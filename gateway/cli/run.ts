@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { formatError, formatWarning, loadConfig, type LocatedError } from '../config/load.js'
 import { startGateway } from '../main.js'
 import { createLog } from '../runtime/log.js'
-import { defaultConfigFile, EX_CONFIG, EX_TEMPFAIL } from './exit-codes.js'
+import { StateDirError } from '../runtime/state-dir.js'
+import { defaultConfigFile, EX_CANTCREAT, EX_CONFIG, EX_TEMPFAIL } from './exit-codes.js'
 
 export const help = `Usage: sparkplug-gateway run [--config FILE]
 
@@ -12,7 +13,8 @@ the configured broker, buffering while it is unreachable.
   --config FILE   gateway.yaml (default ${defaultConfigFile()}; env SPARKPLUG_GATEWAY_CONFIG)
 
 Exit codes: 0 stopped by SIGTERM/SIGINT; 78 configuration error (nothing was started);
-75 Node Control/Reboot (the service manager restarts it).`
+73 the state directory cannot be created or is not a directory; 75 Node Control/Reboot (the
+service manager restarts it).`
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } })
@@ -34,7 +36,14 @@ export async function run(args: string[]): Promise<number> {
     exitCode = code
     stopped ??= gateway.stop().then(markDone)
   }
-  const gateway = await startGateway(config, log, { onReboot: () => stop(EX_TEMPFAIL) })
+  let gateway: Awaited<ReturnType<typeof startGateway>>
+  try {
+    gateway = await startGateway(config, log, { onReboot: () => stop(EX_TEMPFAIL) })
+  } catch (error) {
+    if (!(error instanceof StateDirError)) throw error
+    console.error(error.message)
+    return EX_CANTCREAT
+  }
   const onSignal = (signal: string) => {
     log.info('stopping', { signal })
     stop(0)

@@ -30,6 +30,12 @@ export function prometheusText(status: GatewayStatus, now = Date.now()): string 
   metric('sparkplug_gateway_buffer_oldest_age_seconds', 'gauge', 'Age of the oldest buffered record.', [[{}, b.oldestAt === null ? 0 : (now - b.oldestAt) / 1000]])
   metric('sparkplug_gateway_buffer_dropped_total', 'counter', 'Records dropped because the buffer was full or unwritable.', [[{}, b.dropped]])
 
+  const state = status.state
+  const files: Sample[] = [[{ file: 'bdseq' }, state.bdseq.writable ? 1 : 0]]
+  if (state.buffer !== null) files.push([{ file: 'buffer' }, state.buffer.writable ? 1 : 0])
+  metric('sparkplug_gateway_state_writable', 'gauge', 'Whether the state file took its last write (0: disk full, read-only or broken; live data keeps flowing).', files)
+  metric('sparkplug_gateway_state_write_errors_total', 'counter', 'Failed writes of the bdseq file since start.', [[{ file: 'bdseq' }, state.bdseq.writeErrors]])
+
   const devices = Object.entries(status.devices)
   const per = (pick: (d: (typeof devices)[number][1]) => number): Sample[] => devices.map(([device, d]) => [{ device }, pick(d)])
   metric('sparkplug_gateway_device_online', 'gauge', 'Whether the device is born (online).', per((d) => (d.online ? 1 : 0)))

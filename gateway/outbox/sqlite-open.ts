@@ -3,9 +3,10 @@
  * is not (or no longer) a readable database, which is moved aside so the gateway keeps running.
  */
 import Database from 'better-sqlite3'
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Log } from '../model/log.js'
+import { makePrivateDir } from '../runtime/state-dir.js'
 
 type Db = Database.Database
 
@@ -48,7 +49,7 @@ export function isCorruption(err: unknown): boolean {
  * to `<path>.corrupt-<ISO time>` (its WAL alongside) and a new database is started in its place.
  */
 export function openOutboxDatabase(path: string, options: OpenOptions): Db {
-  mkdirSync(dirname(path), { recursive: true })
+  makePrivateDir(dirname(path), 'buffer.path')
   try {
     return openOnce(path, options)
   } catch (err) {
@@ -67,16 +68,19 @@ export function moveAside(path: string, log: Log, reason: unknown): string {
   const aside = `${path}.corrupt-${new Date().toISOString()}`
   renameSync(path, aside)
   if (existsSync(`${path}-wal`)) renameSync(`${path}-wal`, `${aside}-wal`)
-  rmSync(`${path}-shm`, { force: true })
   log.warn('buffer database is unreadable; moved it aside and started an empty buffer', {
     path, movedTo: aside, reason: reason instanceof Error ? reason.message : String(reason),
   })
+  rmSync(`${path}-shm`, { force: true })
   return aside
 }
 
 class ForeignSchema extends Error {}
 
 function openOnce(path: string, options: OpenOptions): Db {
+  // SQLite creates the WAL with the database file's mode, so a 0600 file keeps both private.
+  closeSync(openSync(path, 'a', 0o600))
+  chmodSync(path, 0o600)
   const db = new Database(path, { timeout: 0 })
   try {
     // Exclusive locking: a second gateway on the same file fails at open instead of stalling, and

@@ -4,6 +4,7 @@ import type { DataRecord } from '../model/value.js'
 import type { Outbox, OutboxEntry, OutboxStats } from './outbox.js'
 import { decodeRecordMetrics } from './record-codec.js'
 import { isCorruption, moveAside } from './sqlite-open.js'
+import { MemorySpill } from './sqlite-spill.js'
 import { openStore, type Row, type Store } from './sqlite-store.js'
 
 /**
@@ -19,6 +20,12 @@ export const minSqliteOutboxBytes = 256 * 1024
 
 /** After a full disk caps the buffer at its current size, how often to try growing it again. */
 const diskFullRetryMs = 60_000
+
+/**
+ * Records kept in memory while the file cannot take them: a few minutes of a typical node's
+ * readings during an outage, a few MiB of RAM.
+ */
+export const spillRecords = 10_000
 
 export interface SqliteOutboxOptions {
   /** The database file; its directory is created when missing. */
@@ -44,10 +51,16 @@ export interface SqliteOutboxOptions {
  * cut (`durability: 'power'`) or a `kill -9` loses at most the records of the last interval, and
  * nothing committed. `peek` and `ack` work inside the open batch, so a pump that peeks after every
  * add does not turn each reading into an fsync; an ack lost that way only replays a record again.
- * Write failures (disk full, I/O errors) never throw: the batch's records are counted as dropped,
- * one line is logged per episode, and a corrupt file is moved aside and replaced.
+ * Write failures (disk full, I/O errors) never throw: the records the file cannot take wait in
+ * memory (`spillRecords`, lost at stop), one line is logged per episode, and a corrupt file is
+ * moved aside and replaced.
  */
-export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
+export interface SqliteOutbox extends Outbox {
+  /** Why writes fail at the moment (disk full, read-only, no database after a failed replace), or null. */
+  writeError(): string | null
+}
+
+export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   const { path, log, whenFull } = options
   if (options.maxSizeBytes < minSqliteOutboxBytes) {
     throw new RangeError(`buffer.maxSize must be at least ${minSqliteOutboxBytes} bytes (256KiB), got ${options.maxSizeBytes}`)
@@ -69,7 +82,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   let count = store.sql.count.get() as number
   let nextId = (store.sql.lastId.get() as number) + 1
   let dropped = 0
-  let pending = 0
+  // The open transaction's records not yet acknowledged: kept in memory when it cannot commit.
+  let batch: OutboxEntry[] = []
+  // Records the open transaction deleted to stay under the cap; a rollback brings them back.
+  let batchRemoved = 0
   let pendingBytes = 0
   let pendingAcks = 0
   // Pages known to be available without asking SQLite again: a conservative running estimate.
@@ -77,8 +93,26 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
   let timer: NodeJS.Timeout | null = null
   // The current episode of write failures, logged when it starts and when it ends. For a full disk
   // it ends only once the file has grown past `fullPages` again.
-  let failing: { lost: number; fullPages: number | null } | null = null
+  let failing: { spilled: number; fullPages: number | null; reason: string } | null = null
   let closed = false
+  // Why `store` is null while open: the corrupt file could not be replaced.
+  let noStore: string | null = null
+  const spill = new MemorySpill(spillRecords, whenFull)
+
+  /** Holds records the file could not take; returns how many the spill's bound dropped. */
+  function toMemory(entries: readonly OutboxEntry[]): number {
+    let lost = 0
+    for (const entry of entries) lost += spill.add(entry)
+    dropped += lost
+    return lost
+  }
+
+  function resetBatch(): void {
+    batch = []
+    batchRemoved = 0
+    pendingBytes = 0
+    pendingAcks = 0
+  }
 
   function begin(s: Store): void {
     if (s.db.inTransaction) return
@@ -87,7 +121,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     timer.unref()
   }
 
-  /** Commits the open batch; returns the records lost when that fails. */
+  /** Commits the open batch; returns the records dropped when that fails. */
   function commit(): number {
     if (timer) clearTimeout(timer)
     timer = null
@@ -95,33 +129,29 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
     try {
       store.db.exec('COMMIT')
       store.dict.committed()
-      pending = 0
-      pendingBytes = 0
-      pendingAcks = 0
+      resetBatch()
       if (failing && (failing.fullPages === null || (store.sql.pageCount.get() as number) > failing.fullPages)) {
-        log.info('buffer writes succeed again', { path, lost: failing.lost })
+        log.info('buffer writes succeed again', { path, keptInMemory: failing.spilled })
         failing = null
       }
       return 0
     } catch (err) {
-      return lose(err, 0)
+      return lose(err, null)
     }
   }
 
-  /** Rolls back the open batch after a write error; returns the records that cost. */
-  function lose(err: unknown, extra: number): number {
+  /**
+   * Rolls back the open batch after a write error and keeps its records (and `extra`, the record
+   * being added) in memory; returns the records dropped.
+   */
+  function lose(err: unknown, extra: OutboxEntry | null): number {
     if (timer) clearTimeout(timer)
     timer = null
-    if (store && isCorruption(err)) {
-      dropped += extra
-      return replaceCorrupt(err) + extra
-    }
-    const lost = pending + extra
-    pending = 0
-    pendingBytes = 0
-    pendingAcks = 0
+    const unwritten = extra === null ? batch : [...batch, extra]
+    if (store && isCorruption(err)) return replaceCorrupt(err, unwritten)
+    dropped -= batchRemoved
+    resetBatch()
     headroom = 0
-    dropped += lost
     const code = (err as { code?: string }).code ?? 'unknown'
     let fullPages: number | null = null
     if (store) {
@@ -138,23 +168,25 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
         // The next write reports the same condition; the counters stay as they were.
       }
     }
-    if (failing) failing.lost += lost
-    else {
-      failing = { lost, fullPages }
-      const disk = code === 'SQLITE_FULL' ? 'disk full; the buffer keeps its current size and drops records, ' : ''
-      log.error(`cannot write the buffer database (${disk}live data keeps flowing)`, {
-        path, code, reason: err instanceof Error ? err.message : String(err), lost,
+    const reason = err instanceof Error ? err.message : String(err)
+    if (failing) {
+      failing.spilled += unwritten.length
+      failing.reason = reason
+    } else {
+      failing = { spilled: unwritten.length, fullPages, reason }
+      const disk = code === 'SQLITE_FULL' ? 'disk full; the file keeps its current size, ' : ''
+      log.error(`cannot write the buffer database (${disk}records wait in memory, up to ${spillRecords}, and live data keeps flowing)`, {
+        path, code, reason, keptInMemory: unwritten.length,
       })
     }
-    return lost
+    return toMemory(unwritten)
   }
 
-  function replaceCorrupt(err: unknown): number {
-    const lost = count + pending
+  /** Every committed record is lost with the file; the open batch's records are kept in memory. */
+  function replaceCorrupt(err: unknown, unwritten: readonly OutboxEntry[]): number {
+    const lost = count - batch.length
     dropped += lost
-    pending = 0
-    pendingBytes = 0
-    pendingAcks = 0
+    resetBatch()
     headroom = 0
     count = 0
     try {
@@ -167,11 +199,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       moveAside(path, log, err)
       store = openStore(path, openOptions)
     } catch (again) {
-      log.error('cannot replace the corrupt buffer database; records are dropped until restart', {
-        path, reason: again instanceof Error ? again.message : String(again),
-      })
+      noStore = again instanceof Error ? again.message : String(again)
+      log.error('cannot replace the corrupt buffer database; records wait in memory until restart', { path, reason: noStore })
     }
-    return lost
+    return lost + toMemory(unwritten)
   }
 
   /** Makes room for a row of `bytes` under the cap; says how many records that dropped and whether it fits. */
@@ -200,7 +231,13 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
 
   function ack(ids: readonly number[]): void {
     const s = store
-    if (closed || !s || ids.length === 0) return
+    if (closed || ids.length === 0) return
+    if (spill.size > 0 || batch.length > 0) {
+      const gone = new Set(ids)
+      spill.ack(gone)
+      batch = batch.filter((e) => !gone.has(e.id))
+    }
+    if (!s) return
     try {
       begin(s)
       for (const id of ids) count -= s.sql.remove.run(id).changes
@@ -208,16 +245,56 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       // A drain acks faster than the timer can fire; bound the transaction (and WAL) it builds.
       if (pendingAcks >= acksPerBatch) commit()
     } catch (err) {
-      lose(err, 0)
+      lose(err, null)
     }
+  }
+
+  /** Up to `limit` records of the file after `after`; undecodable rows are dropped, counted and logged. */
+  function peekFile(s: Store, limit: number, after: number, devices: ReadonlySet<string | null> | undefined): OutboxEntry[] {
+    let rows: Row[]
+    try {
+      const wanted = devices ? s.dict.knownDevices(devices) : null
+      if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, limit) as Row[]
+      else {
+        // One index range per device, merged: a held-back device's backlog is never scanned.
+        rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
+        rows.sort((a, b) => a.id - b.id)
+        rows.length = Math.min(rows.length, limit)
+      }
+    } catch (err) {
+      lose(err, null)
+      return []
+    }
+    const entries: OutboxEntry[] = []
+    const unreadable: number[] = []
+    for (const row of rows) {
+      try {
+        const metrics = decodeRecordMetrics(row.metrics, row.at, s.dict)
+        entries.push({ id: row.id, deviceId: s.dict.deviceOf(row.device) ?? null, at: row.at, metrics })
+      } catch (err) {
+        // A row that cannot be decoded would block the replay forever: drop it, loudly.
+        log.error('dropped an unreadable buffer record', { path, id: row.id, reason: err instanceof Error ? err.message : String(err) })
+        unreadable.push(row.id)
+      }
+    }
+    if (unreadable.length > 0) {
+      dropped += unreadable.length
+      ack(unreadable)
+    }
+    return entries
   }
 
   return {
     add(record: DataRecord): number {
       const s = store
-      if (closed || !s) {
+      if (closed) {
         dropped++
         return 1
+      }
+      const entry: OutboxEntry = { ...record, id: nextId }
+      if (!s) {
+        nextId++
+        return toMemory([entry])
       }
       try {
         begin(s)
@@ -225,56 +302,38 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
         const blob = s.encode(record.at, record.metrics)
         const { removed, fits } = makeRoom(s, blob.length)
         dropped += removed
+        batchRemoved += removed
         if (!fits) {
+          // No room because the disk is full, not because of the cap: the record waits in memory.
+          if (budgetPages < maxPages) {
+            nextId++
+            return removed + toMemory([entry])
+          }
           dropped++
           return removed + 1
         }
         s.sql.insert.run(nextId, device, record.at, blob)
         nextId++
         count++
-        pending++
+        batch.push(entry)
         pendingBytes += blob.length
         return pendingBytes >= batchBytes ? removed + commit() : removed
       } catch (err) {
-        return lose(err, 1)
+        nextId++
+        return lose(err, entry)
       }
     },
 
     peek(limit, opts = {}): OutboxEntry[] {
       const s = store
-      if (closed || !s || limit <= 0) return []
+      if (closed || limit <= 0) return []
       const after = opts.afterId ?? 0
-      let rows: Row[]
-      try {
-        const wanted = opts.devices ? s.dict.knownDevices(opts.devices) : null
-        if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, limit) as Row[]
-        else {
-          // One index range per device, merged: a held-back device's backlog is never scanned.
-          rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
-          rows.sort((a, b) => a.id - b.id)
-          rows.length = Math.min(rows.length, limit)
-        }
-      } catch (err) {
-        lose(err, 0)
-        return []
-      }
-      const entries: OutboxEntry[] = []
-      const unreadable: number[] = []
-      for (const row of rows) {
-        try {
-          const metrics = decodeRecordMetrics(row.metrics, row.at, s.dict)
-          entries.push({ id: row.id, deviceId: s.dict.deviceOf(row.device) ?? null, at: row.at, metrics })
-        } catch (err) {
-          // A row that cannot be decoded would block the replay forever: drop it, loudly.
-          log.error('dropped an unreadable buffer record', { path, id: row.id, reason: err instanceof Error ? err.message : String(err) })
-          unreadable.push(row.id)
-        }
-      }
-      if (unreadable.length > 0) {
-        dropped += unreadable.length
-        ack(unreadable)
-      }
-      return entries
+      const fromFile = s ? peekFile(s, limit, after, opts.devices) : []
+      if (spill.size === 0) return fromFile
+      // Both lists hold the first `limit` of their kind by id, so their merge holds the first of all.
+      const merged = [...fromFile, ...spill.peek(limit, after, opts.devices)].sort((a, b) => a.id - b.id)
+      merged.length = Math.min(merged.length, limit)
+      return merged
     },
 
     ack,
@@ -289,11 +348,15 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
           bytes = (s.sql.pageCount.get() as number) * pageSize + walBytes(path)
           oldestAt = (s.sql.oldestAt.get() as number | undefined) ?? null
         } catch (err) {
-          lose(err, 0)
+          lose(err, null)
         }
       }
-      return { records: closed ? 0 : count, bytes, oldestAt, dropped, nextId }
+      const spilledAt = spill.oldestAt
+      if (spilledAt !== null && (oldestAt === null || spilledAt < oldestAt)) oldestAt = spilledAt
+      return { records: closed ? 0 : count + spill.size, bytes, oldestAt, dropped, nextId }
     },
+
+    writeError: () => (closed ? null : store === null ? noStore : failing?.reason ?? null),
 
     close() {
       if (closed) return
@@ -301,6 +364,11 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): Outbox {
       closed = true
       store?.db.close()
       store = null
+      const unsaved = spill.clear()
+      if (unsaved > 0) {
+        dropped += unsaved
+        log.warn('records kept in memory because the buffer file could not take them are lost at stop', { path, records: unsaved })
+      }
     },
   }
 }

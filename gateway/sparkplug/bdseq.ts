@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Log } from '../model/log.js'
 
 /**
  * The birth/death sequence number, persisted in the state directory so that it advances across
@@ -9,19 +10,55 @@ import { dirname, join } from 'node:path'
 export interface BdSeqStore {
   /** The bdSeq for the next CONNECT's will and NBIRTH. */
   peek(): number
-  /** Marks `value` used: the following CONNECT gets value + 1 (mod 256). Durable on return. */
+  /**
+   * Marks `value` used: the following CONNECT gets value + 1 (mod 256). Never throws: it is called
+   * from a socket listener, and a full or read-only disk must not stop the gateway.
+   */
   consume(value: number): void
 }
 
-export function createFileBdSeqStore(stateDir: string): BdSeqStore {
+/** Whether a state file could be written at its last attempt, for /status and /metrics. */
+export interface StateFileStatus {
+  readonly path: string
+  readonly writable: boolean
+  /** The last write error while `writable` is false, else null. */
+  readonly error: string | null
+  /** Failed writes since start. */
+  readonly writeErrors: number
+}
+
+export type FileBdSeqStore = BdSeqStore & { status(): StateFileStatus }
+
+/**
+ * The file store. When the file cannot be written (disk full, read-only, a directory in the way)
+ * bdSeq still advances in memory, so births stay correct until the next restart; the condition
+ * is logged once when it starts and once when it ends.
+ */
+export function createFileBdSeqStore(stateDir: string, log: Log): FileBdSeqStore {
   const file = join(stateDir, 'bdseq')
-  let next = read(file)
+  let next = read(file, log)
+  let error: string | null = null
+  let writeErrors = 0
   return {
     peek: () => next,
     consume(value) {
       next = (value + 1) % 256
-      write(file, next)
+      try {
+        write(file, next)
+        if (error !== null) log.info('bdseq file written again', { path: file, nextBdSeq: next })
+        error = null
+      } catch (err) {
+        writeErrors++
+        const first = error === null
+        error = err instanceof Error ? err.message : String(err)
+        if (first) {
+          log.error('cannot write the bdseq file; bdSeq advances in memory only and restarts from the file after a restart (check free space and permissions of the state directory)', {
+            path: file, nextBdSeq: next, reason: error,
+          })
+        }
+      }
     },
+    status: () => ({ path: file, writable: error === null, error, writeErrors }),
   }
 }
 
@@ -30,20 +67,27 @@ export function createMemoryBdSeqStore(start = 0): BdSeqStore {
   return { peek: () => next, consume: (value) => void (next = (value + 1) % 256) }
 }
 
-function read(file: string): number {
+/** The stored value; 0 for a fresh install, and 0 with a warning naming the file for anything unreadable. */
+function read(file: string, log: Log): number {
+  let text: string
   try {
-    const value = Number.parseInt(readFileSync(file, 'utf8').trim(), 10)
-    return Number.isInteger(value) && value >= 0 && value <= 255 ? value : 0
-  } catch {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return 0
+    log.warn('cannot read the bdseq file; starting at bdSeq 0', { path: file, reason: err instanceof Error ? err.message : String(err) })
     return 0
   }
+  const digits = text.trim()
+  const value = /^\d{1,3}$/.test(digits) ? Number(digits) : Number.NaN
+  if (value <= 255) return value
+  log.warn('the bdseq file does not hold a number from 0 to 255; starting at bdSeq 0', { path: file, found: JSON.stringify(text.slice(0, 40)) })
+  return 0
 }
 
 // Write-then-rename with fsync, so a power cut leaves either the old or the new value, never a torn file.
 function write(file: string, value: number): void {
-  mkdirSync(dirname(file), { recursive: true })
   const tmp = `${file}.tmp`
-  const fd = openSync(tmp, 'w')
+  const fd = openSync(tmp, 'w', 0o600)
   try {
     writeSync(fd, `${value}\n`)
     fsyncSync(fd)

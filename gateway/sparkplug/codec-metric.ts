@@ -7,10 +7,10 @@ import { PayloadError, withContext } from './codec-error.js'
 import { packArray, unpackArray } from './codec-arrays.js'
 import { decodeDataSet, encodeDataSet } from './codec-dataset.js'
 import { decodeMetaData, decodePropertySet, encodeMetaData, encodePropertySet } from './codec-properties.js'
-import { inferScalar, mismatch, readScalar, writeScalar } from './codec-values.js'
-import { has, u64ToNumber, type WireMetric, type WireTemplate, type WireU64 } from './codec-wire.js'
+import { inferredField, inferScalar, mismatch, readScalar, writeScalar } from './codec-values.js'
+import { bigIntToU64, has, u64ToNumber, type WireMetric, type WireTemplate, type WireU64, type WireValue } from './codec-wire.js'
 import { dataTypeCodes, dataTypeNames } from './datatypes.js'
-import type { DataSet, MetricValue, PayloadMetric, Template, TemplateParameter } from './payload.js'
+import type { DataSet, DataTypeName, MetricValue, PayloadMetric, Template, TemplateParameter } from './payload.js'
 
 /** Human name of a metric for error messages. */
 export function metricLabel(m: { name?: string | null; alias?: unknown }, index: number): string {
@@ -67,6 +67,22 @@ function encodeMetric(m: PayloadMetric, uint32Long: boolean): WireMetric {
   return w
 }
 
+/**
+ * The value of a metric decoded without datatype, read as `type` (the datatype its birth gave it):
+ * int_value/long_value bits get the sign the type says (Int16 4294967295 is -1), exactly as if the
+ * datatype had been on the wire, never wrapped. Other values, and a type the field cannot carry, as decoded.
+ */
+export function valueAs(m: PayloadMetric, type: DataTypeName): MetricValue | undefined {
+  const code = dataTypeCodes[type]
+  if (m.unsignedField === undefined || code < 1 || code > 15 || (typeof m.value !== 'number' && typeof m.value !== 'bigint')) return m.value
+  const src: WireValue = m.unsignedField === 'int_value' ? { intValue: Number(m.value) } : { longValue: bigIntToU64(BigInt(m.value)) }
+  try {
+    return readScalar(src, code)
+  } catch {
+    return m.value
+  }
+}
+
 /** Wire → metrics. Throws PayloadError prefixed with the failing metric's name or alias. */
 export function decodeMetrics(metrics: readonly WireMetric[]): PayloadMetric[] {
   const out: PayloadMetric[] = new Array(metrics.length)
@@ -98,6 +114,11 @@ function decodeMetric(w: WireMetric): PayloadMetric {
   if (w.properties != null) m.properties = decodePropertySet(w.properties)
   const value = decodeValue(w, code)
   if (value !== undefined) m.value = value
+  if (code <= 0 && (typeof value === 'number' || typeof value === 'bigint')) {
+    const field = inferredField(w)
+    if (field === 'intValue') m.unsignedField = 'int_value'
+    else if (field === 'longValue') m.unsignedField = 'long_value'
+  }
   return m
 }
 

@@ -1,7 +1,9 @@
 /**
  * Scalar values of the Basic types (codes 1..15) to and from the value fields that Metric,
  * PropertyValue, DataSetValue and Template.Parameter share (SPARKPLUG.md b.3).
- * Int8/16/32 travel sign-extended to 32 bits in int_value; decoding masks to width and re-signs.
+ * Int8/16/32 travel sign-extended to 32 bits in int_value. Decoding reads the field as the
+ * type's signedness says and never masks to width: a value that does not fit its type (Int16
+ * 70000, UInt16 0xFFFFFFFF) stays out of range, so a command can be refused instead of wrapped.
  */
 import { PayloadError } from './codec-error.js'
 import { bigIntToU64, u64ToBigInt, type WireU64, type WireValue } from './codec-wire.js'
@@ -98,8 +100,9 @@ export function mismatch(src: object, code: number): PayloadError | undefined {
   return undefined
 }
 
-function lowBits(v: WireU64): number {
-  return typeof v === 'number' ? v % 4294967296 : v.low >>> 0
+/** long_value read as two's complement, for the signed types. */
+function signed64(v: WireU64): bigint {
+  return BigInt.asIntN(64, u64ToBigInt(v))
 }
 
 /**
@@ -111,32 +114,16 @@ export function readScalar(src: WireValue, code: number): Scalar | undefined {
   const i = src.intValue
   const l = src.longValue
   switch (code) {
-    case 1:
-      if (i != null) return (i << 24) >> 24
-      if (l != null) return (lowBits(l) << 24) >> 24
-      break
-    case 2:
-      if (i != null) return (i << 16) >> 16
-      if (l != null) return (lowBits(l) << 16) >> 16
-      break
-    case 3:
+    case 1: case 2: case 3:
       if (i != null) return i | 0
-      if (l != null) return lowBits(l) | 0
+      if (l != null) return Number(signed64(l))
       break
-    case 5:
-      if (i != null) return i & 0xff
-      if (l != null) return lowBits(l) & 0xff
-      break
-    case 6:
-      if (i != null) return i & 0xffff
-      if (l != null) return lowBits(l) & 0xffff
-      break
-    case 7:
+    case 5: case 6: case 7:
       if (i != null) return i >>> 0
-      if (l != null) return lowBits(l)
+      if (l != null) return Number(u64ToBigInt(l))
       break
     case 4:
-      if (l != null) return BigInt.asIntN(64, u64ToBigInt(l))
+      if (l != null) return signed64(l)
       if (i != null) return BigInt(i | 0)
       break
     case 8: case 13:
@@ -162,12 +149,17 @@ export function readScalar(src: WireValue, code: number): Scalar | undefined {
   return undefined
 }
 
-/** The value of whichever field is set, for a metric that carries no datatype. */
+/** Which value field is set, for a metric that carries no datatype. */
+export function inferredField(src: WireValue): keyof WireValue | undefined {
+  return fieldNames.find((key) => src[key] != null)
+}
+
+/**
+ * The value of whichever field is set, for a metric that carries no datatype: int_value as
+ * uint32, long_value as uint64, since only the type the metric was born with gives their sign.
+ */
 export function inferScalar(src: WireValue): Scalar | undefined {
-  for (const key of fieldNames) {
-    const v = src[key]
-    if (v == null) continue
-    return key === 'longValue' ? u64ToBigInt(v as WireU64) : (v as Scalar)
-  }
-  return undefined
+  const key = inferredField(src)
+  if (key === undefined) return undefined
+  return key === 'longValue' ? u64ToBigInt(src.longValue as WireU64) : (src[key] as Scalar)
 }

@@ -1,5 +1,6 @@
 import type { Value } from '../model/value.js'
-import { isNumericType, type TagDef } from '../normalise/tag-def.js'
+import type { TagDef } from '../normalise/tag-def.js'
+import { describe, writeValue } from './command-value.js'
 import { NEXT_SERVER, REBIRTH, REBOOT, SCAN_RATE } from './node-metrics.js'
 import { decodePayload } from './codec.js'
 import type { Payload, PayloadMetric } from './payload.js'
@@ -20,14 +21,6 @@ export interface Refusal {
 }
 
 const MAX_SCAN_RATE_MS = 86_400_000
-
-const ranges: Partial<Record<string, readonly [number, number]>> = {
-  Int8: [-128, 127], Int16: [-32768, 32767], Int32: [-2147483648, 2147483647],
-  UInt8: [0, 255], UInt16: [0, 65535], UInt32: [0, 4294967295],
-}
-const bigRanges: Partial<Record<string, readonly [bigint, bigint]>> = {
-  Int64: [-(2n ** 63n), 2n ** 63n - 1n], UInt64: [0n, 2n ** 64n - 1n],
-}
 
 /**
  * An NCMD (`deviceId` null) or DCMD as it came off the wire -> commands and refusals. Retained
@@ -92,51 +85,7 @@ function nodeCommand(name: string, metric: PayloadMetric): Outcome {
 function writeCommand(deviceId: string, tag: TagDef | undefined, metric: PayloadMetric): Outcome {
   if (tag === undefined || !tag.writable) return { reason: 'tag is not writable' }
   if (metric.isNull || metric.value === undefined) return { reason: 'no value given' }
-  const value = checkValue(tag, metric)
-  if (typeof value === 'string' && value.startsWith('!')) return { reason: value.slice(1) }
-  return { command: { type: 'write', deviceId, tag, value: value as Value } }
-}
-
-// Returns the value to write, or a reason prefixed with '!'.
-function checkValue(tag: TagDef, metric: PayloadMetric): Value | string {
-  const raw = metric.value
-  if (isNumericType(tag.type)) {
-    if (typeof raw !== 'number' && typeof raw !== 'bigint') return `!expected a number for ${tag.type}, got ${describe(metric)}`
-    const range = ranges[tag.type]
-    const bigRange = bigRanges[tag.type]
-    if (range !== undefined) {
-      const n = Number(raw)
-      if (!Number.isInteger(n) || n < range[0] || n > range[1]) return `!${String(raw)} does not fit ${tag.type} (${range[0]}..${range[1]})`
-    } else if (bigRange !== undefined) {
-      if (typeof raw === 'number' && !Number.isInteger(raw)) return `!${raw} is not a whole number`
-      const n = BigInt(raw)
-      if (n < bigRange[0] || n > bigRange[1]) return `!${String(raw)} does not fit ${tag.type}`
-    } else if (typeof raw === 'number' && !Number.isFinite(raw)) return `!${raw} is not a finite number`
-    const n = Number(raw)
-    if (tag.min !== undefined && n < tag.min) return `!${String(raw)} is below the minimum ${tag.min}`
-    if (tag.max !== undefined && n > tag.max) return `!${String(raw)} is above the maximum ${tag.max}`
-  } else if (tag.type === 'Boolean') {
-    if (typeof raw !== 'boolean') return `!expected a Boolean, got ${describe(metric)}`
-  } else if (tag.type === 'String' || tag.type === 'Text' || tag.type === 'UUID') {
-    if (typeof raw !== 'string') return `!expected a String, got ${describe(metric)}`
-  } else {
-    return `!writing ${tag.type} tags is not supported`
-  }
-  const value = raw as Value
-  if (tag.allowed !== undefined && !tag.allowed.some((allowed) => sameAllowed(allowed, value))) {
-    return `!${String(raw)} is not one of the allowed values ${tag.allowed.map(String).join(', ')}`
-  }
-  return value
-}
-
-// 5 and 5n are the same setpoint whichever way the host encoded it.
-function sameAllowed(allowed: Value, value: Value): boolean {
-  const numeric = (v: Value) => typeof v === 'number' || typeof v === 'bigint'
-  return allowed === value || (numeric(allowed) && numeric(value) && Number(allowed) === Number(value))
-}
-
-function describe(metric: PayloadMetric): string {
-  const v = metric.value
-  const shown = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (v instanceof Uint8Array ? 'bytes' : 'a structure') : String(v)
-  return metric.datatype !== undefined ? `${metric.datatype} ${shown}` : shown
+  const value = writeValue(tag, metric)
+  if (!value.ok) return { reason: value.error }
+  return { command: { type: 'write', deviceId, tag, value: value.value } }
 }

@@ -38,6 +38,13 @@ export interface PayloadMetric {
    * Never written; never set by decoding.
    */
   valueType?: DataTypeName
+  /**
+   * Set only by decoding, on a metric without datatype whose value came from int_value or
+   * long_value: `value` is then the field's unsigned reading (uint32 number, uint64 bigint), and
+   * only the type the metric was born with says whether those bits are signed (Int16 -1 arrives
+   * as 4294967295). Never written.
+   */
+  unsignedField?: 'int_value' | 'long_value'
   isHistorical?: boolean
   isTransient?: boolean
   isNull?: boolean

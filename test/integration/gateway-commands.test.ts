@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, test } from 'node:test'
 import { encodePayload } from '../../gateway/sparkplug/codec.js'
+import { wirePayload } from '../../gateway/sparkplug/codec-wire.js'
 import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
 import { connectHost, type TestHost } from '../helpers/host.js'
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
@@ -29,7 +30,11 @@ before(async () => {
   broker = await startMosquitto()
   observer = await observeSparkplug(broker.url)
   host = await connectHost(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: { sim1: simDevice('Sim1') } })
+  const extraTags = [
+    '  - { name: Valve, signal: setpoint, type: UInt16, initial: 7, writable: true }',
+    '  - { name: Trim, signal: setpoint, type: Int16, initial: 0, writable: true }',
+  ]
+  const setup = writeGatewayConfig({ servers: [broker.url], devices: { sim1: [simDevice('Sim1'), ...extraTags].join('\n') } })
   dir = setup.dir
   gateway = startGatewayProcess(setup.file)
   aliases = aliasesOf((await observer.waitFor((m) => m.type === 'DBIRTH', T)).payload)
@@ -123,4 +128,24 @@ test('commands - `sparkplug-gateway cmd` types the value from the birth and prin
   const refused = await run(process.execPath, [cli, 'cmd', '--broker', broker.url, '--group', 'Plant1', '--node', 'Line3-GW', '--device', 'Sim1', 'Setpoint=warm'], { timeout: T }).catch((e: { code: number; stderr: string }) => e)
   assert.equal((refused as { code: number }).code, 64)
   assert.match((refused as { stderr: string }).stderr, /'warm' is not a Double value for 'Setpoint'/)
+})
+
+test('commands - -1 written to a UInt16 tag (int_value 0xFFFFFFFF) is refused, by name and by alias, and the device keeps its value', async () => {
+  const before_ = refusedLines().length
+  const minusOne = { intValue: 0xffffffff }
+  await host.raw(DCMD, wirePayload.encode({ metrics: [{ name: 'Valve', datatype: 6, ...minusOne }] }).finish())
+  await host.raw(DCMD, wirePayload.encode({ metrics: [{ alias: aliases.get('Valve')!, ...minusOne }] }).finish())
+  const lines = await gateway.waitForLines(/command refused.*metric=Valve/, 2, T)
+  assert.equal(refusedLines().length, before_ + 2)
+  for (const line of lines) assert.match(line, /4294967295 does not fit UInt16 \(0\.\.65535\)/)
+  const from = observer.messages.length
+  await host.command(NCMD, [{ name: 'Node Control/Rebirth', datatype: 'Boolean', value: true }])
+  const dbirth = await observer.waitFor((m) => isAfter(m, from) && m.type === 'DBIRTH', T)
+  assert.equal(metricOf(dbirth.payload, 'Valve', aliases)!.value, 7)
+})
+
+test('commands - `cmd` prints a negative Int16 read back as negative, typed from the birth', async () => {
+  const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
+  const { stdout } = await run(process.execPath, [cli, 'cmd', '--broker', broker.url, '--group', 'Plant1', '--node', 'Line3-GW', '--device', 'Sim1', 'Trim=-5'], { timeout: T })
+  assert.match(stdout, /read back Trim = -5$/m)
 })

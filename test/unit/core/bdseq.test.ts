@@ -1,21 +1,36 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
+import type { Log, LogFields } from '../../../gateway/model/log.js'
+import { silentLog } from '../../../gateway/runtime/log.js'
 import { createFileBdSeqStore, createMemoryBdSeqStore } from '../../../gateway/sparkplug/bdseq.js'
 
 const root = mkdtempSync(join(tmpdir(), 'bdseq-test-'))
 after(() => rmSync(root, { recursive: true, force: true }))
 let dirs = 0
-const freshDir = (): string => join(root, `state-${dirs++}`)
+const freshDir = (): string => {
+  const dir = join(root, `state-${dirs++}`)
+  mkdirSync(dir)
+  return dir
+}
 
-test('bdseq - a fresh install starts at 0 (tck-id topics-nbirth-bdseq-increment)', () => {
-  assert.equal(createFileBdSeqStore(freshDir()).peek(), 0)
+function recordingLog(): Log & { lines: { level: string; message: string; fields?: LogFields }[] } {
+  const lines: { level: string; message: string; fields?: LogFields }[] = []
+  const at = (level: string) => (message: string, fields?: LogFields) => void lines.push({ level, message, fields })
+  const log = { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log }
+  return log
+}
+
+test('bdseq - a fresh install starts at 0 without a warning (tck-id topics-nbirth-bdseq-increment)', () => {
+  const log = recordingLog()
+  assert.equal(createFileBdSeqStore(freshDir(), log).peek(), 0)
+  assert.deepEqual(log.lines, [])
 })
 
 test('bdseq - consuming a value makes the next CONNECT use value + 1', () => {
-  const store = createFileBdSeqStore(freshDir())
+  const store = createFileBdSeqStore(freshDir(), silentLog)
   store.consume(store.peek())
   assert.equal(store.peek(), 1)
   store.consume(1)
@@ -24,38 +39,79 @@ test('bdseq - consuming a value makes the next CONNECT use value + 1', () => {
 
 test('bdseq - peeking alone does not advance: a CONNECT never written keeps its value', () => {
   const dir = freshDir()
-  const store = createFileBdSeqStore(dir)
+  const store = createFileBdSeqStore(dir, silentLog)
   assert.equal(store.peek(), 0)
   assert.equal(store.peek(), 0)
-  assert.equal(createFileBdSeqStore(dir).peek(), 0)
+  assert.equal(createFileBdSeqStore(dir, silentLog).peek(), 0)
 })
 
 test('bdseq - 255 wraps to 0 (tck-id message-flow-edge-node-birth-publish-will-message-payload-bdSeq)', () => {
-  const store = createFileBdSeqStore(freshDir())
+  const store = createFileBdSeqStore(freshDir(), silentLog)
   store.consume(255)
   assert.equal(store.peek(), 0)
 })
 
 test('bdseq - the next value survives a restart (a new store on the same directory)', () => {
   const dir = freshDir()
-  const first = createFileBdSeqStore(dir)
+  const first = createFileBdSeqStore(dir, silentLog)
   for (let i = 0; i < 7; i++) first.consume(first.peek())
-  assert.equal(createFileBdSeqStore(dir).peek(), 7)
+  assert.equal(createFileBdSeqStore(dir, silentLog).peek(), 7)
 })
 
-test('bdseq - the state directory is created when missing', () => {
-  const dir = join(freshDir(), 'nested', 'deeper')
-  createFileBdSeqStore(dir).consume(41)
-  assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '42')
-})
-
-test('bdseq - a garbage or out-of-range file starts over at 0', () => {
-  for (const content of ['garbage', '', '-1', '256', '300\n']) {
-    const dir = freshDir()
-    createFileBdSeqStore(dir).consume(0)
-    writeFileSync(join(dir, 'bdseq'), content)
-    assert.equal(createFileBdSeqStore(dir).peek(), 0, `file content ${JSON.stringify(content)}`)
+test('bdseq - every stored value from 0 to 255 reads back as itself, the edges included', () => {
+  const dir = freshDir()
+  for (const value of [0, 1, 99, 254, 255]) {
+    writeFileSync(join(dir, 'bdseq'), `${value}\n`)
+    const log = recordingLog()
+    assert.equal(createFileBdSeqStore(dir, log).peek(), value)
+    assert.deepEqual(log.lines, [], `stored ${value}`)
   }
+})
+
+test('bdseq - a corrupt file starts at 0 with a warning naming the file and what it holds, never silently', () => {
+  for (const content of ['7abc', 'garbage', '', '-1', '256', '300\n', '1e2', '0x10', '12 13']) {
+    const dir = freshDir()
+    writeFileSync(join(dir, 'bdseq'), content)
+    const log = recordingLog()
+    assert.equal(createFileBdSeqStore(dir, log).peek(), 0, `file content ${JSON.stringify(content)}`)
+    assert.equal(log.lines.length, 1, `file content ${JSON.stringify(content)}`)
+    const [line] = log.lines
+    assert.equal(line!.level, 'warn')
+    assert.match(line!.message, /starting at bdSeq 0/)
+    assert.equal(line!.fields?.path, join(dir, 'bdseq'))
+    assert.equal(line!.fields?.found, JSON.stringify(content))
+  }
+})
+
+test('bdseq - an unwritable file never throws: bdSeq advances in memory, logged once, reported, and recovers', () => {
+  const dir = freshDir()
+  const log = recordingLog()
+  const store = createFileBdSeqStore(dir, log)
+  store.consume(store.peek())
+  // A directory where the temporary file goes makes every write fail, as a full or read-only disk does.
+  mkdirSync(join(dir, 'bdseq.tmp'))
+  for (let i = 0; i < 3; i++) store.consume(store.peek())
+  assert.equal(store.peek(), 4)
+  assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '1')
+  const status = store.status()
+  assert.equal(status.writable, false)
+  assert.equal(status.writeErrors, 3)
+  assert.match(status.error ?? '', /EISDIR/)
+  const errors = log.lines.filter((l) => l.level === 'error')
+  assert.equal(errors.length, 1)
+  assert.equal(errors[0]!.fields?.path, join(dir, 'bdseq'))
+
+  rmSync(join(dir, 'bdseq.tmp'), { recursive: true })
+  store.consume(store.peek())
+  assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '5')
+  assert.deepEqual(store.status(), { path: join(dir, 'bdseq'), writable: true, error: null, writeErrors: 3 })
+  assert.equal(log.lines.filter((l) => l.level === 'info' && /written again/.test(l.message)).length, 1)
+})
+
+test('bdseq - the file is created 0600', () => {
+  const dir = freshDir()
+  createFileBdSeqStore(dir, silentLog).consume(0)
+  assert.equal(statSync(join(dir, 'bdseq')).mode & 0o777, 0o600)
 })
 
 test('bdseq - memory store starts where told and wraps like the file store', () => {

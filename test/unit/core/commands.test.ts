@@ -134,7 +134,7 @@ test('commands - integer types accept their full range and refuse one past each 
 
 test('commands - a fractional value for an integer tag is refused', () => {
   assert.match(refusedReason(write('Int32', 1.5)), /does not fit Int32/)
-  assert.match(refusedReason(write('Counter', 1.5)), /1.5 is not a whole number/)
+  assert.match(refusedReason(write('Counter', 1.5)), /1.5 does not fit Int64 \(whole numbers/)
 })
 
 test('commands - a host sending a 32-bit value as a bigint is accepted', () => {

@@ -119,9 +119,11 @@ test('convert - sparkplugType Int16 on a Boolean point publishes 1/0', () => {
   assert.equal(toRaw(tag('Boolean', { sparkplugType: 'Int16' }), 1), true)
 })
 
-test('convert - NaN or Infinity read for an integer-typed metric becomes null (unreadable), not a crash or an unencodable value', () => {
+test('convert - NaN or Infinity read becomes null (unreadable, bad quality), not a crash, an unencodable value or a good NaN', () => {
   assert.equal(toEngineering(tag('Float', { sparkplugType: 'Int64' }), Number.NaN), null)
   assert.equal(toEngineering(tag('Float', { sparkplugType: 'UInt16' }), Number.POSITIVE_INFINITY), null)
   assert.equal(toEngineering(tag('Double', { sparkplugType: 'DateTime' }), Number.NEGATIVE_INFINITY), null)
-  assert.ok(Number.isNaN(toEngineering(tag('Float'), Number.NaN)))
+  assert.equal(toEngineering(tag('Float'), Number.NaN), null)
+  assert.equal(toEngineering(tag('Double'), Number.POSITIVE_INFINITY), null)
+  assert.equal(toEngineering(tag('Double', { scale: 0.1 }), Number.NEGATIVE_INFINITY), null)
 })

@@ -58,6 +58,12 @@ test('normalise - a reading for a point with no tag is ignored', () => {
   assert.deepEqual(normalise([ok('Unknown', 1)], tags, new Deadband()), [])
 })
 
+test('normalise - a float register reading NaN or ±Infinity goes out as null (is_null, bad quality), not as a good number', () => {
+  const floats = tagMap([{ name: 'Flow', type: 'Float' }, { name: 'Energy', type: 'Double' }, { name: 'Head', type: 'Float', scale: 0.5 }])
+  const out = normalise([ok('Flow', Number.NaN, 5), ok('Energy', Number.POSITIVE_INFINITY, 5), ok('Head', Number.NEGATIVE_INFINITY, 5)], floats, new Deadband())
+  assert.deepEqual(out.map((m) => [m.name, m.value]), [['Flow', null], ['Energy', null], ['Head', null]])
+})
+
 test('normalise - a NaN reading of a float point published as an integer type goes out as null (bad quality)', () => {
   const asInt = tagMap([{ name: 'Pressure', type: 'Float', sparkplugType: 'Int64' }])
   assert.deepEqual(normalise([ok('Pressure', Number.NaN, 5)], asInt, new Deadband()), [{ name: 'Pressure', type: 'Int64', value: null, at: 5 }])

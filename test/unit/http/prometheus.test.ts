@@ -11,7 +11,8 @@ function status(devices: Record<string, typeof device>, server: string): Gateway
     devices,
     buffer: { records: 0, bytes: 0, oldestAt: null, dropped: 0, nextId: 1 },
     commands: { accepted: 0, refused: 0 },
-  } as GatewayStatus
+    state: { dir: '/var/lib/sparkplug-gateway', writable: true, bdseq: { path: 'bdseq', writable: true, error: null, writeErrors: 0 }, buffer: null },
+  }
 }
 
 test('prometheus - a label value with a line feed, quote or backslash stays inside its sample line', () => {

@@ -85,10 +85,11 @@ const tagErrors: [string, Record<string, unknown>[], (string | number)[], RegExp
   ['writable discrete input', [{ name: 'a', address: 'DI0', writable: true }], ['tags', 0, 'writable'], /read-only/],
   ['writable input register', [{ name: 'a', address: '30001', writable: true }], ['tags', 0, 'writable'], /read-only/],
   ['value running past 65535', [{ name: 'a', address: 'HR65534', type: 'float64' }], ['tags', 0, 'address'], /runs past the last address/],
-  ['overlapping registers', [{ name: 'a', address: 'HR0', type: 'float32' }, { name: 'b', address: '40002' }], ['tags', 1, 'address'], /"b" uses HR1, which tag 0 "a" already uses \(HR0\.\.HR1\)/],
-  ['the same bit twice', [{ name: 'a', address: 'HR0.1' }, { name: 'b', address: 'HR0.1' }], ['tags', 1, 'address'], /already uses/],
-  ['a bit of a register another tag reads whole', [{ name: 'a', address: 'HR0' }, { name: 'b', address: 'HR0.1' }], ['tags', 1, 'address'], /already uses/],
-  ['the same coil twice', [{ name: 'a', address: 'CO0' }, { name: 'b', address: '00001' }], ['tags', 1, 'address'], /already uses/],
+  ['a value straddling half of another (Modicon off-by-one)', [{ name: 'a', address: 'HR0', type: 'float32' }, { name: 'b', address: '40002', type: 'float32' }], ['tags', 1, 'address'], /"b" \(HR1\.\.HR2\) and tag 0 "a" \(HR0\.\.HR1\) each take HR1 as part of a different value, which no device stores; check the address and type \(Modicon 40001 = HR0\)/],
+  ['a string running into the middle of a float64', [{ name: 's', address: 'HR0', type: 'string', length: 6 }, { name: 'f', address: 'HR4', type: 'float64' }], ['tags', 1, 'address'], /each take HR4\.\.HR5 as part of a different value/],
+  ['two writable tags encoding shared registers differently', [{ name: 'a', address: 'HR0', type: 'float32', order: 'CDAB', writable: true }, { name: 'b', address: 'HR0', type: 'float32', writable: true }], ['tags', 1, 'address'], /"b" \(HR0\.\.HR1\) and tag 0 "a" \(HR0\.\.HR1\) are both writable but encode the shared registers differently \(float32 ABCD vs float32 CDAB\).*make one of them writable: false, or give both the same type and order/],
+  ['a writable word inside a writable 32-bit value', [{ name: 'a', address: 'HR0', type: 'uint32', writable: true }, { name: 'b', address: 'HR1', writable: true }], ['tags', 1, 'address'], /both writable but encode the shared registers differently \(uint16 ABCD vs uint32 ABCD\)/],
+  ['writable int16 and uint16 views of one register', [{ name: 'a', address: 'HR0', type: 'int16', writable: true }, { name: 'b', address: '40001', writable: true }], ['tags', 1, 'address'], /\(uint16 ABCD vs int16 ABCD\)/],
 ]
 
 for (const [what, tags, path, message] of tagErrors) {
@@ -100,8 +101,30 @@ for (const [what, tags, path, message] of tagErrors) {
   })
 }
 
-test('parse - bits of one register that differ are not an overlap', () => {
-  parsed({ driver: 'modbus-tcp', connection: tcp, tags: [{ name: 'a', address: 'HR0.0' }, { name: 'b', address: 'HR0.15' }, { name: 'c', address: 'IR0' }] })
+test('parse - tags may share registers: a status word and its bits, two scalings, a Modicon alias, a word of a wider value', () => {
+  const tags = [
+    { name: 'Status', address: 'HR3', writable: true },
+    { name: 'Status/Run', address: 'HR3.0', writable: true },
+    { name: 'Status/Fault', address: '40004.2', writable: true },
+    { name: 'Status/Fault again', address: 'HR3.2' },
+    { name: 'Level/m', address: 'HR20', scale: 0.01, writable: true },
+    { name: 'Level/cm', address: '40021', writable: true },
+    { name: 'Flow', address: 'HR10', type: 'float32', order: 'CDAB', writable: true },
+    { name: 'Flow/as ABCD', address: 'HR10', type: 'float32' },
+    { name: 'Flow/low word', address: 'HR10', type: 'uint16' },
+    { name: 'Flow/high word bit 15', address: 'HR11.15' },
+    { name: 'Energy', address: 'HR40', type: 'uint64', writable: true },
+    { name: 'Energy/kWh', address: '400041', type: 'uint64', order: 'ABCDEFGH', writable: true },
+    { name: 'Model', address: 'HR50', type: 'string', length: 8, writable: true },
+    { name: 'Model/first word', address: 'HR50' },
+    { name: 'Word16 swapped', address: 'HR60', type: 'int16', order: 'BADC', writable: true },
+    { name: 'Word16 little-endian', address: 'HR60', type: 'int16', order: 'DCBA', writable: true },
+    { name: 'Valve', address: 'CO5', writable: true },
+    { name: 'Valve alias', address: '00006', writable: true },
+    { name: 'Same number, other table', address: 'IR3' },
+  ]
+  const points = parsed({ driver: 'modbus-tcp', connection: tcp, tags }).points
+  assert.deepEqual(points.map((p) => p.name), tags.map((t) => t.name))
 })
 
 test('parse - every error is reported at once', () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ScanLimits } from '../../../drivers/modbus/config.js'
-import { planRequests, type PlanPoint, type ReadRequest } from '../../../drivers/modbus/plan.js'
+import { modbusModule } from '../../../drivers/modbus/index.js'
+import { enclosingReads, planRequests, type PlanPoint, type ReadRequest } from '../../../drivers/modbus/plan.js'
 
 const limits: ScanLimits = { maxGap: 16, maxBitGap: 256, maxRegistersPerRead: 125, maxBitsPerRead: 2000 }
 const hr = (offset: number, count = 1): PlanPoint => ({ table: 'HR', offset, count })
@@ -40,6 +41,42 @@ test('plan - tables never merge, and requests come in CO, DI, IR, HR order', () 
 
 test('plan - bits of one register share its read', () => {
   assert.deepEqual(ranges(planRequests([hr(5), hr(5), hr(5), hr(6)], limits)), ['HR5+2'])
+})
+
+test('plan - tags sharing registers (word and bits, two scalings, Modicon alias, words of a wider value) read each register once', () => {
+  const tags = [
+    { name: 'Status', address: 'HR3' },
+    { name: 'Status/Run', address: 'HR3.0' },
+    { name: 'Status/Fault', address: '40004.2' },
+    { name: 'Level/m', address: 'HR5', scale: 0.01 },
+    { name: 'Level/cm', address: 'HR5' },
+    { name: 'Flow', address: 'HR10', type: 'float32', order: 'CDAB' },
+    { name: 'Flow/alias', address: '40011', type: 'float32', order: 'CDAB' },
+    { name: 'Flow/high word', address: 'HR11' },
+    { name: 'Valve', address: 'CO5' },
+    { name: 'Valve/alias', address: '00006' },
+  ]
+  const parsed = modbusModule.parse({ driver: 'modbus-tcp', connection: { host: '127.0.0.1' }, tags }, [])
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.error))
+  const requests = planRequests(parsed.value.points, limits)
+  assert.deepEqual(ranges(requests), ['CO5+1', 'HR3+9'])
+  assert.deepEqual(requests.flatMap((r) => r.points).sort((a, b) => a - b), tags.map((_, i) => i))
+  assert.deepEqual(ranges(planRequests(parsed.value.points, { ...limits, maxGap: 0 })), ['CO5+1', 'HR3+1', 'HR5+1', 'HR10+2'])
+})
+
+test('plan - with nested and repeated ranges, the request count equals the minimum over every grouping (200 random maps)', () => {
+  const random = seeded(9)
+  for (let n = 0; n < 200; n++) {
+    const points = nestedMap(random, 3 + Math.floor(random() * 6))
+    const small: ScanLimits = { ...limits, maxGap: Math.floor(random() * 4), maxRegistersPerRead: 4 + Math.floor(random() * 8) }
+    assert.equal(planRequests(points, small).length, fewestGroups(points, small), `map ${n}: ${JSON.stringify(points)}`)
+  }
+})
+
+test('plan - enclosingReads: one read per outermost range, carrying the tags inside it', () => {
+  const reads = enclosingReads([hr(5), hr(0), hr(0, 2), hr(1), hr(5), hr(9)], [0, 1, 2, 3, 4])
+  assert.deepEqual(ranges(reads), ['HR0+2', 'HR5+1'])
+  assert.deepEqual(reads.map((r) => [...r.points].sort()), [[1, 2, 3], [0, 4]])
 })
 
 test('plan - tags given out of address order are sorted, and indices refer to the input', () => {
@@ -95,6 +132,53 @@ function minimum(points: readonly PlanPoint[], l: ScanLimits): number {
     }
   }
   return best[sorted.length]
+}
+
+/** Fewest requests by trying every way to split the points into groups (small maps only), each group one readable range. */
+function fewestGroups(points: readonly PlanPoint[], l: ScanLimits): number {
+  const readable = (group: readonly PlanPoint[]): boolean => {
+    const sorted = [...group].sort((a, b) => a.offset - b.offset)
+    let end = sorted[0].offset
+    for (const p of sorted) {
+      if (p.offset - end > l.maxGap) return false
+      end = Math.max(end, p.offset + p.count)
+    }
+    return end - sorted[0].offset <= l.maxRegistersPerRead
+  }
+  let best = points.length
+  const place = (k: number, groups: PlanPoint[][]): void => {
+    if (groups.length >= best) return
+    if (k === points.length) {
+      if (groups.every(readable)) best = groups.length
+      return
+    }
+    for (const g of groups) {
+      g.push(points[k])
+      place(k + 1, groups)
+      g.pop()
+    }
+    place(k + 1, [...groups, [points[k]]])
+  }
+  place(0, [])
+  return best
+}
+
+/** Registers with words, repeated tags (aliases, bits) and values holding other tags. */
+function nestedMap(random: () => number, n: number): PlanPoint[] {
+  const points: PlanPoint[] = []
+  let offset = 0
+  for (let i = 0; i < n; i++) {
+    const count = [1, 1, 2, 4][Math.floor(random() * 4)]
+    const earlier = points[Math.floor(random() * points.length)]
+    if (earlier !== undefined && random() < 0.4) {
+      points.push(hr(earlier.offset + Math.floor(random() * earlier.count), 1))
+      continue
+    }
+    offset += Math.floor(random() * 5)
+    points.push(hr(offset, count))
+    offset += count
+  }
+  return points
 }
 
 function randomMap(random: () => number, n: number): PlanPoint[] {

@@ -101,10 +101,16 @@ test('codec - UInt32 decodes from int_value and from long_value', () => {
   assert.equal(decodePayload(int).metrics[0].value, 4000000000)
 })
 
+test('codec - an integer that does not fit its datatype decodes as sent, never wrapped into range', () => {
+  // UInt16 (6) int_value 0xFFFFFFFF, Int16 (2) int_value 70000, UInt8 (5) int_value 256, Int8 (1) int_value 0xFF.
+  const bytes = fromHex('120b' + '0a0161' + '2006' + '50ffffffff0f' + '1209' + '0a0162' + '2002' + '50f0a204' + '1208' + '0a0163' + '2005' + '508002' + '1208' + '0a0164' + '2001' + '50ff01')
+  assert.deepEqual(decodePayload(bytes).metrics.map((m) => m.value), [4294967295, 70000, 256, 255])
+})
+
 test('codec - a metric without datatype decodes from whichever value field is set', () => {
   // DATA metrics by alias only: alias 1 with long_value 5, alias 2 with double_value 0.5.
   const bytes = fromHex('1204' + '1001' + '5805' + '120b' + '1002' + '69' + '000000000000e03f')
-  assert.deepEqual(decodePayload(bytes).metrics, [{ alias: 1, value: 5n }, { alias: 2, value: 0.5 }])
+  assert.deepEqual(decodePayload(bytes).metrics, [{ alias: 1, value: 5n, unsignedField: 'long_value' }, { alias: 2, value: 0.5 }])
 })
 
 test('codec - array bytes of the wrong length are a PayloadError', () => {

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
+import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
+import { connectHost, type TestHost } from '../helpers/host.js'
+import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { simDevice } from '../helpers/sim-device.js'
+
+const T = 15_000
+let broker: Broker
+let host: TestHost
+const dirs: string[] = []
+const mounts: string[] = []
+const gateways: GatewayProcess[] = []
+
+before(async () => {
+  broker = await startMosquitto()
+  host = await connectHost(broker.url)
+})
+
+after(async () => {
+  for (const gateway of gateways) await gateway.kill('SIGKILL')
+  await host?.close()
+  await broker?.stop()
+  for (const mount of mounts) execFileSync('umount', [mount])
+  for (const dir of dirs) removeDir(dir)
+})
+
+/** A real small tmpfs as the state directory (we run as root); `ro` mounts it read-only. */
+function mountTmpfs(path: string, options: string): void {
+  mkdirSync(path, { recursive: true })
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=3m,mode=0700,${options}`, 'tmpfs', path])
+  mounts.push(path)
+}
+
+function fill(dir: string): void {
+  const chunk = Buffer.alloc(64 * 1024, 0x55)
+  for (;;) {
+    try {
+      appendFileSync(join(dir, 'filler'), chunk)
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOSPC') return
+      throw err
+    }
+  }
+}
+
+async function startWithStateOn(options: string, groupId: string) {
+  const setup = writeGatewayConfig({ servers: [broker.url], groupId, devices: { sim1: simDevice('Sim1') } })
+  dirs.push(setup.dir)
+  const state = join(setup.dir, 'state')
+  mountTmpfs(state, options)
+  const observer = await observeSparkplug(broker.url, groupId)
+  const gateway = startGatewayProcess(setup.file)
+  gateways.push(gateway)
+  return { state, observer, gateway, http: await httpUrlOf(gateway, T) }
+}
+
+/** The exit code, or 'still running' after `ms` (the /proc case hung before the fix). */
+async function exitWithin(gateway: GatewayProcess, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'still running'>((resolve) => (timer = setTimeout(resolve, ms, 'still running')))
+  try {
+    return await Promise.race([gateway.exited, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const bdSeq = (m: SparkplugMessage) => Number(metricOf(m.payload, 'bdSeq')!.value)
+const after_ = (observer: SparkplugObserver, m: SparkplugMessage) => (x: SparkplugMessage) => observer.messages.indexOf(x) > observer.messages.indexOf(m)
+const live = (m: SparkplugMessage) => m.type === 'DDATA' && m.payload.metrics.every((x) => x.isHistorical !== true)
+
+async function status(http: string): Promise<{ state: { writable: boolean; bdseq: { writable: boolean; error: string | null; writeErrors: number }; buffer: { writable: boolean; error: string | null } | null } }> {
+  return (await (await fetch(`${http}/status`)).json()) as never
+}
+
+test('state faults - a full state directory: bdSeq advances in memory, births and live data go on, buffer in memory, reported once', async () => {
+  const { state, observer, gateway, http } = await startWithStateOn('rw', 'Full')
+  const first = await observer.waitFor((m) => m.type === 'NBIRTH', T)
+  await observer.waitFor((m) => live(m) && after_(observer, first)(m), T)
+  fill(state)
+
+  for (let n = 1; n <= 2; n++) {
+    await host.command('spBv1.0/Full/NCMD/Line3-GW', [{ name: 'Node Control/Next Server', datatype: 'Boolean', value: true }])
+    const birth = await observer.waitFor((m) => m.type === 'NBIRTH' && bdSeq(m) === bdSeq(first) + n, T)
+    await observer.waitForCount((m) => live(m) && after_(observer, birth)(m), 3, T)
+  }
+  // The buffer's WAL cannot grow either: its records wait in memory and go out live, none dropped.
+  const metrics = await waitForMetric(http, 'sparkplug_gateway_state_writable{file="buffer"}', (v) => v === 0, T)
+  const birth = observer.messages.findLast((m) => m.type === 'NBIRTH')!
+  const data = await observer.waitForCount((m) => live(m) && after_(observer, birth)(m), observer.messages.filter((m) => live(m) && after_(observer, birth)(m)).length + 3, T)
+  const counters = data.map((m) => Number(m.payload.metrics[0]!.value))
+  for (let i = 1; i < counters.length; i++) assert.ok(counters[i]! > counters[i - 1]!, `Counter went ${counters.join(', ')}`)
+  assert.equal(metrics.get('sparkplug_gateway_buffer_dropped_total'), 0)
+  assert.equal(metrics.get('sparkplug_gateway_state_writable{file="bdseq"}'), 0)
+  assert.equal(metrics.get('sparkplug_gateway_state_write_errors_total{file="bdseq"}'), 2)
+
+  assert.equal(await Promise.race([gateway.exited, 'running']), 'running')
+  for (const pattern of [/cannot write the bdseq file/, /cannot write the buffer database/]) {
+    const lines = gateway.output.filter((l) => pattern.test(l))
+    assert.equal(lines.length, 1, lines.join('\n'))
+  }
+
+  const report = (await status(http)).state
+  assert.equal(report.writable, false)
+  assert.equal(report.bdseq.writable, false)
+  assert.equal(report.bdseq.writeErrors, 2)
+  assert.match(report.bdseq.error ?? '', /ENOSPC/)
+  assert.equal(report.buffer?.writable, false)
+  assert.match(report.buffer?.error ?? '', /full/)
+})
+
+test('state faults - a read-only state directory: the gateway runs on a buffer in memory and says so', async () => {
+  const { observer, gateway, http } = await startWithStateOn('ro', 'ReadOnly')
+  const birth = await observer.waitFor((m) => m.type === 'NBIRTH', T)
+  assert.equal(bdSeq(birth), 0)
+  await observer.waitForCount((m) => live(m) && after_(observer, birth)(m), 3, T)
+  assert.equal(await Promise.race([gateway.exited, 'running']), 'running')
+  const report = (await status(http)).state
+  assert.equal(report.writable, false)
+  assert.equal(report.bdseq.writable, false)
+  assert.match(report.bdseq.error ?? '', /EROFS/)
+  assert.equal(report.buffer?.writable, false)
+  assert.match(report.buffer?.error ?? '', /read-only/)
+  const metrics = await scrapeMetrics(http)
+  assert.equal(metrics.get('sparkplug_gateway_state_writable{file="buffer"}'), 0)
+  assert.equal(gateway.output.filter((l) => /buffering in memory/.test(l)).length, 1)
+})
+
+test('state faults - a state directory that cannot be created is exit 73 with one line, promptly', async (t) => {
+  const setup = writeGatewayConfig({ servers: [broker.url], devices: { sim1: simDevice('Sim1') } })
+  dirs.push(setup.dir)
+  const file = join(setup.dir, 'plain-file')
+  writeFileSync(file, 'not a directory\n')
+  const cases = {
+    'under /proc': '/proc/sparkplug-gateway-state',
+    'below a regular file': join(file, 'state'),
+    'a regular file': file,
+  }
+  for (const [name, stateDir] of Object.entries(cases)) {
+    await t.test(name, async () => {
+      const config = join(setup.dir, `gateway-${name.replace(/\W/g, '-')}.yaml`)
+      writeFileSync(config, readFileSync(setup.file, 'utf8').replace('stateDir: state/', `stateDir: ${stateDir}`))
+      const gateway = startGatewayProcess(config)
+      gateways.push(gateway)
+      const code = await exitWithin(gateway, T)
+      assert.equal(code, 73, gateway.output.join('\n'))
+      const problems = gateway.output.filter((l) => /stateDir/.test(l))
+      assert.equal(problems.length, 1, gateway.output.join('\n'))
+      assert.ok(problems[0]!.includes(stateDir), problems[0])
+      assert.ok(!gateway.output.some((l) => /^\s+at /.test(l)), gateway.output.join('\n'))
+    })
+  }
+  assert.equal(statSync(file).isFile(), true)
+  rmSync(file)
+})
