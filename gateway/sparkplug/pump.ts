@@ -5,7 +5,7 @@ import { Signal } from '../runtime/signal.js'
 import type { Message, Upstream, UpstreamEvent } from '../upstream/upstream.js'
 import type { BdSeqStore } from './bdseq.js'
 import { encodePayload } from './codec.js'
-import { receiveCommands, type Command, type Refusal } from './commands.js'
+import { receiveCommands, type Command, type CommandPolicy, type Refusal } from './commands.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
 import { HostState } from './host-state.js'
 import type { CodecOptions, Payload } from './payload.js'
@@ -32,6 +32,8 @@ export interface PumpOptions {
   readonly onRefused: (refusal: Refusal, origin: string) => void
   /** A command the pump applied itself (rebirth, next server), for the audit log and the counters. */
   readonly onApplied: (metric: string, origin: string) => void
+  /** Limits and switches of `commands:`; the configuration defaults when absent. */
+  readonly commandPolicy?: CommandPolicy
 }
 
 type SessionEnd = 'down' | 'host-offline' | 'next-server' | 'stop'
@@ -321,7 +323,7 @@ export class Pump {
   }
 
   private onCommandMessage(origin: string, deviceId: string | null, bytes: Uint8Array, retained: boolean): void {
-    const { commands, refused } = receiveCommands(this.o.session, deviceId, bytes, retained)
+    const { commands, refused } = receiveCommands(this.o.session, deviceId, bytes, retained, this.o.commandPolicy)
     for (const refusal of refused) this.o.onRefused(refusal, origin)
     for (const command of commands) {
       if (command.type === 'rebirth') {
