@@ -14,9 +14,19 @@ export function auditText(text: string, maxLength: number): string {
   return `${text.slice(0, end)}... (${text.length} characters, sha256 ${digest})`
 }
 
-/** Every text field of an audit line cut to `maxLength` characters (values, reasons, unknown metric names). */
+// The topic and the reason are the gateway's own words (under this length), which may quote a
+// device id or a value the host sent.
+const OWN_WORDS = 400
+const worded = new Set(['topic', 'reason'])
+
+/**
+ * Every text field of an audit line cut: values and metric names (a host may name an unknown
+ * metric with megabytes) to `maxLength` characters; the topic and the reason keep their own words.
+ */
 export function auditFields(fields: LogFields, maxLength: number): LogFields {
   const out: Record<string, LogFields[string]> = {}
-  for (const [key, value] of Object.entries(fields)) out[key] = typeof value === 'string' ? auditText(value, maxLength) : value
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = typeof value === 'string' ? auditText(value, worded.has(key) ? maxLength + OWN_WORDS : maxLength) : value
+  }
   return out
 }

@@ -195,13 +195,17 @@ export class Pump {
     const online = this.o.session.onlineDevices()
     const lastId = () => this.o.outbox.stats().nextId - 1
     let upTo = lastId()
-    await this.publish('NBIRTH', null, this.o.session.nbirth(bdSeq, now))
+    const nbirth = this.o.session.nbirth(bdSeq, now)
+    await this.publish('NBIRTH', null, nbirth)
     drain.markBorn(null, upTo)
+    drain.carry(null, nbirth.metrics)
     for (const deviceId of online) {
       if (this.rebirthWanted || this.end !== null) return
       upTo = lastId()
-      await this.publish('DBIRTH', deviceId, this.o.session.dbirth(deviceId, now))
+      const dbirth = this.o.session.dbirth(deviceId, now)
+      await this.publish('DBIRTH', deviceId, dbirth)
       drain.markBorn(deviceId, upTo)
+      drain.carry(deviceId, dbirth.metrics)
     }
     this.o.log.info('births published', { devices: drain.born.size - 1, bdSeq })
   }
@@ -209,6 +213,7 @@ export class Pump {
   private async sendState(change: StateChange): Promise<void> {
     const now = Date.now()
     const payload = change.online ? this.o.session.dbirth(change.deviceId, now) : this.o.session.ddeath(now)
+    if (change.online) this.drain?.carry(change.deviceId, payload.metrics)
     await this.publish(change.online ? 'DBIRTH' : 'DDEATH', change.deviceId, payload)
   }
 

@@ -67,4 +67,9 @@ test('command limits - audit lines cut a long value, keeping its length and a di
   assert.equal(cut, `${'A'.repeat(200)}... (10485760 characters, sha256 ${digest})`)
   assert.equal(auditText('short', 200), 'short')
   assert.deepEqual(auditFields({ metric: 'Label', value: huge, accepted: 3 }, 200), { metric: 'Label', value: cut, accepted: 3 })
+  // A reason keeps its own words and may quote the start of the value.
+  const reason = `expected a number for Int16, got String ${JSON.stringify(huge)}`
+  const fields = auditFields({ reason }, 200)
+  assert.equal(fields.reason, auditText(reason, 600))
+  assert.ok((fields.reason as string).startsWith('expected a number for Int16, got String "AAAA'))
 })
