@@ -72,7 +72,8 @@ export class Drain {
   carry(deviceId: string | null, metrics: readonly PayloadMetric[]): void {
     const byName = new Map<string, { at: number; value: Value | null }>()
     for (const m of metrics) {
-      if (m.name !== undefined && m.timestamp !== undefined) byName.set(m.name, { at: m.timestamp, value: m.isNull === true ? null : (m.value as Value | undefined) ?? null })
+      if (m.name === undefined || m.timestamp === undefined) continue
+      byName.set(m.name, { at: m.timestamp, value: m.isNull === true ? null : ((m.value as Value | undefined) ?? null) })
     }
     this.carried.set(deviceId, byName)
   }
@@ -136,7 +137,7 @@ export function isBatch(item: Batch | StateChange): item is Batch {
   return 'records' in item
 }
 
-
+// Arrays and bytes come back from the buffer as new objects: compared element by element.
 function sameValue(a: Value | null, b: Value | null): boolean {
   if (a === b) return true
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
