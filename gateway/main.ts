@@ -17,6 +17,8 @@ import { Pump, type PumpStatus } from './sparkplug/pump.js'
 import { Session, type DeviceDef } from './sparkplug/session.js'
 import { createMqttUpstream } from './upstream/mqtt-upstream.js'
 import type { DeviceStats } from './runtime/poll.js'
+import { auditFields } from './runtime/audit.js'
+import { defaults } from './config/defaults.js'
 
 export interface Gateway {
   status(): GatewayStatus
@@ -74,15 +76,17 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   const session = new Session([...nodeMetricDefs(0), ...bufferMetricDefs()], deviceDefs)
   const loops = new Map<string, PollLoop>()
   const counts = { accepted: 0, refused: 0 }
+  const commandsConfig = config.commands ?? defaults.commands
 
   // One audit line per command metric: who (topic), what, old and new value, result, running counts.
+  // Long texts are cut: a host can send a value (or a metric name) of megabytes.
   const accepted = (fields: LogFields) => {
     counts.accepted++
-    log.info('command accepted', { ...fields, accepted: counts.accepted })
+    log.info('command accepted', { ...auditFields(fields, commandsConfig.auditValueLength), accepted: counts.accepted })
   }
   const refused = (fields: LogFields) => {
     counts.refused++
-    log.warn('command refused', { ...fields, refused: counts.refused })
+    log.warn('command refused', { ...auditFields(fields, commandsConfig.auditValueLength), refused: counts.refused })
   }
 
   const onCommand = (command: Command, origin: string): void => {
@@ -121,6 +125,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     onCommand,
     onRefused: (refusal, origin) => refused({ topic: origin, metric: refusal.metric, reason: refusal.reason }),
     onApplied: (metric, origin) => accepted({ topic: origin, metric, value: true }),
+    commandPolicy: commandsConfig,
   })
   pump.start()
 
@@ -131,7 +136,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     deviceChanged: (deviceId: string, online: boolean) => pump.deviceChanged(deviceId, online),
   }
   for (const { device, driver, tags } of devices) {
-    loops.set(device.deviceId, startPollLoop(device, driver, tags, sink, log.child({ device: device.deviceId })))
+    loops.set(device.deviceId, startPollLoop(device, driver, tags, sink, log.child({ device: device.deviceId }), { maxQueuedWrites: commandsConfig.maxQueuedWrites }))
   }
   // Births carry the buffer's state at start (a restart with a backlog shows it at once).
   const bufferDeadband = new Deadband()

@@ -26,6 +26,17 @@ export const defaults = {
   },
   http: { listen: '127.0.0.1:9780' },
   log: { level: 'info' },
+  commands: {
+    writes: true,
+    reboot: true,
+    scanRate: true,
+    scanRateMinMs: 100,
+    scanRateMaxMs: 3_600_000,
+    maxPayloadBytes: 64 * 2 ** 10,
+    maxMetrics: 100,
+    maxQueuedWrites: 20,
+    auditValueLength: 200,
+  },
   device: { pollMs: 1_000, offlineAfter: 3 },
   tag: { deadband: 0, writable: false, writeIntervalMs: 0 },
 } as const

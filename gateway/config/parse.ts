@@ -7,11 +7,11 @@ import type { ConfigError, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
-import type { BufferConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, ServerLogin, SparkplugConfig } from './types.js'
+import type { BufferConfig, CommandsConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, ServerLogin, SparkplugConfig } from './types.js'
 
 /** The keys each section allows; schema.ts describes exactly these (a test checks). */
 export const gatewayKeys = {
-  root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log'],
+  root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log', 'commands'],
   sparkplug: ['groupId', 'edgeNodeId', 'primaryHostId', 'uint32Field'],
   upstream: ['mqtt'],
   mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'allowPlaintextCredentials', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos', 'replayWindow'],
@@ -20,6 +20,7 @@ export const gatewayKeys = {
   buffer: ['path', 'maxSize', 'whenFull', 'durability'],
   http: ['listen'],
   log: ['level'],
+  commands: ['writes', 'reboot', 'scanRate', 'scanRateMin', 'scanRateMax', 'maxPayloadSize', 'maxMetrics', 'maxQueuedWrites', 'auditValueLength'],
 } as const
 
 export const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
@@ -48,10 +49,11 @@ export function parseGateway(raw: unknown, file: string): Result<ParsedGateway, 
   const http = parseHttp(f, root)
   const log = f.section(root, 'log', gatewayKeys.log)
   const level = f.oneOf(log, 'level', logLevels) ?? defaults.log.level
+  const commands = parseCommandsSection(f, root)
   if (f.errors.length > 0 || sparkplug === undefined || mqtt === undefined || http === undefined) return fail(f.errors)
   const { passwordFile, ...mqttConfig } = mqtt
   return ok({
-    config: { file, sparkplug, upstream: { mqtt: mqttConfig }, devicesDir, buffer, stateDir, http, log: { level } },
+    config: { file, sparkplug, upstream: { mqtt: mqttConfig }, devicesDir, buffer, stateDir, http, log: { level }, commands },
     ...(passwordFile === undefined ? {} : { passwordFile }),
   })
 }
@@ -220,4 +222,25 @@ function parseHttp(f: Fields, root: Section | undefined): HttpConfig | undefined
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(listen)
   if (match === null || Number(match[2]) > 65535) return f.error(['http', 'listen'], 'expected host:port, such as 127.0.0.1:9780 or [::1]:9780')
   return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) }
+}
+
+function parseCommandsSection(f: Fields, root: Section | undefined): CommandsConfig {
+  const c = f.section(root, 'commands', gatewayKeys.commands)
+  const d = defaults.commands
+  const scanRateMinMs = f.duration(c, 'scanRateMin', { positive: true }) ?? d.scanRateMinMs
+  const scanRateMaxMs = f.duration(c, 'scanRateMax', { positive: true }) ?? d.scanRateMaxMs
+  if (c !== undefined && scanRateMinMs > scanRateMaxMs) f.error([...c.path, 'scanRateMax'], 'scanRateMax must be at least scanRateMin')
+  const maxPayloadBytes = f.size(c, 'maxPayloadSize') ?? d.maxPayloadBytes
+  if (c !== undefined && maxPayloadBytes < 1) f.error([...c.path, 'maxPayloadSize'], 'expected a size above 0')
+  return {
+    writes: f.boolean(c, 'writes') ?? d.writes,
+    reboot: f.boolean(c, 'reboot') ?? d.reboot,
+    scanRate: f.boolean(c, 'scanRate') ?? d.scanRate,
+    scanRateMinMs,
+    scanRateMaxMs,
+    maxPayloadBytes,
+    maxMetrics: f.number(c, 'maxMetrics', { min: 1, integer: true }) ?? d.maxMetrics,
+    maxQueuedWrites: f.number(c, 'maxQueuedWrites', { min: 1, integer: true }) ?? d.maxQueuedWrites,
+    auditValueLength: f.number(c, 'auditValueLength', { min: 16, integer: true }) ?? d.auditValueLength,
+  }
 }

@@ -148,11 +148,39 @@ export function gatewaySchema(): JsonSchema {
           'The local HTTP listener.',
         ),
         log: object({ level: choice(logLevels, defaults.log.level, 'Least severe level logged.') }, 'Logging.'),
+        commands: commandsSchema(),
       },
       'The gateway node: Sparkplug identity, upstream, buffer and where device files are.',
       ['sparkplug', 'upstream'],
     ),
   }
+}
+
+const sizePattern = '^\\d+(\\.\\d+)?\\s*(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$'
+
+function commandsSchema(): JsonSchema {
+  const c = defaults.commands
+  const flag = (fallback: boolean, description: string): JsonSchema => ({ type: 'boolean', default: fallback, description })
+  const count = (fallback: number, minimum: number, description: string): JsonSchema => ({ type: 'integer', minimum, default: fallback, description })
+  return object(
+    {
+      writes: flag(c.writes, 'false: every DCMD (tag write) is refused, for a read-only gateway.'),
+      reboot: flag(c.reboot, 'false: Node Control/Reboot is refused.'),
+      scanRate: flag(c.scanRate, 'false: Node Control/Scan Rate is refused.'),
+      scanRateMin: duration('Shortest Scan Rate a host may set (0 always restores the configured periods).', c.scanRateMinMs),
+      scanRateMax: duration('Longest Scan Rate a host may set.', c.scanRateMaxMs),
+      maxPayloadSize: {
+        type: ['string', 'integer'],
+        pattern: sizePattern,
+        default: '64KiB',
+        description: 'Largest NCMD/DCMD payload; a larger one is refused whole before it is decoded.',
+      },
+      maxMetrics: count(c.maxMetrics, 1, 'Most metrics in one NCMD/DCMD; a command with more is refused whole.'),
+      maxQueuedWrites: count(c.maxQueuedWrites, 1, 'Writes waiting per device; writes beyond this are refused and counted.'),
+      auditValueLength: count(c.auditValueLength, 16, 'Longer values in audit lines are cut to this many characters, with their length and a sha256 digest.'),
+    },
+    'What hosts may command (NCMD/DCMD) and how much. Sparkplug carries no sender identity: restrict who may publish commands at the broker.',
+  )
 }
 
 const commonTagProperties: Record<string, JsonSchema> = {

@@ -18,6 +18,29 @@ export interface GatewayConfig {
   /** Where /metrics, /healthz and /status are served; absent in configs built by hand (tests). */
   readonly http?: HttpConfig
   readonly log: { readonly level: LogLevel }
+  /** What NCMD/DCMD may do and how much; absent in configs built by hand (tests): the defaults apply. */
+  readonly commands?: CommandsConfig
+}
+
+/** Limits and switches for commands from hosts (`commands:` in gateway.yaml). */
+export interface CommandsConfig {
+  /** false refuses every DCMD (a read-only gateway). */
+  readonly writes: boolean
+  /** false refuses `Node Control/Reboot`. */
+  readonly reboot: boolean
+  /** false refuses `Node Control/Scan Rate`. */
+  readonly scanRate: boolean
+  /** Bounds of a `Scan Rate` other than 0 (0 restores the configured periods). */
+  readonly scanRateMinMs: number
+  readonly scanRateMaxMs: number
+  /** Larger NCMD/DCMD payloads are refused whole, before decoding. */
+  readonly maxPayloadBytes: number
+  /** Commands with more metrics are refused whole. */
+  readonly maxMetrics: number
+  /** Writes waiting per device; more are refused. */
+  readonly maxQueuedWrites: number
+  /** Audit lines cut longer values to this many characters, keeping the length and a digest. */
+  readonly auditValueLength: number
 }
 
 /** The local HTTP listener (`http.listen: 127.0.0.1:9780`). */

@@ -1,4 +1,5 @@
 import { DriverError, type Driver, type Reading } from '../../drivers/driver.js'
+import { defaults } from '../config/defaults.js'
 import type { DeviceConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
 import type { Value } from '../model/value.js'
@@ -42,17 +43,30 @@ export interface DeviceStats {
   readonly lastScanMs: number
 }
 
-// A driver call that never settles must not freeze the device's loop forever.
-const CALL_LIMIT_MS = 30_000
+export interface PollOptions {
+  /** Writes waiting at once; more are refused at once (commands.maxQueuedWrites). */
+  readonly maxQueuedWrites: number
+  /** Longest a driver call may take before it counts as a timeout. */
+  readonly callLimitMs: number
+}
+
+const defaultOptions: PollOptions = { maxQueuedWrites: defaults.commands.maxQueuedWrites, callLimitMs: 30_000 }
 const BACKOFF_MAX_MS = 30_000
+const ignore = () => {}
 
 /**
  * The loop that owns one device's driver: opens it, reads each scan group on its period,
  * normalises, hands changes to the session and the outbox, runs queued writes between reads,
  * and on failure marks values bad, backs off and reopens. After `offlineAfter` failed scans the
  * device dies (DDEATH); its first good scan after that is its rebirth (DBIRTH).
+ *
+ * Writes wait in a bounded queue; when a scan is due at most one write runs before it, so a
+ * command flood cannot stretch the scan periods. The driver is called by this loop only, one
+ * call at a time: a call that timed out is waited for (counted as failed scans meanwhile) before
+ * the driver is closed and opened again.
  */
-export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readonly TagDef[], sink: PollSink, log: Log): PollLoop {
+export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readonly TagDef[], sink: PollSink, log: Log, options: Partial<PollOptions> = {}): PollLoop {
+  const { maxQueuedWrites, callLimitMs } = { ...defaultOptions, ...options }
   const byName = new Map(tags.map((t) => [t.name, t]))
   const deadband = new Deadband()
   const wake = new Signal()
@@ -67,7 +81,29 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
   let online = false
   let failures = 0
   let scanRateMs = 0
+  let wroteSinceScan = false
+  // A driver call that outlived its limit, until it returns: the driver may still be inside it.
+  let stillRunning: Promise<void> | null = null
+  let mustClose = false
   const stats = { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0 }
+
+  /** One driver call, limited in time; the caller makes sure no other call is running. */
+  const call = <T>(action: () => Promise<T>): Promise<T> => {
+    const running = action()
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const returned = running.then(ignore, ignore)
+        stillRunning = returned
+        void returned.then(() => {
+          stillRunning = null
+          wake.notify()
+        })
+        reject(new DriverError('timeout', `driver did not answer within ${callLimitMs} ms`))
+      }, callLimitMs)
+    })
+    return Promise.race([running, timeout]).finally(() => clearTimeout(timer))
+  }
 
   const report = (readings: readonly Reading[]) => {
     const metrics = normalise(readings, byName, deadband)
@@ -96,10 +132,9 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
     if (kind === 'timeout') stats.timeouts++
     stats.failedScans++
     failures++
-    if (isOpen) {
-      isOpen = false
-      void driver.close()
-    }
+    // The loop closes the driver itself, once no call is running; a timed-out open may have opened it.
+    if (isOpen || kind === 'timeout') mustClose = true
+    isOpen = false
     if (failures === 1) log.warn('device not answering', { error: (error as Error).message, kind })
     if (online && failures >= device.offlineAfter) {
       online = false
@@ -114,7 +149,7 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
 
   const scan = async (names: readonly string[]): Promise<void> => {
     const started = performance.now()
-    const readings = await limit(driver.read(names))
+    const readings = await call(() => driver.read(names))
     stats.scans++
     stats.lastScanMs = performance.now() - started
     if (failures > 0) log.info('device answering again', { failedScans: failures })
@@ -132,10 +167,10 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
     }
     const old = sink.session.lastValue(device.deviceId, tag.name)
     try {
-      await limit(driver.write(tag.name, toRaw(tag, value)))
+      await call(() => driver.write(tag.name, toRaw(tag, value)))
       lastWrite.set(tag.name, Date.now())
       deadband.forget(tag.name)
-      const readings = await limit(driver.read(single.get(tag.name)!))
+      const readings = await call(() => driver.read(single.get(tag.name)!))
       report(readings)
       return { ok: true, old, now: sink.session.lastValue(device.deviceId, tag.name) ?? null }
     } catch (error) {
@@ -147,9 +182,20 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
 
   const loop = async () => {
     while (!stopped) {
+      if (stillRunning !== null) {
+        // Until it returns the device counts as not answering, so it still goes offline in time.
+        await wake.wait(backoff.next())
+        if (stillRunning !== null && !stopped) failed(new DriverError('timeout', `a driver call timed out and has not returned yet`), allNames)
+        continue
+      }
+      if (mustClose) {
+        mustClose = false
+        await call(() => driver.close()).catch((error: Error) => log.debug('driver close failed', { error: error.message }))
+        continue
+      }
       if (!isOpen) {
         try {
-          await limit(driver.open())
+          await call(() => driver.open())
           isOpen = true
         } catch (error) {
           failed(error, allNames)
@@ -157,17 +203,20 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
           continue
         }
       }
-      const write = writes.shift()
+      const now = Date.now()
+      const group = groups.reduce((a, b) => (b.due < a.due ? b : a))
+      const scanDue = group.due <= now
+      const write = scanDue && wroteSinceScan ? undefined : writes.shift()
       if (write !== undefined) {
+        wroteSinceScan = true
         write.done(await runWrite(write.tag, write.value))
         continue
       }
-      const now = Date.now()
-      const group = groups.reduce((a, b) => (b.due < a.due ? b : a))
-      if (group.due > now) {
+      if (!scanDue) {
         await wake.wait(group.due - now)
         continue
       }
+      wroteSinceScan = false
       const period = scanRateMs > 0 ? scanRateMs : group.periodMs
       group.due = Math.max(group.due + period, now)
       try {
@@ -179,12 +228,21 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
       }
     }
     for (const w of writes.splice(0)) w.done({ ok: false, reason: 'gateway stopping' })
-    await driver.close()
+    if (stillRunning !== null) {
+      // Closing now would call the driver while it is still busy; close it once that call returns.
+      void stillRunning.then(() => driver.close()).catch(ignore)
+      return
+    }
+    await call(() => driver.close()).catch((error: Error) => log.debug('driver close failed', { error: error.message }))
   }
   const running = loop()
 
   return {
     write(tag, value) {
+      if (!online || !isOpen) return Promise.resolve({ ok: false, reason: 'device is offline' })
+      if (writes.length >= maxQueuedWrites) {
+        return Promise.resolve({ ok: false, reason: `${writes.length} writes already wait for this device (commands.maxQueuedWrites)` })
+      }
       return new Promise((done) => {
         writes.push({ tag, value, done })
         wake.notify()
@@ -213,12 +271,4 @@ function scanGroups(tags: readonly TagDef[]): { periodMs: number; names: string[
     byPeriod.set(tag.pollMs, names)
   }
   return [...byPeriod].map(([periodMs, names]) => ({ periodMs, names, due: 0 }))
-}
-
-function limit<T>(promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DriverError('timeout', `driver did not answer within ${CALL_LIMIT_MS} ms`)), CALL_LIMIT_MS)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

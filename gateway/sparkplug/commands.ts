@@ -1,3 +1,5 @@
+import { defaults } from '../config/defaults.js'
+import type { CommandsConfig } from '../config/types.js'
 import type { Value } from '../model/value.js'
 import type { TagDef } from '../normalise/tag-def.js'
 import { describe, writeValue } from './command-value.js'
@@ -20,17 +22,30 @@ export interface Refusal {
   readonly reason: string
 }
 
-const MAX_SCAN_RATE_MS = 86_400_000
+/** The part of `commands:` that decides what a command may ask. */
+export type CommandPolicy = Pick<CommandsConfig, 'writes' | 'reboot' | 'scanRate' | 'scanRateMinMs' | 'scanRateMaxMs' | 'maxPayloadBytes' | 'maxMetrics'>
 
 /**
  * An NCMD (`deviceId` null) or DCMD as it came off the wire -> commands and refusals. Retained
  * commands are stale (a host publishes them live); bytes that are not a Sparkplug payload, or one
- * without metrics, are refused whole.
+ * without metrics, are refused whole, and so are commands over the size or metric count limits
+ * (one refusal, so one audit line, however large the command) and DCMDs while writes are off.
  */
-export function receiveCommands(session: Session, deviceId: string | null, bytes: Uint8Array, retained: boolean): { commands: Command[]; refused: Refusal[] } {
+export function receiveCommands(
+  session: Session,
+  deviceId: string | null,
+  bytes: Uint8Array,
+  retained: boolean,
+  policy: CommandPolicy = defaults.commands,
+): { commands: Command[]; refused: Refusal[] } {
   const refuse = (reason: string) => ({ commands: [], refused: [{ metric: '*', reason }] })
   if (retained) return refuse('retained command ignored (stale)')
   if (deviceId !== null && !session.deviceIds.includes(deviceId)) return refuse(`unknown device ${deviceId}`)
+  // Checked before decoding: decoding and auditing a huge command is the cost the limit prevents.
+  if (bytes.length > policy.maxPayloadBytes) {
+    return refuse(`payload of ${bytes.length} bytes is over the limit of ${policy.maxPayloadBytes} bytes (commands.maxPayloadSize); nothing applied`)
+  }
+  if (deviceId !== null && !policy.writes) return refuse('writes are disabled by commands.writes: false in gateway.yaml')
   let payload: Payload
   try {
     payload = decodePayload(bytes)
@@ -38,14 +53,17 @@ export function receiveCommands(session: Session, deviceId: string | null, bytes
     return refuse(`not a Sparkplug B payload (${bytes.length} bytes): ${(error as Error).message}`)
   }
   if (payload.metrics.length === 0) return refuse('command carries no metrics')
-  return parseCommands(session, deviceId, payload)
+  if (payload.metrics.length > policy.maxMetrics) {
+    return refuse(`${payload.metrics.length} metrics in one command, over the limit of ${policy.maxMetrics} (commands.maxMetrics); nothing applied`)
+  }
+  return parseCommands(session, deviceId, payload, policy)
 }
 
 /**
  * Turns a decoded NCMD (`deviceId` null) or DCMD payload into commands, refusing what is unknown,
  * read-only, mistyped or out of range. Never throws: a host's mistake must not stop the gateway.
  */
-export function parseCommands(session: Session, deviceId: string | null, payload: Payload): { commands: Command[]; refused: Refusal[] } {
+export function parseCommands(session: Session, deviceId: string | null, payload: Payload, policy: CommandPolicy = defaults.commands): { commands: Command[]; refused: Refusal[] } {
   const commands: Command[] = []
   const refused: Refusal[] = []
   for (const metric of payload.metrics) {
@@ -56,7 +74,7 @@ export function parseCommands(session: Session, deviceId: string | null, payload
       refused.push({ metric: label, reason: deviceId === null ? 'unknown node metric' : `unknown metric of device ${deviceId}` })
       continue
     }
-    const result = deviceId === null ? nodeCommand(declared.name, metric) : writeCommand(deviceId, declared.tag, metric)
+    const result = deviceId === null ? nodeCommand(declared.name, metric, policy) : writeCommand(deviceId, declared.tag, metric)
     if ('reason' in result) refused.push({ metric: declared.name, reason: result.reason })
     else if (result.command !== null) commands.push(result.command)
   }
@@ -65,8 +83,10 @@ export function parseCommands(session: Session, deviceId: string | null, payload
 
 type Outcome = { command: Command | null } | { reason: string }
 
-function nodeCommand(name: string, metric: PayloadMetric): Outcome {
+function nodeCommand(name: string, metric: PayloadMetric, policy: CommandPolicy): Outcome {
   const value = metric.value
+  if (name === REBOOT && !policy.reboot) return { reason: 'Reboot is disabled by commands.reboot: false in gateway.yaml' }
+  if (name === SCAN_RATE && !policy.scanRate) return { reason: 'Scan Rate is disabled by commands.scanRate: false in gateway.yaml' }
   if (name === REBIRTH || name === REBOOT || name === NEXT_SERVER) {
     if (typeof value !== 'boolean') return { reason: `expected a Boolean, got ${describe(metric)}` }
     if (!value) return { command: null }
@@ -74,8 +94,10 @@ function nodeCommand(name: string, metric: PayloadMetric): Outcome {
   }
   if (name === SCAN_RATE) {
     const ms = typeof value === 'bigint' ? Number(value) : value
-    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_SCAN_RATE_MS) {
-      return { reason: `expected a whole number of milliseconds from 0 to ${MAX_SCAN_RATE_MS}, got ${describe(metric)}` }
+    const { scanRateMinMs: min, scanRateMaxMs: max } = policy
+    // 0 is how a host hands the periods back to the tag files, so it is always allowed.
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || (ms !== 0 && (ms < min || ms > max))) {
+      return { reason: `expected 0 (the configured periods) or a whole number of milliseconds from ${min} to ${max} (commands.scanRateMin, commands.scanRateMax), got ${describe(metric)}` }
     }
     return { command: { type: 'scan-rate', ms } }
   }

@@ -1,5 +1,7 @@
+import type { Metric, Value } from '../model/value.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
 import { Lane } from './drain-lane.js'
+import type { PayloadMetric } from './payload.js'
 
 /** A device birth or death waiting to be published, ordered against data by outbox id. */
 export interface StateChange {
@@ -36,6 +38,8 @@ export class Drain {
   readonly born = new Set<string | null>([null])
   /** Per device, the last record id older than its birth: a birth carries newer values, so these go out as history. */
   private readonly bornAfter = new Map<string | null, number>()
+  /** Per device, each metric's timestamp and value as its birth in this session carried them. */
+  private readonly carried = new Map<string | null, Map<string, { readonly at: number; readonly value: Value | null }>>()
 
   constructor(
     private readonly outbox: Outbox,
@@ -51,6 +55,7 @@ export class Drain {
     this.lane.length = 0
     this.born.clear()
     this.bornAfter.clear()
+    this.carried.clear()
     this.rescan()
   }
 
@@ -58,6 +63,19 @@ export class Drain {
   markBorn(deviceId: string | null, lastId: number): void {
     this.born.add(deviceId)
     this.bornAfter.set(deviceId, lastId)
+  }
+
+  /**
+   * The birth of the node (null) or a device carried these metrics. History repeating one of them
+   * (same metric, timestamp and value) is not sent: the host already has it from the birth.
+   */
+  carry(deviceId: string | null, metrics: readonly PayloadMetric[]): void {
+    const byName = new Map<string, { at: number; value: Value | null }>()
+    for (const m of metrics) {
+      if (m.name === undefined || m.timestamp === undefined) continue
+      byName.set(m.name, { at: m.timestamp, value: m.isNull === true ? null : ((m.value as Value | undefined) ?? null) })
+    }
+    this.carried.set(deviceId, byName)
   }
 
   queue(change: StateChange): void {
@@ -95,7 +113,17 @@ export class Drain {
       records.push(e)
       metrics += e.metrics.length
     }
-    return { deviceId: first.deviceId, records, historical }
+    return { deviceId: first.deviceId, records: historical ? records.map((r) => this.withoutCarried(r)) : records, historical }
+  }
+
+  private withoutCarried(record: OutboxEntry): OutboxEntry {
+    const carried = this.carried.get(record.deviceId)
+    if (carried === undefined) return record
+    const isCarried = (m: Metric) => {
+      const birth = carried.get(m.name)
+      return birth !== undefined && birth.at === m.at && sameValue(birth.value, m.value)
+    }
+    return record.metrics.some(isCarried) ? { ...record, metrics: record.metrics.filter((m) => !isCarried(m)) } : record
   }
 
   // A device just born may have backlog or live records the lanes already passed while it was dead.
@@ -109,3 +137,13 @@ export function isBatch(item: Batch | StateChange): item is Batch {
   return 'records' in item
 }
 
+// Arrays and bytes come back from the buffer as new objects: compared element by element.
+function sameValue(a: Value | null, b: Value | null): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
+  const x = a as ArrayLike<unknown>
+  const y = b as ArrayLike<unknown>
+  if (x.length !== y.length) return false
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
+  return true
+}

@@ -5,7 +5,7 @@ import { Signal } from '../runtime/signal.js'
 import type { Message, Upstream, UpstreamEvent } from '../upstream/upstream.js'
 import type { BdSeqStore } from './bdseq.js'
 import { encodePayload } from './codec.js'
-import { receiveCommands, type Command, type Refusal } from './commands.js'
+import { receiveCommands, type Command, type CommandPolicy, type Refusal } from './commands.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
 import { HostState } from './host-state.js'
 import type { CodecOptions, Payload } from './payload.js'
@@ -32,6 +32,8 @@ export interface PumpOptions {
   readonly onRefused: (refusal: Refusal, origin: string) => void
   /** A command the pump applied itself (rebirth, next server), for the audit log and the counters. */
   readonly onApplied: (metric: string, origin: string) => void
+  /** Limits and switches of `commands:`; the configuration defaults when absent. */
+  readonly commandPolicy?: CommandPolicy
 }
 
 type SessionEnd = 'down' | 'host-offline' | 'next-server' | 'stop'
@@ -193,13 +195,17 @@ export class Pump {
     const online = this.o.session.onlineDevices()
     const lastId = () => this.o.outbox.stats().nextId - 1
     let upTo = lastId()
-    await this.publish('NBIRTH', null, this.o.session.nbirth(bdSeq, now))
+    const nbirth = this.o.session.nbirth(bdSeq, now)
+    await this.publish('NBIRTH', null, nbirth)
     drain.markBorn(null, upTo)
+    drain.carry(null, nbirth.metrics)
     for (const deviceId of online) {
       if (this.rebirthWanted || this.end !== null) return
       upTo = lastId()
-      await this.publish('DBIRTH', deviceId, this.o.session.dbirth(deviceId, now))
+      const dbirth = this.o.session.dbirth(deviceId, now)
+      await this.publish('DBIRTH', deviceId, dbirth)
       drain.markBorn(deviceId, upTo)
+      drain.carry(deviceId, dbirth.metrics)
     }
     this.o.log.info('births published', { devices: drain.born.size - 1, bdSeq })
   }
@@ -207,6 +213,7 @@ export class Pump {
   private async sendState(change: StateChange): Promise<void> {
     const now = Date.now()
     const payload = change.online ? this.o.session.dbirth(change.deviceId, now) : this.o.session.ddeath(now)
+    if (change.online) this.drain?.carry(change.deviceId, payload.metrics)
     await this.publish(change.online ? 'DBIRTH' : 'DDEATH', change.deviceId, payload)
   }
 
@@ -321,7 +328,7 @@ export class Pump {
   }
 
   private onCommandMessage(origin: string, deviceId: string | null, bytes: Uint8Array, retained: boolean): void {
-    const { commands, refused } = receiveCommands(this.o.session, deviceId, bytes, retained)
+    const { commands, refused } = receiveCommands(this.o.session, deviceId, bytes, retained, this.o.commandPolicy)
     for (const refusal of refused) this.o.onRefused(refusal, origin)
     for (const command of commands) {
       if (command.type === 'rebirth') {

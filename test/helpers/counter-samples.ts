@@ -9,13 +9,15 @@ export interface CounterSample {
   /** The metric's timestamp. */
   readonly at: number
   readonly historical: boolean
+  /** Carried by a birth: the host has the value, though not as data (history leaves it out). */
+  readonly birth?: true
   /** Position of its message in the observer's arrival order. */
   readonly message: number
 }
 
 /**
- * Every value of `metric` of `deviceId` (null: the node) in DDATA (NDATA), in arrival order,
- * resolving aliases with the latest DBIRTH (NBIRTH) before each message.
+ * Every value of `metric` of `deviceId` (null: the node) in DBIRTH and DDATA (NBIRTH and NDATA),
+ * in arrival order, resolving aliases with the latest birth before each message.
  */
 export function counterSamples(messages: readonly ReceivedMessage[], deviceId: string | null, metric = 'Counter'): CounterSample[] {
   const [birth, data] = deviceId === null ? ['NBIRTH', 'NDATA'] : ['DBIRTH', 'DDATA']
@@ -23,7 +25,13 @@ export function counterSamples(messages: readonly ReceivedMessage[], deviceId: s
   const out: CounterSample[] = []
   messages.forEach((m, index) => {
     if (m.deviceId !== deviceId) return
-    if (m.type === birth) alias = m.payload.metrics.find((x) => x.name === metric)?.alias
+    if (m.type === birth) {
+      const carried = m.payload.metrics.find((x) => x.name === metric)
+      alias = carried?.alias
+      if (carried !== undefined && carried.isNull !== true) {
+        out.push({ value: Number(carried.value), at: Number(carried.timestamp), historical: false, birth: true, message: index })
+      }
+    }
     if (m.type !== data) return
     for (const x of m.payload.metrics) {
       if (x.name !== metric && (alias === undefined || x.alias !== alias)) continue
@@ -64,16 +72,17 @@ export function checkDelivery(
   for (const s of samples) {
     const expected = Math.floor((s.at - COUNTER_ORIGIN) / periodMs)
     if (expected !== s.value) throw new Error(`value ${s.value} carries timestamp ${new Date(s.at).toISOString()}, when the counter read ${expected}: not its original timestamp`)
-    if (s.at >= outage.from && s.at <= outage.to && !s.historical) throw new Error(`value ${s.value}, read during the outage, arrived live`)
+    if (s.at >= outage.from && s.at <= outage.to && !s.historical && s.birth !== true) throw new Error(`value ${s.value}, read during the outage, arrived live`)
     byValue.set(s.value, [...(byValue.get(s.value) ?? []), s])
   }
   let replayedAgain = 0
   for (const [value, copies] of byValue) {
-    if (copies.filter((c) => !c.historical).length > 1) throw new Error(`value ${value} arrived live ${copies.filter((c) => !c.historical).length} times`)
+    const liveCopies = copies.filter((c) => !c.historical && c.birth !== true).length
+    if (liveCopies > 1) throw new Error(`value ${value} arrived live ${liveCopies} times`)
     if (copies.some((c) => c.at !== copies[0]!.at)) throw new Error(`copies of value ${value} carry different timestamps`)
     replayedAgain += copies.length - 1
   }
-  const live = samples.filter((s) => !s.historical)
+  const live = samples.filter((s) => !s.historical && s.birth !== true)
   ascending(live, 'live values')
   const session = (s: CounterSample) => sessionStarts.filter((start) => start < s.message).length
   const history = samples.filter((s) => s.historical)

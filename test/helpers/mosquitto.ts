@@ -20,6 +20,8 @@ export interface MosquittoOptions {
    * database lives in a directory of its own, removed when the test process exits.
    */
   readonly persistence?: boolean
+  /** Text of a mosquitto ACL file (`user` and `topic` lines), with `users`. */
+  readonly acl?: string
 }
 
 /** A real mosquitto on loopback, owned by the test that started it. */
@@ -64,6 +66,10 @@ function writeConfig(dir: string, port: number, opts: MosquittoOptions, persistD
       execFileSync('mosquitto_passwd', ['-b', passwords, user, password])
     }
     lines.push(`password_file ${passwords}`)
+  }
+  if (opts.acl !== undefined) {
+    writeFileSync(join(dir, 'acl'), opts.acl)
+    lines.push(`acl_file ${join(dir, 'acl')}`)
   }
   if (opts.tls) lines.push(`cafile ${opts.tls.ca}`, `certfile ${opts.tls.cert}`, `keyfile ${opts.tls.key}`)
   const conf = join(dir, 'mosquitto.conf')

@@ -101,9 +101,9 @@ test('commands - hundreds of random and malformed payloads are refused; the gate
 
 test('commands - Scan Rate changes every poll period and is reported in NDATA', async () => {
   const from = observer.messages.length
-  await host.command(NCMD, [{ name: 'Node Control/Scan Rate', datatype: 'Int64', value: 50n }])
+  await host.command(NCMD, [{ name: 'Node Control/Scan Rate', datatype: 'Int64', value: 200n }])
   const ndata = await observer.waitFor((m) => isAfter(m, from) && m.type === 'NDATA', T)
-  assert.equal(ndata.payload.metrics[0]!.value, 50n)
+  assert.equal(ndata.payload.metrics[0]!.value, 200n)
 })
 
 test('commands - /metrics counts accepted and refused commands as the audit lines do; /status and /healthz answer', async () => {

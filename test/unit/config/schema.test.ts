@@ -23,6 +23,7 @@ test('schema - the gateway schema describes exactly the keys the parser accepts,
     buffer: root.properties!.buffer,
     http: root.properties!.http,
     log: root.properties!.log,
+    commands: root.properties!.commands,
   }
   for (const [name, schema] of Object.entries(sections)) {
     assert.deepEqual(keys(schema).sort(), [...gatewayKeys[name as keyof typeof gatewayKeys]].sort(), name)
