@@ -57,17 +57,20 @@ for (const policy of ['drop-oldest', 'drop-newest'] as const) {
     // Node samples taken during the outage are buffered too, and may be dropped with the counter's.
     const ticks: number[] = []
     for (let at = tickAt + TICK_MS; at < born.receivedAt; at += TICK_MS) if (at > from) ticks.push(at)
-    const nodeRecords = nodeRecordTimes(rig.observer.messages)
-    const nodeDropped = ticks.filter((at) => !nodeRecords.some((r) => Math.abs(r - at) < TICK_MS / 4)).length
+    // The sampling timer fires late on a busy machine, so which sample went missing cannot be told
+    // from its time; how many arrived can.
+    const nodeArrived = nodeRecordTimes(rig.observer.messages).filter((at) => at > from && at < born.receivedAt).length
     t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.historical} historical; missing ${ranges(counts.missing)} ` +
-      `(${counts.missing.length}); dropped ${total}; buffer samples during the outage ${ticks.length}, of them dropped ${nodeDropped}`)
+      `(${counts.missing.length}); dropped ${total}; buffer samples during the outage: about ${ticks.length}, ${nodeArrived} arrived`)
 
     // Only what follows the last value delivered before the outage: the other tests cover the rest, and
     // a reading skipped there by a stalled machine is no drop.
     const lastLive = Math.max(...samples.filter((s) => !s.historical && s.at < from).map((s) => s.value))
     const missing = counts.missing.filter((v) => v > lastLive)
     assert.ok(missing.length > 0)
-    assert.equal(total, missing.length + nodeDropped, 'the drop counter equals the counter values that never arrived')
+    // Every missing counter value is a drop; the rest of the count are buffer samples, at most one per 10 s of outage.
+    const nodeDropped = total - missing.length
+    assert.ok(nodeDropped >= 0 && nodeDropped <= ticks.length + 1 - nodeArrived, `dropped ${total}, of them ${missing.length} counter values: ${nodeDropped} buffer samples is not possible with ${nodeArrived} of about ${ticks.length} arrived`)
     assert.equal(missing.at(-1)! - missing[0]! + 1, missing.length, 'one contiguous run of values is missing')
     const firstOutage = samples.filter((s) => s.at > from).map((s) => s.value)
     if (policy === 'drop-oldest') {
