@@ -12,9 +12,8 @@ test('observer - flush() returns only after messages published before it have ar
   const publisher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 })
   try {
     for (let round = 1; round <= 20; round++) {
-      // QoS 0, not awaited: the bytes are only written to the socket when flush starts.
-      publisher.publish(`spBv1.0/G/NDATA/E${round}`, 'x', { qos: 0 })
-      await new Promise<void>((resolve) => publisher.once('packetsend', () => resolve()))
+      // QoS 0: resolves once the bytes are written to the socket, long before the observer has them.
+      await new Promise<void>((resolve, reject) => publisher.publish(`spBv1.0/G/NDATA/E${round}`, 'x', { qos: 0 }, (error) => (error ? reject(error) : resolve())))
       await observer.flush()
       assert.equal(observer.messages.length, round, `round ${round}: the message published before flush was not there after it`)
     }
