@@ -200,3 +200,60 @@ test('pump - a record in the outbox is published once as DDATA and acknowledged 
   assert.equal(outbox.stats().records, 0)
   assert.equal(pump.status().published, upstream.published().length)
 })
+
+test('pump - a device changing state is announced only in a born session: DDEATH, then DBIRTH, in order with its data', async () => {
+  const { upstream, pump, session, add } = rig()
+  assert.equal(pump.deviceChanged('Boiler1', false), false, 'no session yet: the births will carry the state')
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    const status = pump.status()
+    assert.deepEqual([status.connected, status.born, status.server, status.reconnects], [true, true, 'mqtt://first:1883', 1])
+    add(1)
+    session.setOnline('Boiler1', false)
+    assert.equal(pump.deviceChanged('Boiler1', false), true)
+    await upstream.waitForPublish('DDEATH', 1)
+    session.setOnline('Boiler1', true)
+    assert.equal(pump.deviceChanged('Boiler1', true), true)
+    await upstream.waitForPublish('DBIRTH', 2)
+  } finally {
+    await pump.stop()
+  }
+  const types = upstream.published().map((p) => p.type)
+  assert.deepEqual(types.slice(0, 5), ['NBIRTH', 'DBIRTH', 'DDATA', 'DDEATH', 'DBIRTH'])
+  assert.equal(pump.status().connected, false)
+})
+
+test('pump - QoS 0 data stays in the outbox for the replay window and is replayed as history after a lost connection', async () => {
+  const { upstream, pump, add, outbox } = rig({ dataQos: 0, replayWindowMs: 60_000 })
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    add(5)
+    await upstream.waitForPublish('DDATA', 1)
+    assert.equal(outbox.stats().records, 1, 'written to the socket is not yet delivered')
+    upstream.drop()
+    await upstream.waitForPublish('DDATA', 2)
+  } finally {
+    await pump.stop()
+  }
+  const [live, replayed] = upstream.published().filter((p) => p.type === 'DDATA')
+  assert.deepEqual([live!.qos, live!.payload.metrics[0]!.isHistorical], [0, undefined])
+  assert.deepEqual([replayed!.session, replayed!.payload.metrics[0]!.value, replayed!.payload.metrics[0]!.isHistorical], [2, 5, true])
+  assert.equal(pump.status().replayedMetrics, 1)
+  assert.equal(outbox.stats().records, 0, 'an orderly stop acknowledges what was written')
+})
+
+test('pump - other node commands go to onCommand; commands for another edge node are ignored', async () => {
+  const { upstream, pump, commands } = rig()
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    const scanRate = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Scan Rate', datatype: 'Int64', value: 500n }] }, codec)
+    upstream.deliver('spBv1.0/Plant/NCMD/OtherEdge', scanRate)
+    upstream.deliver('spBv1.0/Plant/NCMD/Edge1', scanRate)
+  } finally {
+    await pump.stop()
+  }
+  assert.deepEqual(commands, ['scan-rate'])
+})
