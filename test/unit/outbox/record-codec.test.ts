@@ -34,7 +34,8 @@ test('record codec - every value kind round-trips exactly, each on its own', () 
 test('record codec - 64-bit extremes keep every bit', () => {
   const keys = memoryKeys()
   const encode = createRecordEncoder(keys)
-  const values = [2n ** 64n - 1n, -(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 2n ** 53n + 1n]
+  // 64n zigzags to exactly 0x80, the first value that takes two varint bytes.
+  const values = [2n ** 64n - 1n, -(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 2n ** 53n + 1n, 64n, -65n]
   const metrics = values.map((value, i) => ({ name: `m${i}`, type: 'Int64' as const, value, at: 5 }))
   assert.deepEqual(decodeRecordMetrics(encode(5, metrics), 5, keys), metrics)
 })
