@@ -7,6 +7,11 @@ const running = new Set<ChildProcess>()
 process.once('exit', () => {
   for (const child of running) if (child.pid !== undefined) killQuietly(child.pid)
 })
+// A test process stopped by a signal (the test runner's timeout, Ctrl-C) runs no 'exit' handlers
+// unless the signal is turned into an exit: without this, brokers and gateways outlive it.
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+  process.once(signal, () => process.exit(code))
+}
 
 /** Registers `child` to be killed at exit; it is forgotten once it exits by itself. */
 export function track(child: ChildProcess): ChildProcess {

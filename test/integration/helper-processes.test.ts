@@ -53,3 +53,31 @@ test('helper processes - a setup that fails after socat started leaves no socat 
     for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL')
   }
 })
+
+test('helper processes - a test process stopped by SIGTERM (a test timeout) still stops its broker', async () => {
+  const script = `
+import { startMosquitto } from ${JSON.stringify(helpers('mosquitto.js'))}
+const broker = await startMosquitto()
+console.log('broker ' + broker.pid)
+setInterval(() => {}, 1000)
+`
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const pid = await new Promise<number>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = out.match(/broker (\d+)/)
+      if (m) resolve(Number(m[1]))
+    })
+    void exited.then(() => reject(new Error(`the test process exited before starting its broker: ${out}`)))
+  })
+  try {
+    process.kill(child.pid!, 'SIGTERM')
+    await exited
+    assert.deepEqual(await survivors([pid]), [], 'mosquitto outlived the test process')
+  } finally {
+    if (alive(pid)) process.kill(pid, 'SIGKILL')
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL')
+  }
+})
