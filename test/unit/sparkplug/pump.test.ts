@@ -257,3 +257,31 @@ test('pump - other node commands go to onCommand; commands for another edge node
   }
   assert.deepEqual(commands, ['scan-rate'])
 })
+
+test('pump - commands for the same edge node id in another group are ignored', async () => {
+  const { upstream, pump, commands } = rig()
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    const rebirth = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Rebirth', datatype: 'Boolean', value: true }] }, codec)
+    upstream.deliver('spBv1.0/OtherPlant/NCMD/Edge1', rebirth)
+  } finally {
+    await pump.stop()
+  }
+  assert.deepEqual(commands, [])
+})
+
+test('pump - only the configured primary host STATE counts', async () => {
+  const { upstream, pump } = rig({ primaryHostId: 'Scada' })
+  const online = new TextEncoder().encode(JSON.stringify({ online: true, timestamp: Date.now() }))
+  pump.start()
+  try {
+    await upstream.calls.waitFor((c) => c.kind === 'connect', 5000)
+    upstream.deliver('spBv1.0/STATE/OtherHost', online, true)
+    assert.equal(pump.status().primaryHostOnline, false)
+    upstream.deliver('spBv1.0/STATE/Scada', online, true)
+    assert.equal(pump.status().primaryHostOnline, true)
+  } finally {
+    await pump.stop()
+  }
+})
