@@ -55,11 +55,16 @@ export function driverContract(name: string, build: () => Promise<DriverUnderTes
     readings.forEach((reading, i) => assertGood(reading, subset[i].type))
   })
 
-  run('close is idempotent and never rejects, before or after open', async ({ driver }) => {
-    await driver.close()
+  run('close is idempotent and never rejects, before or after open; the driver then opens and reads', async ({ driver }) => {
+    await assert.doesNotReject(driver.close())
     await driver.open()
-    await driver.close()
-    await driver.close()
+    await assert.doesNotReject(driver.close())
+    await assert.doesNotReject(driver.close())
+    const first = driver.points[0]
+    await driver.open()
+    const readings = await driver.read([first.name])
+    assert.equal(readings.length, 1)
+    assertGood(readings[0], first.type)
   })
 
   run('a closed driver opens again and reads', async ({ driver }) => {

@@ -145,10 +145,17 @@ export function outboxContract(name: string, build: () => OutboxUnderTest): void
     assert.equal(emptyRecord.at, t0 + 0.25)
   })
 
-  withOutbox('close is idempotent', ({ outbox }) => {
-    outbox.add(recordOf(1))
-    outbox.close()
-    outbox.close()
+  withOutbox('close is idempotent: a second close neither throws nor loses or repeats a record', (under) => {
+    under.outbox.add(recordOf(1))
+    assert.doesNotThrow(() => under.outbox.close())
+    assert.doesNotThrow(() => under.outbox.close())
+    if (!under.reopen) return
+    const again = under.reopen()
+    try {
+      assert.deepEqual(again.peek(10).map((e) => e.metrics[0].value), [1])
+    } finally {
+      again.close()
+    }
   })
 
   test(`${name} - records and ids survive close and reopen`, (t) => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Collection } from './collection.js'
+import './children.js' // a signal that stops the test process still runs the 'exit' cleanup below
 
 const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
 

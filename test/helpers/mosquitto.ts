@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, waitForPort } from './ports.js'
+import './children.js' // a signal that stops the test process still runs the 'exit' cleanup below
 
 const binary = '/usr/sbin/mosquitto'
 

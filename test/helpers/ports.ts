@@ -14,6 +14,25 @@ export function freePort(): Promise<number> {
   })
 }
 
+/**
+ * A port on 127.0.0.1 that refuses connections and that no test can take: a privileged port,
+ * which binding to port 0 never hands out (freePort, the brokers). A port from freePort is released
+ * before use, so a "nobody listens here" test could hit a broker another test just started there.
+ */
+export async function closedPort(): Promise<number> {
+  const port = 9 // discard: not run on this machine
+  const refused = await new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'))
+  })
+  if (!refused) throw new Error(`127.0.0.1:${port} does not refuse connections; the tests need one closed port there`)
+  return port
+}
+
 /** Resolves once 127.0.0.1:`port` accepts a TCP connection; rejects after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs: number, gone?: () => string | null): Promise<void> {
   const deadline = Date.now() + timeoutMs

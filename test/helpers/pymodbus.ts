@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { track } from './children.js'
 
 // The compiled helper sits in dist/test/helpers; the Python file stays in the source tree.
 const script = fileURLToPath(new URL('../../../test/helpers/pymodbus-server.py', import.meta.url))
@@ -32,7 +33,7 @@ export interface Pymodbus {
 export async function startPymodbus(options: PymodbusOptions = {}): Promise<Pymodbus> {
   const args = [script, '--mode', options.mode ?? 'tcp', '--units', (options.units ?? [1]).join(',')]
   if (options.device) args.push('--device', options.device)
-  const child = spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = track(spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'pipe'] }))
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
   const waiting: ((line: string) => void)[] = []
@@ -46,7 +47,14 @@ export async function startPymodbus(options: PymodbusOptions = {}): Promise<Pymo
       })
     })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const ready = await Promise.race([nextLine(), exited.then(() => Promise.reject(new Error(`pymodbus exited: ${stderr}`)))])
+  let ready: string
+  try {
+    ready = await Promise.race([nextLine(), exited.then(() => Promise.reject(new Error(`pymodbus exited: ${stderr}`)))])
+  } catch (error) {
+    // A server that never answered is stopped here: the caller has no handle to stop it with.
+    await stopChild(child, exited)
+    throw error
+  }
   const server: Pymodbus = {
     port: (JSON.parse(ready) as { port: number }).port,
     pid: child.pid!,

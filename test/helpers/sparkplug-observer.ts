@@ -18,6 +18,8 @@ export interface SparkplugObserver {
   readonly messages: SparkplugMessage[]
   waitFor(predicate: (m: SparkplugMessage) => boolean, timeoutMs: number): Promise<SparkplugMessage>
   waitForCount(predicate: (m: SparkplugMessage) => boolean, count: number, timeoutMs: number): Promise<SparkplugMessage[]>
+  /** See Observer.flush: call before asserting that something was not published. */
+  flush(timeoutMs?: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -46,6 +48,7 @@ export async function observeSparkplug(url: string, groupId = 'Plant1'): Promise
     },
     waitFor: async (predicate, timeoutMs) => decoded(await raw.waitFor(lift(predicate), timeoutMs))!,
     waitForCount: async (predicate, count, timeoutMs) => (await raw.waitForCount(lift(predicate), count, timeoutMs)).map((m) => decoded(m)!),
+    flush: (timeoutMs) => raw.flush(timeoutMs),
     close: () => raw.close(),
   }
 }

@@ -100,10 +100,33 @@ test('commands - hundreds of random and malformed payloads are refused; the gate
 })
 
 test('commands - Scan Rate changes every poll period and is reported in NDATA', async () => {
-  const from = observer.messages.length
-  await host.command(NCMD, [{ name: 'Node Control/Scan Rate', datatype: 'Int64', value: 200n }])
+  const url = (await gateway.waitForLine(/http listening/, T)).match(/url=(\S+)/)![1]!
+  const scans = async () => {
+    const text = await (await fetch(`${url}/metrics`)).text()
+    return Number(text.match(/sparkplug_gateway_device_scans_total\{device="Sim1"\} (\d+)/)![1])
+  }
+  // Polls every 100 ms, Counter steps every 200 ms: at a 1000 ms scan rate every scan sees a new count.
+  const rateMs = 1000
+  let from = observer.messages.length
+  await host.command(NCMD, [{ name: 'Node Control/Scan Rate', datatype: 'Int64', value: BigInt(rateMs) }])
   const ndata = await observer.waitFor((m) => isAfter(m, from) && m.type === 'NDATA', T)
-  assert.equal(ndata.payload.metrics[0]!.value, 200n)
+  assert.equal(ndata.payload.metrics[0]!.value, BigInt(rateMs))
+  try {
+    const t1 = Date.now()
+    const s1 = await scans()
+    from = observer.messages.length
+    await observer.waitForCount((m) => isAfter(m, from) && m.type === 'DDATA' && metricOf(m.payload, 'Counter', aliases) !== undefined, 3, T)
+    const s2 = await scans()
+    const window = Date.now() - t1
+    // The loop runs one scan per period slot and never catches up in a burst, so however busy the
+    // machine, a window of `window` ms holds at most window / rate + 1 scans.
+    assert.ok(s2 - s1 <= window / rateMs + 1, `${s2 - s1} scans in ${window} ms: polling faster than every ${rateMs} ms`)
+    assert.ok(s2 - s1 >= 2, `${s2 - s1} scans in ${window} ms while 3 DDATA arrived`)
+  } finally {
+    from = observer.messages.length
+    await host.command(NCMD, [{ name: 'Node Control/Scan Rate', datatype: 'Int64', value: 0n }])
+    await observer.waitFor((m) => isAfter(m, from) && m.type === 'NDATA', T)
+  }
 })
 
 test('commands - /metrics counts accepted and refused commands as the audit lines do; /status and /healthz answer', async () => {

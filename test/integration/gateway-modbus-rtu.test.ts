@@ -12,7 +12,9 @@ import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type Spar
 import { startPtyPair, type PtyPair } from '../helpers/socat.js'
 
 const T = 10_000
-const WINDOW_MS = 2_000
+// Rates are compared over windows of 20 register steps written by the test, not of wall time: a
+// machine that slows down slows the steps with the scans, so the ratio holds.
+const WINDOW_STEPS = 20
 
 const device = (deviceId: string, port: string, unitId: number) => [
   `device: ${deviceId}`,
@@ -35,14 +37,14 @@ let dir: string
 const indexOf = (m: SparkplugMessage) => observer.messages.indexOf(m)
 
 /**
- * Bumps both units' Count register every 100 ms until `done` holds (at most `ms`), so every scan
- * of an answering unit sees a change and yields one DDATA; returns the window as a range of
- * observer message indexes.
+ * Bumps both units' Count register every 100 ms, `steps` times or until `done` holds (at most `ms`),
+ * so every scan of an answering unit sees a change and yields one DDATA; returns the window as a
+ * range of observer message indexes.
  */
-async function feed(ms: number, count: { n: number }, done: () => boolean = () => false): Promise<[number, number]> {
+async function feed(steps: number, count: { n: number }, done: () => boolean = () => false, ms = Infinity): Promise<[number, number]> {
   const from = observer.messages.length
   const end = Date.now() + ms
-  while (Date.now() < end && !done()) {
+  for (let step = 0; step < steps && Date.now() < end && !done(); step++) {
     count.n++
     await server.set(1, 'hr', 0, [count.n])
     await server.set(2, 'hr', 0, [count.n])
@@ -86,10 +88,10 @@ test('gateway modbus-rtu - a silent unit goes bad and dies alone; the other keep
   const birth = await observer.waitFor((m) => m.type === 'DBIRTH' && m.deviceId === 'Unit2', T)
   const aliases = aliasesOf(birth.payload)
   const count = { n: 0 }
-  const steady = await feed(WINDOW_MS, count)
+  const steady = await feed(WINDOW_STEPS, count)
   await server.command({ cmd: 'silence', unit: 2 })
   const died = (m: SparkplugMessage) => m.type === 'DDEATH' && m.deviceId === 'Unit2'
-  const dying = await feed(T, count, () => observer.messages.some(died))
+  const dying = await feed(Infinity, count, () => observer.messages.some(died), T)
   const death = observer.messages.slice(dying[0]).find(died)
   assert.ok(death, 'Unit2 died during the silence')
   const bad = dataIn('Unit2', [dying[0], indexOf(death)]).find((m) => m.payload.metrics.some((x) => x.isNull))
@@ -97,7 +99,7 @@ test('gateway modbus-rtu - a silent unit goes bad and dies alone; the other keep
   assert.equal(metricOf(bad.payload, 'Count', aliases)!.properties?.Quality?.value, 0)
 
   // Dead, the silent unit is retried with a growing backoff: it costs the line a timeout now and then.
-  const silent = await feed(WINDOW_MS, count)
+  const silent = await feed(WINDOW_STEPS, count)
   assert.equal(dataIn('Unit2', [indexOf(death), silent[1]]).length, 0, 'nothing from Unit2 after its DDEATH')
   assert.equal(observer.messages.some((m) => m.deviceId === 'Unit1' && m.type === 'DDEATH'), false)
   const before_ = dataIn('Unit1', steady).length

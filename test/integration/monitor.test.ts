@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startMosquitto } from '../helpers/mosquitto.js'
-import { freePort } from '../helpers/ports.js'
+import { closedPort } from '../helpers/ports.js'
 
 async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -59,7 +59,7 @@ test('monitor - prints births, STATE and bad payloads from a real broker, then s
 })
 
 test('monitor - an unreachable broker is one clear line and exit code 69', async () => {
-  const port = await freePort()
+  const port = await closedPort()
   const io = capture()
   assert.equal(await run(['--broker', `mqtt://127.0.0.1:${port}`], io), 69)
   assert.equal(io.errs.length, 1)
@@ -67,7 +67,7 @@ test('monitor - an unreachable broker is one clear line and exit code 69', async
 })
 
 test('monitor - a password written in --broker is not printed', async () => {
-  const port = await freePort()
+  const port = await closedPort()
   const io = capture()
   assert.equal(await run(['--broker', `mqtt://plant:SECRET@127.0.0.1:${port}`], io), 69)
   assert.match(io.errs[0]!, new RegExp(`cannot reach broker mqtt://127.0.0.1:${port}: connect ECONNREFUSED`))

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net'
 import { createMqttUpstream } from '../../gateway/upstream/mqtt-upstream.js'
 import { silentLog } from '../../gateway/runtime/log.js'
 import { observe } from '../helpers/mqtt-observer.js'
-import { freePort } from '../helpers/ports.js'
+import { closedPort } from '../helpers/ports.js'
 import { brokerPool, deathOf, inject, isKind, mqttConfig, nextDown, takeOver, waitMs } from '../helpers/mqtt-upstream-kit.js'
 import { upstreamContract } from '../contract/upstream.contract.js'
 
@@ -71,8 +71,8 @@ for (const version of ['3.1.1', '5'] as const) {
 
     test(`mqtt-upstream ${version} - onConnectSent is called once per CONNECT and not when the port refuses`, async () => {
       const server = await broker()
-      const closedPort = await freePort()
-      const upstream = createMqttUpstream(mqttConfig([`mqtt://127.0.0.1:${closedPort}`, server.url], version), silentLog)
+      const refusing = await closedPort()
+      const upstream = createMqttUpstream(mqttConfig([`mqtt://127.0.0.1:${refusing}`, server.url], version), silentLog)
       let sent = 0
       const onConnectSent = (): void => void sent++
       await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [], onConnectSent }), isKind('unreachable', /127\.0\.0\.1/))
@@ -95,7 +95,7 @@ for (const version of ['3.1.1', '5'] as const) {
 
     test(`mqtt-upstream ${version} - failover: servers[0] unreachable, servers[1] connects`, async () => {
       const server = await broker()
-      const dead = `mqtt://127.0.0.1:${await freePort()}`
+      const dead = `mqtt://127.0.0.1:${await closedPort()}`
       const upstream = createMqttUpstream(mqttConfig([dead, server.url], version), silentLog)
       assert.deepEqual(upstream.servers, [dead, server.url])
       await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('unreachable'))
@@ -164,7 +164,7 @@ test('mqtt-upstream - a broker that stops answering is detected by keepalive and
 })
 
 test('mqtt-upstream - a port nobody listens on is unreachable', async () => {
-  const upstream = createMqttUpstream(mqttConfig([`mqtt://127.0.0.1:${await freePort()}`], '3.1.1'), silentLog)
+  const upstream = createMqttUpstream(mqttConfig([`mqtt://127.0.0.1:${await closedPort()}`], '3.1.1'), silentLog)
   await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('unreachable', /ECONNREFUSED/))
 })
 

@@ -57,25 +57,26 @@ for (const policy of ['drop-oldest', 'drop-newest'] as const) {
     // Node samples taken during the outage are buffered too, and may be dropped with the counter's.
     const ticks: number[] = []
     for (let at = tickAt + TICK_MS; at < born.receivedAt; at += TICK_MS) if (at > from) ticks.push(at)
-    const nodeRecords = nodeRecordTimes(rig.observer.messages)
-    const notInData = ticks.filter((at) => !nodeRecords.some((r) => Math.abs(r - at) < TICK_MS / 4))
-    const nodeDropped = notInData.length
+    // The sampling timer fires late on a busy machine, so which sample went missing cannot be told
+    // from its time; how many arrived can.
+    const nodeArrived = nodeRecordTimes(rig.observer.messages).filter((at) => at > from && at < born.receivedAt).length
     // History leaves out what a birth carried, and a birth carries the latest values whether their
-    // record was dropped or not: such a sample (or counter value) may or may not be among the drops.
-    const bornAt = Number(born.payload.metrics.find((x) => x.name === 'Gateway/Buffer/Records')?.timestamp)
-    const nodeCarried = notInData.filter((at) => Math.abs(bornAt - at) < TICK_MS / 4).length
+    // record was dropped or not: such a counter value may or may not be among the drops.
     const birthOnly = samples.filter((s) => s.birth === true && s.at > from && !samples.some((d) => d.birth !== true && d.value === s.value)).length
     t.diagnostic(`values ${counts.first}-${counts.last}: ${counts.values} distinct, ${counts.historical} historical; missing ${ranges(counts.missing)} ` +
-      `(${counts.missing.length}); dropped ${total}; buffer samples during the outage ${ticks.length}, of them not sent as data ${nodeDropped} ` +
-      `(carried by the NBIRTH ${nodeCarried}); counter values only in a birth ${birthOnly}`)
+      `(${counts.missing.length}); dropped ${total}; buffer samples during the outage: about ${ticks.length}, ${nodeArrived} arrived; ` +
+      `counter values only in a birth ${birthOnly}`)
 
     // Only what follows the last value delivered before the outage: the other tests cover the rest, and
     // a reading skipped there by a stalled machine is no drop.
     const lastLive = Math.max(...samples.filter((s) => !s.historical && s.at < from).map((s) => s.value))
     const missing = counts.missing.filter((v) => v > lastLive)
     assert.ok(missing.length > 0)
-    const least = missing.length + nodeDropped - nodeCarried
-    assert.ok(total >= least && total <= least + nodeCarried + birthOnly, `the drop counter (${total}) counts the values that never arrived (${least}, up to ${nodeCarried + birthOnly} more that only a birth carried)`)
+    // Every missing counter value is a drop; the rest of the count are buffer samples (at most one
+    // per 10 s of outage) and counter values whose record was dropped but which a birth carried.
+    const beyondMissing = total - missing.length
+    const most = ticks.length + 1 - nodeArrived + birthOnly
+    assert.ok(beyondMissing >= 0 && beyondMissing <= most, `dropped ${total}, of them ${missing.length} counter values: ${beyondMissing} more is not possible with ${nodeArrived} of about ${ticks.length} buffer samples arrived and ${birthOnly} values only in a birth`)
     assert.equal(missing.at(-1)! - missing[0]! + 1, missing.length, 'one contiguous run of values is missing')
     const firstOutage = samples.filter((s) => s.at > from).map((s) => s.value)
     if (policy === 'drop-oldest') {

@@ -4,6 +4,8 @@ import { test } from 'node:test'
 import { Backoff, delay } from '../../../gateway/runtime/backoff.js'
 
 const fixed = (r: number) => () => r
+/** Lets every already-resolved promise chain run (setImmediate is not mocked here). */
+const settled = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 test('backoff - without jitter the delay doubles from min up to max and stays there', () => {
   const backoff = new Backoff(100, 1000, fixed(0.5))
@@ -44,8 +46,9 @@ test('backoff - reset() starts again from min', () => {
 test('backoff - delay() resolves at once when the signal is already aborted', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] })
   let done = false
-  const pending = delay(60_000, AbortSignal.abort()).then(() => (done = true))
-  await pending
+  void delay(60_000, AbortSignal.abort()).then(() => (done = true))
+  // The timers are mocked and never advanced: only an immediate resolve sets `done` by now.
+  await settled()
   assert.equal(done, true)
 })
 
@@ -58,6 +61,8 @@ test('backoff - delay() resolves early on abort and leaves no listener behind', 
   await Promise.resolve()
   assert.equal(done, false)
   controller.abort()
+  await settled()
+  assert.equal(done, true, 'resolved by the abort, with 1 s of the delay left')
   await pending
   assert.equal(getEventListeners(controller.signal, 'abort').length, 0)
 })

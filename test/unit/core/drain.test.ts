@@ -185,3 +185,10 @@ test('drain - rebirth() drops pending births and deaths and forgets which device
   assert.deepEqual([...drain.born], [])
   assert.equal(drain.next(), null)
 })
+
+test('drain - one payload per device: interleaved records of two devices go out in runs, never mixed', () => {
+  const outbox = createMemoryOutbox()
+  const drain = session(outbox, ['A', 'B'])
+  for (const id of ['A', 'A', 'B', 'B', 'A']) add(outbox, id)
+  assert.deepEqual(drainAll(drain), ['live A [1,2]', 'live B [3,4]', 'live A [5]'])
+})

@@ -114,6 +114,7 @@ test('session - DBIRTH properties: units as engUnit, readOnly from writable, des
   const setpoint = byName(payload, 'Setpoint')
   assert.deepEqual(setpoint.properties?.readOnly, { type: 'Boolean', value: false })
   assert.equal(setpoint.properties?.engUnit, undefined)
+  assert.equal('documentation' in (byName(wire(payload), 'Setpoint').properties ?? {}), false, 'no description, no documentation property')
   assert.deepEqual(byName(wire(payload), 'Temperature').properties?.engUnit, { type: 'String', value: '°C' })
 })
 
@@ -137,6 +138,7 @@ test('session - a metric without an alias (Node Control/Scan Rate) goes by name 
   assert.ok(payload)
   const decoded = wire(payload).metrics[0]!
   assert.equal(decoded.name, SCAN_RATE)
+  assert.equal(decoded.datatype, 'Int64')
   assert.equal(decoded.value, 500n)
 })
 

@@ -25,6 +25,9 @@ const refusals: [DataType, Value, RegExp][] = [
   ['float32', 1e39, /outside the float32 range/],
   ['float64', true, /float64 needs a finite number, got true/],
   ['string', 42, /string needs a string/],
+  ['boolean', true, /a boolean lives in a coil or a register bit, not whole registers/],
+  ['int16', [1, 2], /int16 needs an integer, got an array/],
+  ['float64', 1n, /float64 needs a finite number, got 1/],
 ]
 
 for (const [type, value, message] of refusals) {

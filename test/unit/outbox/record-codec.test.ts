@@ -34,7 +34,8 @@ test('record codec - every value kind round-trips exactly, each on its own', () 
 test('record codec - 64-bit extremes keep every bit', () => {
   const keys = memoryKeys()
   const encode = createRecordEncoder(keys)
-  const values = [2n ** 64n - 1n, -(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 2n ** 53n + 1n]
+  // 64n zigzags to exactly 0x80, the first value that takes two varint bytes.
+  const values = [2n ** 64n - 1n, -(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 2n ** 53n + 1n, 64n, -65n]
   const metrics = values.map((value, i) => ({ name: `m${i}`, type: 'Int64' as const, value, at: 5 }))
   assert.deepEqual(decodeRecordMetrics(encode(5, metrics), 5, keys), metrics)
 })
@@ -59,4 +60,17 @@ test('record codec - a truncated row is refused with a clear error', () => {
   const keys = memoryKeys()
   const blob = createRecordEncoder(keys)(0, [{ name: 's', type: 'String', value: 'hello', at: 0 }])
   assert.throws(() => decodeRecordMetrics(blob.subarray(0, blob.length - 2), 0, keys), /truncated/)
+})
+
+test('record codec - records larger than the 4 KiB write buffer round-trip: a 100,000-character string and 2,000 metrics', () => {
+  const keys = memoryKeys()
+  const encode = createRecordEncoder(keys)
+  const at = 1_700_000_000_000
+  const big = [{ name: 'Text', type: 'String' as const, value: 'ab'.repeat(50_000), at }]
+  assert.deepEqual(decodeRecordMetrics(encode(at, big), at, keys), big)
+  const many = Array.from({ length: 2000 }, (_, i) => ({ name: `Tag${i}`, type: 'Double' as const, value: i + 0.5, at: at + i }))
+  assert.deepEqual(decodeRecordMetrics(encode(at, many), at, keys), many)
+  // The writer is reused: a small record after the big ones is still exact.
+  const small = [{ name: 'Tag1', type: 'Double' as const, value: 2.5, at }]
+  assert.deepEqual(decodeRecordMetrics(encode(at, small), at, keys), small)
 })

@@ -127,6 +127,11 @@ test('sqlite outbox - a database with damaged pages is moved aside at open', () 
   try {
     assert.ok(log.lines.some((l) => l.level === 'warn' && /moved it aside/.test(l.message)))
     assert.equal(outbox.stats().records, 0)
+    // The records are not dropped but kept, byte for byte, in the file moved aside for recovery.
+    assert.equal(outbox.stats().dropped, 0)
+    const aside = readdirSync(dir).filter((f) => /^buffer\.db\.corrupt-[^-]/.test(f) && !/-(wal|shm)$/.test(f))
+    assert.equal(aside.length, 1)
+    assert.deepEqual(readFileSync(join(dir, aside[0])), bytes)
     outbox.add(tenMetrics(1))
     assert.equal(outbox.peek(10).length, 1)
   } finally {
