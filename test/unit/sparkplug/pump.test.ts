@@ -231,15 +231,19 @@ test('pump - QoS 0 data stays in the outbox for the replay window and is replaye
     await upstream.waitForPublish('DBIRTH', 1)
     add(5)
     await upstream.waitForPublish('DDATA', 1)
-    assert.equal(outbox.stats().records, 1, 'written to the socket is not yet delivered')
-    upstream.drop()
+    add(6)
     await upstream.waitForPublish('DDATA', 2)
+    assert.equal(outbox.stats().records, 2, 'written to the socket is not yet delivered')
+    upstream.drop()
+    await upstream.waitForPublish('DDATA', 3)
   } finally {
     await pump.stop()
   }
-  const [live, replayed] = upstream.published().filter((p) => p.type === 'DDATA')
+  // The new DBIRTH carries 6 (the current value), so only 5 comes again, as history.
+  const [live, , replayed, more] = upstream.published().filter((p) => p.type === 'DDATA')
   assert.deepEqual([live!.qos, live!.payload.metrics[0]!.isHistorical], [0, undefined])
-  assert.deepEqual([replayed!.session, replayed!.payload.metrics[0]!.value, replayed!.payload.metrics[0]!.isHistorical], [2, 5, true])
+  assert.deepEqual([replayed!.session, replayed!.payload.metrics.map((m) => [m.value, m.isHistorical])], [2, [[5, true]]])
+  assert.equal(more, undefined)
   assert.equal(pump.status().replayedMetrics, 1)
   assert.equal(outbox.stats().records, 0, 'an orderly stop acknowledges what was written')
 })
