@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
 import { connectHost, type TestHost } from '../helpers/host.js'
+import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
 import { metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
@@ -65,6 +66,10 @@ test('primary host - a valid offline STATE: NDEATH, disconnect, no data until on
   const ndeath = await observer.waitFor((m) => m.type === 'NDEATH', T)
   assert.equal(metricOf(ndeath.payload, 'bdSeq')!.value, 0n)
   await waitLines(/connected.*bdSeq=1/, 1) // reconnected, waiting for the host
+  // The new DBIRTH carries the latest value as current; two more records make one of them history.
+  const http = await httpUrlOf(gateway, T)
+  const buffered = (await scrapeMetrics(http)).get('sparkplug_gateway_buffer_records')!
+  await waitForMetric(http, 'sparkplug_gateway_buffer_records', (n) => n >= buffered + 2, T)
   await host.state(true, 1000) // an ancient online (the retained kind) must not birth
   await host.state(true, T1 + 5000)
   const nbirth = await observer.waitFor((m) => m.type === 'NBIRTH' && metricOf(m.payload, 'bdSeq')!.value === 1n, T)
