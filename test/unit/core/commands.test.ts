@@ -16,6 +16,9 @@ const specs: TagSpec[] = [
   { name: 'Enable', type: 'Boolean', writable: true },
   { name: 'Label', type: 'String', writable: true },
   { name: 'Mode', type: 'Int16', writable: true, allowed: [1, 5, 9] },
+  { name: 'Recipe', type: 'Int64', writable: true, allowed: [1, 5] },
+  { name: 'Program', type: 'String', writable: true, allowed: ['auto', '5'] },
+  { name: 'Coil', type: 'Boolean', writable: true, sparkplugType: 'Int16' },
   { name: 'Setpoint', type: 'Float', writable: true, min: 10, max: 90 },
   { name: 'Stamp', type: 'DateTime', writable: true },
   { name: 'Counter', type: 'Int64', writable: true },
@@ -167,6 +170,23 @@ test('commands - allowed values: 5 and 5n are the same value; others are refused
   assert.equal(accepted(write('Mode', 5)), 5)
   assert.equal(Number(accepted(write('Mode', 5n))), 5)
   assert.match(refusedReason(write('Mode', 6)), /6 is not one of the allowed values 1, 5, 9/)
+})
+
+test('commands - allowed values of a 64-bit tag match whichever way the host encoded the number', () => {
+  assert.equal(accepted(write('Recipe', 5n)), 5n)
+  assert.equal(accepted(write('Recipe', 5)), 5n)
+  assert.match(refusedReason(write('Recipe', 6n)), /6 is not one of the allowed values 1, 5/)
+})
+
+test('commands - allowed texts match exactly: no case folding, no number for its text', () => {
+  assert.equal(accepted(write('Program', 'auto')), 'auto')
+  assert.match(refusedReason(write('Program', 'AUTO')), /not one of the allowed values auto, 5/)
+  assert.match(refusedReason(write('Program', 5)), /expected a String/)
+})
+
+test('commands - a coil published as Int16 takes only 0 and 1', () => {
+  assert.equal(accepted(write('Coil', 1)), 1)
+  assert.match(refusedReason(write('Coil', 2)), /the register is Boolean: 2 is not 0 or 1/)
 })
 
 test('commands - writing a type the gateway cannot write (DateTime) is refused', () => {

@@ -127,3 +127,13 @@ test('convert - NaN or Infinity read becomes null (unreadable, bad quality), not
   assert.equal(toEngineering(tag('Double'), Number.POSITIVE_INFINITY), null)
   assert.equal(toEngineering(tag('Double', { scale: 0.1 }), Number.NEGATIVE_INFINITY), null)
 })
+
+test('convert - asType crosses types the way a sparkplugType override needs', () => {
+  const cases: [SparkplugType, Value, Value][] = [
+    ['Boolean', 2, true], ['Boolean', 0n, false], ['Boolean', true, true],
+    ['String', 5, '5'], ['Text', true, 'true'], ['String', 7n, '7'], ['String', 'x', 'x'],
+    ['Int32', true, 1], ['Float', false, 0], ['Int64', true, 1n], ['UInt64', 3.6, 4n], ['Int64', 9n, 9n],
+    ['Int16', 4.6, 5], ['UInt8', 7n, 7], ['Double', 5n, 5], ['Float', 2.5, 2.5], ['Double', 1.25, 1.25],
+  ]
+  for (const [type, value, expected] of cases) assert.equal(asType(type, value), expected, `${type} of ${String(value)}`)
+})
