@@ -105,6 +105,8 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
     return Promise.race([running, timeout]).finally(() => clearTimeout(timer))
   }
 
+  const closeDriver = () => call(() => driver.close()).catch((error: Error) => log.debug('driver close failed', { error: error.message }))
+
   const report = (readings: readonly Reading[]) => {
     const metrics = normalise(readings, byName, deadband)
     const record = sink.session.data(device.deviceId, metrics)
@@ -190,7 +192,7 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
       }
       if (mustClose) {
         mustClose = false
-        await call(() => driver.close()).catch((error: Error) => log.debug('driver close failed', { error: error.message }))
+        await closeDriver()
         continue
       }
       if (!isOpen) {
@@ -233,7 +235,7 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
       void stillRunning.then(() => driver.close()).catch(ignore)
       return
     }
-    await call(() => driver.close()).catch((error: Error) => log.debug('driver close failed', { error: error.message }))
+    await closeDriver()
   }
   const running = loop()
 
