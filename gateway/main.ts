@@ -11,8 +11,8 @@ import { bufferMetricDefs, bufferMetrics, BUFFER_METRICS_INTERVAL_MS } from './r
 import { Deadband } from './normalise/deadband.js'
 import { createFileBdSeqStore, type StateFileStatus } from './sparkplug/bdseq.js'
 import { prepareStateDir } from './runtime/state-dir.js'
-import type { Command } from './sparkplug/commands.js'
-import { nodeMetricDefs, scanRateMetric } from './sparkplug/node-metrics.js'
+import type { Command, CommandOutcome } from './sparkplug/commands.js'
+import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/node-metrics.js'
 import { Pump, type PumpStatus } from './sparkplug/pump.js'
 import { Session, type DeviceDef } from './sparkplug/session.js'
 import { createMqttUpstream } from './upstream/mqtt-upstream.js'
@@ -65,7 +65,8 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) })
   const outbox = hooks.outbox ?? opened?.outbox ?? createMemoryOutbox({ whenFull: buffer.whenFull })
   const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }))
-  const upstream = createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
+  const upstreamConfig = config.upstream.mqtt
+  const upstream = createMqttUpstream(upstreamConfig, log.child({ upstream: 'mqtt' }))
 
   const devices = config.devices.map((device) => {
     const module = drivers[device.driver]!
@@ -73,7 +74,8 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     return { device, driver, tags: tagDefs(device.tags, driver.points) }
   })
   const deviceDefs: DeviceDef[] = devices.map((d) => ({ deviceId: d.device.deviceId, tags: d.tags }))
-  const session = new Session([...nodeMetricDefs(0), ...bufferMetricDefs()], deviceDefs)
+  const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
+  const session = new Session([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], deviceDefs)
   const loops = new Map<string, PollLoop>()
   const counts = { accepted: 0, refused: 0 }
   const commandsConfig = config.commands ?? defaults.commands
@@ -89,27 +91,34 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     log.warn('command refused', { ...auditFields(fields, commandsConfig.auditValueLength), refused: counts.refused })
   }
 
-  const onCommand = (command: Command, origin: string): void => {
+  const onCommand = async (command: Command, origin: string): Promise<CommandOutcome> => {
     if (command.type === 'write') {
       const loop = loops.get(command.deviceId)!
-      void loop.write(command.tag, command.value).then((outcome) => {
-        const fields = { topic: origin, metric: command.tag.name, value: String(command.value) }
-        if (outcome.ok) accepted({ ...fields, old: String(outcome.old), readBack: String(outcome.now) })
-        else refused({ ...fields, reason: outcome.reason })
-      })
-    } else if (command.type === 'reboot') {
-      accepted({ topic: origin, metric: 'Node Control/Reboot', value: true })
+      const outcome = await loop.write(command.tag, command.value)
+      const fields = { topic: origin, metric: command.tag.name, value: String(command.value) }
+      if (!outcome.ok) {
+        refused({ ...fields, reason: outcome.reason })
+        return { metric: command.tag.name, applied: false, reason: outcome.reason }
+      }
+      accepted({ ...fields, old: String(outcome.old), readBack: String(outcome.now) })
+      return { metric: command.tag.name, applied: true, value: outcome.now }
+    }
+    if (command.type === 'reboot') {
+      accepted({ topic: origin, metric: REBOOT, value: true })
       hooks.onReboot?.()
-    } else if (command.type === 'scan-rate') {
-      accepted({ topic: origin, metric: 'Node Control/Scan Rate', value: command.ms })
+      return { metric: REBOOT, applied: true }
+    }
+    if (command.type === 'scan-rate') {
+      accepted({ topic: origin, metric: SCAN_RATE, value: command.ms })
       for (const loop of loops.values()) loop.setScanRate(command.ms)
       const record = session.data(null, [scanRateMetric(command.ms, Date.now())])
       if (record !== null) outbox.add(record)
       pump.notify()
+      return { metric: SCAN_RATE, applied: true, value: command.ms }
     }
+    return { metric: command.type, applied: false, reason: 'handled by the pump' }
   }
 
-  const mqtt = config.upstream.mqtt
   const pump = new Pump({
     node: config.sparkplug,
     session,
@@ -118,9 +127,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     bdSeq,
     codec: { uint32Field: config.sparkplug.uint32Field },
     primaryHostId: config.sparkplug.primaryHostId,
-    dataQos: mqtt.dataQos,
-    replayWindowMs: mqtt.replayWindowMs,
-    reconnect: { minMs: mqtt.reconnectMinMs, maxMs: mqtt.reconnectMaxMs },
+    reconnect: { minMs: upstreamConfig.reconnectMinMs, maxMs: upstreamConfig.reconnectMaxMs },
     log: log.child({ part: 'pump' }),
     onCommand,
     onRefused: (refusal, origin) => refused({ topic: origin, metric: refusal.metric, reason: refusal.reason }),

@@ -1,16 +1,20 @@
+import { systemClock, type Clock } from './clock.js'
+
 /** A wake-up flag for one waiting loop: `notify()` resolves the current or the next `wait()`. */
 export class Signal {
   private pending = false
-  private resolve: (() => void) | null = null
+  private wakeUp: (() => void) | null = null
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   notify(): void {
-    if (this.resolve !== null) {
-      const resolve = this.resolve
-      this.resolve = null
-      resolve()
-    } else {
+    const wakeUp = this.wakeUp
+    if (wakeUp === null) {
       this.pending = true
+      return
     }
+    this.wakeUp = null
+    wakeUp()
   }
 
   /** Resolves on the next `notify()`, or after `timeoutMs`. */
@@ -20,14 +24,14 @@ export class Signal {
       return Promise.resolve()
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.resolve = null
-        resolve()
-      }, timeoutMs)
-      this.resolve = () => {
-        clearTimeout(timer)
+      const sleeping = new AbortController()
+      const finish = (): void => {
+        if (this.wakeUp === finish) this.wakeUp = null
+        sleeping.abort()
         resolve()
       }
+      this.wakeUp = finish
+      void this.clock.sleep(timeoutMs, sleeping.signal).then(finish)
     })
   }
 }

@@ -22,6 +22,14 @@ export interface Refusal {
   readonly reason: string
 }
 
+/** What became of one metric of a command: applied (with the value read back, where there is one) or refused and why. */
+export interface CommandOutcome {
+  readonly metric: string
+  readonly applied: boolean
+  readonly reason?: string
+  readonly value?: Value | null
+}
+
 /** The part of `commands:` that decides what a command may ask. */
 export type CommandPolicy = Pick<CommandsConfig, 'writes' | 'reboot' | 'scanRate' | 'scanRateMinMs' | 'scanRateMaxMs' | 'maxPayloadBytes' | 'maxMetrics'>
 

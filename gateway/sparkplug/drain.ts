@@ -41,11 +41,16 @@ export class Drain {
   /** Per device, each metric's timestamp and value as its birth in this session carried them. */
   private readonly carried = new Map<string | null, Map<string, { readonly at: number; readonly value: Value | null }>>()
 
+  private readonly recordsPerBatch: number
+
   constructor(
     private readonly outbox: Outbox,
     /** First id of live data: records below it are the backlog. */
     private readonly liveFromId: number,
+    /** `recordsPerBatch: 1` keeps one record per payload (an upstream that deduplicates by row id). */
+    options: { readonly recordsPerBatch?: number } = {},
   ) {
+    this.recordsPerBatch = options.recordsPerBatch ?? Number.POSITIVE_INFINITY
     this.live = new Lane(outbox, liveFromId - 1)
     this.backlog = new Lane(outbox, 0, liveFromId)
   }
@@ -109,6 +114,7 @@ export class Drain {
     let metrics = first.metrics.length
     for (let e = lane.peek(this.born, this.sent); e !== null; e = lane.peek(this.born, this.sent)) {
       if (e.id > upTo || e.deviceId !== first.deviceId || isHistory(e) !== historical || metrics + e.metrics.length > METRICS_PER_PAYLOAD) break
+      if (records.length >= this.recordsPerBatch) break
       lane.take()
       records.push(e)
       metrics += e.metrics.length

@@ -15,6 +15,11 @@ export const REBIRTH = 'Node Control/Rebirth'
 export const REBOOT = 'Node Control/Reboot'
 export const NEXT_SERVER = 'Node Control/Next Server'
 export const SCAN_RATE = 'Node Control/Scan Rate'
+/**
+ * Declared in NBIRTH where the upstream has no will (NATS): the node publishes something at least
+ * this often (an NDATA repeating this metric when idle), so silence for 3 intervals means dead.
+ */
+export const HEARTBEAT_INTERVAL = 'Properties/Heartbeat Interval'
 
 const version = (() => {
   try {
@@ -34,8 +39,11 @@ function hardware(): string {
   }
 }
 
-/** The node metrics every NBIRTH carries besides bdSeq: node controls and descriptive properties. */
-export function nodeMetricDefs(scanRateMs: number): NodeMetricDef[] {
+/**
+ * The node metrics every NBIRTH carries besides bdSeq: node controls and descriptive properties,
+ * and the heartbeat interval when there is one (`heartbeatMs` above 0).
+ */
+export function nodeMetricDefs(scanRateMs: number, heartbeatMs = 0): NodeMetricDef[] {
   const control = (name: string, type: SparkplugType, value: Value): NodeMetricDef => ({ name, type, value, aliased: false, writable: true })
   const property = (name: string, value: string): NodeMetricDef => ({ name, type: 'String', value, aliased: true, writable: false })
   return [
@@ -47,7 +55,12 @@ export function nodeMetricDefs(scanRateMs: number): NodeMetricDef[] {
     property('Properties/Software Version', version),
     property('Properties/Hardware', hardware()),
     property('Properties/OS', `${type()} ${release()} ${arch()}`),
+    ...(heartbeatMs > 0 ? [{ name: HEARTBEAT_INTERVAL, type: 'Int64', value: BigInt(heartbeatMs), aliased: true, writable: false } as const] : []),
   ]
+}
+
+export function heartbeatMetric(ms: number, at: number): Metric {
+  return { name: HEARTBEAT_INTERVAL, type: 'Int64', value: BigInt(ms), at }
 }
 
 export function scanRateMetric(ms: number, at: number): Metric {

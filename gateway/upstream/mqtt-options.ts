@@ -2,8 +2,15 @@ import type { ConnectionOptions } from 'node:tls'
 import type { IClientOptions } from 'mqtt'
 import { readConfigFile } from '../config/read-file.js'
 import type { MqttConfig, ServerLogin } from '../config/types.js'
-import type { Message } from './upstream.js'
 import { UpstreamError } from './upstream.js'
+
+/** A publish as MQTT sees it: the pump's addresses and kinds already turned into topic and QoS. */
+export interface MqttMessage {
+  readonly topic: string
+  readonly payload: Uint8Array
+  readonly qos: 0 | 1
+  readonly retain: boolean
+}
 
 /** mqtt.js hands unknown options through to `tls.connect`, which is where hostname checking lives. */
 export type ClientOptions = IClientOptions & Pick<ConnectionOptions, 'checkServerIdentity'>
@@ -28,7 +35,7 @@ async function readPem(path: string, what: string, url: string): Promise<Buffer>
  * automatic reconnect (each CONNECT needs a new will and bdSeq) and nothing queued while offline.
  * TLS files are read here, at every connect, so a renewed certificate is picked up.
  */
-export async function buildClientOptions(config: MqttConfig, url: string, will: Message, login: ServerLogin | null = null): Promise<ClientOptions> {
+export async function buildClientOptions(config: MqttConfig, url: string, will: MqttMessage, login: ServerLogin | null = null): Promise<ClientOptions> {
   const v5 = config.version === '5'
   const options: ClientOptions = {
     protocolVersion: v5 ? 5 : 4,

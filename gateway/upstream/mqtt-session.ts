@@ -1,9 +1,8 @@
 import mqtt from 'mqtt'
 import type { IClientPublishOptions, MqttClient, Packet } from 'mqtt'
 import type { Log } from '../model/log.js'
-import type { Message } from './upstream.js'
 import { UpstreamError } from './upstream.js'
-import type { ClientOptions } from './mqtt-options.js'
+import type { ClientOptions, MqttMessage } from './mqtt-options.js'
 import { asBuffer } from './mqtt-options.js'
 import { reasonCodeOf, toUpstreamError } from './mqtt-errors.js'
 import { whenFlushed } from './mqtt-transport.js'
@@ -37,9 +36,9 @@ export interface MqttSession {
   /** True between `ready` resolving and the end of the session. */
   isUp(): boolean
   /** Written (QoS 0) or PUBACKed (QoS 1); rejects with UpstreamError 'closed' once the session ended. */
-  publish(msg: Message): Promise<void>
+  publish(msg: MqttMessage): Promise<void>
   /** Our own end: optional final message, then DISCONNECT; bounded, never rejects, no onDown. */
-  close(final?: Message): Promise<void>
+  close(final?: MqttMessage): Promise<void>
 }
 
 export function openSession(
@@ -120,7 +119,7 @@ export function openSession(
     client.connect()
   })
 
-  const send = (msg: Message): Promise<void> =>
+  const send = (msg: MqttMessage): Promise<void> =>
     new Promise((resolve, reject) => {
       let done = false
       const settle = (err?: Error): void => {
@@ -136,7 +135,7 @@ export function openSession(
       if (!done) waiting.add(settle)
     })
 
-  const finish = async (final: Message | undefined): Promise<void> => {
+  const finish = async (final: MqttMessage | undefined): Promise<void> => {
     const deadline = setTimeout(() => end(new UpstreamError('closed', 'disconnected')), closeDeadlineMs)
     let finalSent = true
     if (final) {

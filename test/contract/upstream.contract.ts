@@ -1,22 +1,22 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Upstream, UpstreamEvent } from '../../gateway/upstream/upstream.js'
+import type { MessageType, SparkplugAddress } from '../../gateway/sparkplug/topics.js'
+import type { Message, Upstream, UpstreamEvent } from '../../gateway/upstream/upstream.js'
 import { UpstreamError } from '../../gateway/upstream/upstream.js'
 
-/** What a probe on the server saw: topic, raw bytes and the QoS it was delivered with. */
+/** What a probe on the server saw: where, and the raw bytes. */
 export interface ProbeMessage {
-  readonly topic: string
+  readonly address: SparkplugAddress
   readonly payload: Uint8Array
-  readonly qos: number
 }
 
 /** A live server plus an upstream pointed at it (`servers[0]`), for one test. */
 export interface UpstreamFixture {
   readonly upstream: Upstream
   /** Publishes from another client on the same server, as a host application would. */
-  inject(topic: string, payload: Uint8Array, retain: boolean): Promise<void>
-  /** Subscribes another client to `filter`; resolves once the subscription is active. */
-  probe(filter: string): Promise<{ waitFor(p: (m: ProbeMessage) => boolean, timeoutMs: number): Promise<ProbeMessage>; close(): Promise<void> }>
+  inject(address: SparkplugAddress, payload: Uint8Array, retain: boolean): Promise<void>
+  /** Subscribes another client to every message of group `Contract`; resolves once the subscription is active. */
+  probe(): Promise<{ waitFor(p: (m: ProbeMessage) => boolean, timeoutMs: number): Promise<ProbeMessage>; close(): Promise<void> }>
   /** Makes the server disappear abruptly (process killed). */
   killServer(): Promise<void>
   /** Stops everything the fixture started. */
@@ -24,8 +24,11 @@ export interface UpstreamFixture {
 }
 
 const waitMs = 5000
-const group = 'spBv1.0/Contract'
-const will = { topic: `${group}/NDEATH/E1`, payload: Uint8Array.from([1]), qos: 1 as const, retain: false }
+const node = { groupId: 'Contract', edgeNodeId: 'E1' }
+const listen = { node, primaryHostId: 'Host1' }
+const at = (type: MessageType, deviceId: string | null = null): SparkplugAddress => ({ type, ...node, deviceId })
+const will: Message = { address: at('NDEATH'), payload: Uint8Array.from([1]), kind: 'session' }
+const message = (address: SparkplugAddress, bytes: number[], kind: Message['kind'] = 'session'): Message => ({ address, payload: Uint8Array.from(bytes), kind })
 
 /** Records every event of an upstream (it takes one listener) and lets a test await one. */
 function record(upstream: Upstream) {
@@ -75,33 +78,52 @@ export function upstreamContract(name: string, build: () => Promise<UpstreamFixt
     })
   }
 
-  withFixture('subscriptions are active when connect resolves: an injected command arrives', async (f) => {
+  withFixture('the node\'s commands are received once connect resolves: NCMD, and DCMD of any device', async (f) => {
     const seen = record(f.upstream)
-    await f.upstream.connect({ server: 0, will, subscribe: [`${group}/NCMD/E1`] })
-    await f.inject(`${group}/NCMD/E1`, Uint8Array.from([7, 8]), false)
-    const event = await seen.next((e) => e.type === 'message', 'message')
-    assert.deepEqual(event, { type: 'message', topic: `${group}/NCMD/E1`, payload: Buffer.from([7, 8]), retain: false })
+    await f.upstream.connect({ server: 0, will, ...listen })
+    await f.inject(at('NCMD'), Uint8Array.from([7, 8]), false)
+    await f.inject(at('DCMD', 'Pump7'), Uint8Array.from([9]), false)
+    const ncmd = await seen.next((e) => e.type === 'message' && e.address.type === 'NCMD', 'NCMD')
+    const dcmd = await seen.next((e) => e.type === 'message' && e.address.type === 'DCMD', 'DCMD')
+    assert.ok(ncmd.type === 'message' && dcmd.type === 'message')
+    assert.deepEqual([ncmd.address, [...ncmd.payload], ncmd.retain], [at('NCMD'), [7, 8], false])
+    assert.deepEqual([dcmd.address, [...dcmd.payload]], [at('DCMD', 'Pump7'), [9]])
+    assert.ok(ncmd.origin.length > 0, 'origin names the topic or subject for the audit log')
   })
 
-  withFixture('a retained message on a subscribed topic arrives with retain true', async (f) => {
+  withFixture('commands of another node or group are not received', async (f) => {
     const seen = record(f.upstream)
-    await f.inject('spBv1.0/STATE/Host1', Buffer.from('{"online":true}'), true)
-    await f.upstream.connect({ server: 0, will, subscribe: ['spBv1.0/STATE/Host1'] })
+    await f.upstream.connect({ server: 0, will, ...listen })
+    await f.inject({ type: 'NCMD', groupId: 'Contract', edgeNodeId: 'E2', deviceId: null }, Uint8Array.from([1]), false)
+    await f.inject({ type: 'NCMD', groupId: 'Other', edgeNodeId: 'E1', deviceId: null }, Uint8Array.from([2]), false)
+    await f.inject(at('NCMD'), Uint8Array.from([3]), false)
     const event = await seen.next((e) => e.type === 'message', 'message')
-    assert.equal(event.type === 'message' && event.retain, true)
+    assert.ok(event.type === 'message')
+    assert.deepEqual([...event.payload], [3], 'the first message received is our own NCMD')
   })
 
-  withFixture('publish at QoS 0 and QoS 1 delivers the bytes', async (f) => {
-    await f.upstream.connect({ server: 0, will, subscribe: [] })
-    const probe = await f.probe(`${group}/#`)
+  withFixture('the primary host STATE is received; where the server keeps it, a retained one arrives on connect', async (f) => {
+    const seen = record(f.upstream)
+    const state = Buffer.from('{"online":true,"timestamp":1}')
+    const retained = f.upstream.capabilities.retainedState
+    if (retained) await f.inject({ type: 'STATE', hostId: 'Host1' }, state, true)
+    await f.upstream.connect({ server: 0, will, ...listen })
+    if (!retained) await f.inject({ type: 'STATE', hostId: 'Host1' }, state, false)
+    const event = await seen.next((e) => e.type === 'message', 'message')
+    assert.ok(event.type === 'message')
+    assert.deepEqual([event.address, Buffer.from(event.payload).toString(), event.retain], [{ type: 'STATE', hostId: 'Host1' }, state.toString(), retained])
+  })
+
+  withFixture('session and data messages arrive at their address with their bytes', async (f) => {
+    await f.upstream.connect({ server: 0, will, ...listen })
+    const probe = await f.probe()
     try {
-      await f.upstream.publish({ topic: `${group}/NDATA/E1`, payload: Uint8Array.from([0]), qos: 0, retain: false })
-      await f.upstream.publish({ topic: `${group}/DDATA/E1/D1`, payload: Uint8Array.from([1, 2, 3]), qos: 1, retain: false })
-      const zero = await probe.waitFor((m) => m.topic === `${group}/NDATA/E1`, waitMs)
-      const one = await probe.waitFor((m) => m.topic === `${group}/DDATA/E1/D1`, waitMs)
-      assert.deepEqual([...zero.payload], [0])
-      assert.deepEqual([...one.payload], [1, 2, 3])
-      assert.equal(one.qos, 1)
+      await f.upstream.publish(message(at('NBIRTH'), [0]))
+      await f.upstream.publish(message(at('DDATA', 'D1'), [1, 2, 3], 'data'))
+      const birth = await probe.waitFor((m) => m.address.type === 'NBIRTH', waitMs)
+      const data = await probe.waitFor((m) => m.address.type === 'DDATA', waitMs)
+      assert.deepEqual([...birth.payload], [0])
+      assert.deepEqual([data.address, [...data.payload]], [at('DDATA', 'D1'), [1, 2, 3]])
     } finally {
       await probe.close()
     }
@@ -109,11 +131,11 @@ export function upstreamContract(name: string, build: () => Promise<UpstreamFixt
 
   withFixture('down is emitted once when the server dies, and publish then rejects with closed', async (f) => {
     const seen = record(f.upstream)
-    await f.upstream.connect({ server: 0, will, subscribe: [] })
+    await f.upstream.connect({ server: 0, will, ...listen })
     await f.killServer()
     const down = await seen.next((e) => e.type === 'down', 'down')
     assert.ok(down.type === 'down' && down.error instanceof Error)
-    await assert.rejects(f.upstream.publish({ topic: `${group}/NDATA/E1`, payload: Uint8Array.from([0]), qos: 0, retain: false }), isClosed)
+    await assert.rejects(f.upstream.publish(message(at('NDATA'), [0])), isClosed)
     await f.upstream.disconnect()
     assert.equal(seen.events.filter((e) => e.type === 'down').length, 1)
   })
@@ -121,14 +143,14 @@ export function upstreamContract(name: string, build: () => Promise<UpstreamFixt
   withFixture('disconnect is idempotent, emits no down, and publish afterwards rejects with closed', async (f) => {
     const seen = record(f.upstream)
     await f.upstream.disconnect()
-    await f.upstream.connect({ server: 0, will, subscribe: [] })
+    await f.upstream.connect({ server: 0, will, ...listen })
     await Promise.all([f.upstream.disconnect(), f.upstream.disconnect()])
     await f.upstream.disconnect()
-    await assert.rejects(f.upstream.publish({ topic: `${group}/NDATA/E1`, payload: Uint8Array.from([0]), qos: 1, retain: false }), isClosed)
+    await assert.rejects(f.upstream.publish(message(at('NDATA'), [0], 'data')), isClosed)
     assert.deepEqual(seen.events, [])
   })
 
   withFixture('publish before any connect rejects with closed', async (f) => {
-    await assert.rejects(f.upstream.publish({ topic: `${group}/NDATA/E1`, payload: Uint8Array.from([0]), qos: 0, retain: false }), isClosed)
+    await assert.rejects(f.upstream.publish(message(at('NDATA'), [0])), isClosed)
   })
 }

@@ -1,14 +1,30 @@
 import type { Log, LogFields } from '../../gateway/model/log.js'
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import type { Payload } from '../../gateway/sparkplug/payload.js'
-import { UpstreamError, type Message, type Upstream, type UpstreamEvent } from '../../gateway/upstream/upstream.js'
+import { parseTopic, topicOf, type NodeAddress } from '../../gateway/sparkplug/topics.js'
+import { UpstreamError, type ConnectOptions, type Message, type Upstream, type UpstreamCapabilities, type UpstreamEvent } from '../../gateway/upstream/upstream.js'
 import { Collection } from './collection.js'
+
+/** A message as the fake saw it, with its address spelled as the MQTT topic for readable tests. */
+export type SeenMessage = Message & { readonly topic: string }
 
 /** One thing the pump did to the upstream, in order: a CONNECT (with its will), a publish, a disconnect. */
 export type UpstreamCall =
-  | { readonly kind: 'connect'; readonly server: number; readonly will: Message; readonly subscribe: readonly string[] }
-  | { readonly kind: 'publish'; readonly session: number; readonly message: Message }
-  | { readonly kind: 'disconnect'; readonly session: number; readonly final: Message | null }
+  | { readonly kind: 'connect'; readonly server: number; readonly will: SeenMessage; readonly node: NodeAddress; readonly primaryHostId: string | null }
+  | { readonly kind: 'publish'; readonly session: number; readonly message: SeenMessage }
+  | { readonly kind: 'disconnect'; readonly session: number; readonly final: SeenMessage | null }
+
+/** An MQTT broker at QoS 1: a will, confirmed data, retained STATE, no replies. */
+export const mqttLike: UpstreamCapabilities = {
+  will: true,
+  confirmsData: true,
+  replayWindowMs: 45_000,
+  deduplicates: false,
+  retainedState: true,
+  requestReply: false,
+  heartbeatMs: 0,
+  maxInFlight: 64,
+}
 
 /**
  * An Upstream without a network, for driving the pump in unit tests. It behaves as the MQTT
@@ -22,26 +38,48 @@ export class FakeUpstream implements Upstream {
   private listener: (event: UpstreamEvent) => void = () => {}
   private session = 0
   private up = false
+  /** While set, publishes are recorded but not confirmed until `release()`. */
+  private held: { confirm: () => void; fail: (error: Error) => void }[] | null = null
 
-  constructor(readonly servers: readonly string[] = ['mqtt://first:1883']) {}
+  readonly capabilities: UpstreamCapabilities
 
-  async connect(opts: { server: number; will: Message; subscribe: readonly string[]; onConnectSent?: () => void }): Promise<void> {
+  constructor(
+    readonly servers: readonly string[] = ['mqtt://first:1883'],
+    capabilities: Partial<UpstreamCapabilities> = {},
+  ) {
+    this.capabilities = { ...mqttLike, ...capabilities }
+  }
+
+  async connect(opts: ConnectOptions): Promise<void> {
     if (this.unreachable.delete(opts.server)) throw new UpstreamError('unreachable', `${this.servers[opts.server]} is unreachable`)
     opts.onConnectSent?.()
     this.session++
     this.up = true
-    this.calls.push({ kind: 'connect', server: opts.server, will: opts.will, subscribe: opts.subscribe })
+    this.calls.push({ kind: 'connect', server: opts.server, will: seen(opts.will), node: opts.node, primaryHostId: opts.primaryHostId })
   }
 
   async publish(message: Message): Promise<void> {
     if (!this.up) throw new UpstreamError('closed', 'session is down')
-    this.calls.push({ kind: 'publish', session: this.session, message })
+    this.calls.push({ kind: 'publish', session: this.session, message: seen(message) })
+    if (this.held !== null) await new Promise<void>((confirm, fail) => this.held!.push({ confirm, fail }))
+  }
+
+  /** From now on publishes wait for `release()`, like a server slow to confirm. */
+  hold(): void {
+    this.held = []
+  }
+
+  /** Confirms the `count` oldest held publishes (all by default); with no count, stops holding. */
+  release(count?: number): void {
+    const held = this.held ?? []
+    for (const publish of held.splice(0, count ?? held.length)) publish.confirm()
+    if (count === undefined) this.held = null
   }
 
   async disconnect(final?: Message): Promise<void> {
     if (!this.up) return
     this.up = false
-    this.calls.push({ kind: 'disconnect', session: this.session, final: final ?? null })
+    this.calls.push({ kind: 'disconnect', session: this.session, final: final === undefined ? null : seen(final) })
   }
 
   onEvent(listener: (event: UpstreamEvent) => void): void {
@@ -51,28 +89,35 @@ export class FakeUpstream implements Upstream {
   /** The connection is lost (the broker went away): publishes fail and the pump hears `down`. */
   drop(): void {
     this.up = false
+    for (const publish of this.held?.splice(0) ?? []) publish.fail(new UpstreamError('closed', 'session is down'))
     this.listener({ type: 'down', error: new Error('connection reset') })
   }
 
-  /** A message arrives on a subscribed topic (a command, a STATE). */
-  deliver(topic: string, payload: Uint8Array, retain = false): void {
-    this.listener({ type: 'message', topic, payload, retain })
+  /** A message arrives on a subscribed topic (a command, a STATE); `reply` when it was sent as a request. */
+  deliver(topic: string, payload: Uint8Array, retain = false, reply?: (body: Uint8Array) => void): void {
+    const address = parseTopic(topic)
+    if (address === null) throw new Error(`not a Sparkplug topic: ${topic}`)
+    this.listener({ type: 'message', address, payload, retain, origin: topic, ...(reply === undefined ? {} : { reply }) })
   }
 
   connects(): Extract<UpstreamCall, { kind: 'connect' }>[] {
     return this.calls.items.filter((c) => c.kind === 'connect')
   }
 
-  /** Every publish so far with its topic's message type (NBIRTH, DDATA, ...) and decoded payload. */
-  published(): { session: number; type: string; topic: string; payload: Payload; qos: number }[] {
+  /** Every publish so far with its message type (NBIRTH, DDATA, ...), kind, message id and decoded payload. */
+  published(): { session: number; type: string; topic: string; payload: Payload; kind: Message['kind']; id: string | undefined }[] {
     return this.calls.items.flatMap((c) =>
-      c.kind === 'publish' ? [{ session: c.session, type: messageType(c.message.topic), topic: c.message.topic, payload: decodePayload(c.message.payload), qos: c.message.qos }] : [],
+      c.kind === 'publish' ? [{ session: c.session, type: messageType(c.message.topic), topic: c.message.topic, payload: decodePayload(c.message.payload), kind: c.message.kind, id: c.message.id }] : [],
     )
   }
 
   waitForPublish(type: string, count: number, timeoutMs = 5000): Promise<UpstreamCall[]> {
     return this.calls.waitForCount((c) => c.kind === 'publish' && messageType(c.message.topic) === type, count, timeoutMs)
   }
+}
+
+function seen(message: Message): SeenMessage {
+  return { ...message, topic: topicOf(message.address) }
 }
 
 /** bdSeq carried by an NBIRTH or NDEATH payload. */

@@ -4,6 +4,9 @@ import mqtt from 'mqtt'
 import type { MqttConfig } from '../../gateway/config/types.js'
 import type { Message, Upstream, UpstreamEvent } from '../../gateway/upstream/upstream.js'
 import { UpstreamError } from '../../gateway/upstream/upstream.js'
+import { parseTopic, topicOf } from '../../gateway/sparkplug/topics.js'
+import type { ProbeMessage, UpstreamFixture } from '../contract/upstream.contract.js'
+import { observe, type ObservedMessage } from './mqtt-observer.js'
 import { startMosquitto } from './mosquitto.js'
 import type { Broker, MosquittoOptions } from './mosquitto.js'
 
@@ -27,9 +30,19 @@ export function mqttConfig(servers: string[], version: '3.1.1' | '5', extra: Par
   }
 }
 
-/** A will/NDEATH stand-in: QoS 1, not retained, with a readable payload. */
-export function deathOf(payload: string, topic = 'spBv1.0/G/NDEATH/E'): Message {
-  return { topic, payload: Buffer.from(payload), qos: 1, retain: false }
+/** The node these tests connect as: it listens for `spBv1.0/G/NCMD/E` and `spBv1.0/G/DCMD/E/+`. */
+export const testNode = { node: { groupId: 'G', edgeNodeId: 'E' }, primaryHostId: null }
+
+/** A will/NDEATH stand-in (`spBv1.0/G/NDEATH/E`), with a readable payload. */
+export function deathOf(payload: string): Message {
+  return messageTo('spBv1.0/G/NDEATH/E', payload, 'session')
+}
+
+/** A message to a Sparkplug topic, spelled as MQTT for readable tests. */
+export function messageTo(topic: string, payload: Uint8Array | string, kind: Message['kind'] = 'session'): Message {
+  const address = parseTopic(topic)
+  if (address === null) throw new Error(`not a Sparkplug topic: ${topic}`)
+  return { address, payload: Buffer.from(payload), kind }
 }
 
 /** Connects a second client with the same clientId: the broker drops the first without a DISCONNECT. */
@@ -77,5 +90,23 @@ export function brokerPool(): (opts?: MosquittoOptions) => Promise<Broker> {
     const started = await startMosquitto(opts)
     brokers.add(started)
     return started
+  }
+}
+
+/** The contract fixture's inject and probe for an MQTT broker at `url`, in Sparkplug addresses. */
+export function mqttContractParts(url: string, protocolVersion: 4 | 5 = 5): Pick<UpstreamFixture, 'inject' | 'probe'> {
+  return {
+    inject: (address, payload, retain) => inject(url, topicOf(address), payload, retain),
+    probe: async () => {
+      const observer = await observe(url, 'spBv1.0/Contract/#', protocolVersion)
+      const asProbe = (m: ObservedMessage): ProbeMessage | null => {
+        const address = parseTopic(m.topic)
+        return address === null ? null : { address, payload: m.payload }
+      }
+      return {
+        waitFor: async (predicate, timeoutMs) => asProbe(await observer.waitFor((m) => { const p = asProbe(m); return p !== null && predicate(p) }, timeoutMs))!,
+        close: () => observer.close(),
+      }
+    },
   }
 }

@@ -4,7 +4,7 @@ import { createMqttUpstream } from '../../gateway/upstream/mqtt-upstream.js'
 import { silentLog } from '../../gateway/runtime/log.js'
 import { startEmbeddedBroker } from '../../gateway/runtime/embedded-broker.js'
 import { observe } from '../helpers/mqtt-observer.js'
-import { deathOf, inject, mqttConfig, nextDown, takeOver, waitMs } from '../helpers/mqtt-upstream-kit.js'
+import { deathOf, mqttConfig, mqttContractParts, nextDown, takeOver, testNode, waitMs } from '../helpers/mqtt-upstream-kit.js'
 import { upstreamContract } from '../contract/upstream.contract.js'
 
 upstreamContract('mqtt-upstream on the embedded broker', async () => {
@@ -12,8 +12,7 @@ upstreamContract('mqtt-upstream on the embedded broker', async () => {
   const upstream = createMqttUpstream(mqttConfig([server.url], '3.1.1'), silentLog)
   return {
     upstream,
-    inject: (topic, payload, retain) => inject(server.url, topic, payload, retain),
-    probe: (filter) => observe(server.url, filter, 4),
+    ...mqttContractParts(server.url, 4),
     killServer: () => server.close(),
     close: () => server.close(),
   }
@@ -25,7 +24,7 @@ test('embedded-broker - delivers the will of a session that is taken over', asyn
   const upstream = createMqttUpstream(config, silentLog)
   const observer = await observe(server.url, 'spBv1.0/#', 4)
   try {
-    await upstream.connect({ server: 0, will: deathOf('bdSeq=3'), subscribe: [] })
+    await upstream.connect({ server: 0, will: deathOf('bdSeq=3'), ...testNode })
     const down = nextDown(upstream)
     await takeOver(server.url, config.clientId, 4)
     const death = await observer.waitFor((m) => m.topic === 'spBv1.0/G/NDEATH/E', waitMs)

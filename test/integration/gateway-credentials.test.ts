@@ -23,7 +23,7 @@ test('credentials - a password inside a server URL authenticates, yet is in no l
   })
   const gateway = startGatewayProcess(setup.file)
   try {
-    const refused = await gateway.waitForLine(/cannot connect to the broker/, T)
+    const refused = await gateway.waitForLine(/cannot connect upstream/, T)
     assert.match(refused, /refused the connection: not authorized/)
     const base = await httpUrlOf(gateway, T)
     await waitForMetric(base, `sparkplug_gateway_upstream_connected{server="${shown}"}`, (v) => v === 1, T)

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createMqttUpstream } from '../../gateway/upstream/mqtt-upstream.js'
 import { silentLog } from '../../gateway/runtime/log.js'
-import { brokerPool, deathOf, isKind, mqttConfig } from '../helpers/mqtt-upstream-kit.js'
+import { brokerPool, deathOf, isKind, messageTo, mqttConfig, testNode } from '../helpers/mqtt-upstream-kit.js'
 
 const broker = brokerPool()
 
@@ -33,12 +33,12 @@ describe('mqtt-upstream TLS', { skip: hasOpenssl ? false : 'openssl is not insta
     const verifying = createMqttUpstream(mqttConfig([server.url], '3.1.1', { tls: { ca: file('ca.pem'), verifyHostname: true } }), silentLog)
     let sent = 0
     await assert.rejects(
-      verifying.connect({ server: 0, will: deathOf('x'), subscribe: [], onConnectSent: () => void sent++ }),
+      verifying.connect({ server: 0, will: deathOf('x'), ...testNode, onConnectSent: () => void sent++ }),
       isKind('tls', /does not name this host/),
     )
     assert.equal(sent, 0)
     const lenient = createMqttUpstream(mqttConfig([server.url], '3.1.1', { tls: { ca: file('ca.pem'), verifyHostname: false } }), silentLog)
-    await lenient.connect({ server: 0, will: deathOf('x'), subscribe: [] })
+    await lenient.connect({ server: 0, will: deathOf('x'), ...testNode })
     await lenient.disconnect()
     await server.stop()
   })
@@ -48,9 +48,9 @@ describe('mqtt-upstream TLS', { skip: hasOpenssl ? false : 'openssl is not insta
     const server = await broker({ tls: { ca: file('ca.pem'), ...makeServerCert('ip', 'IP:127.0.0.1') } })
     const upstream = createMqttUpstream(mqttConfig([server.url], '5', { tls: { ca: file('ca.pem'), verifyHostname: true } }), silentLog)
     let sent = 0
-    await upstream.connect({ server: 0, will: deathOf('x'), subscribe: ['spBv1.0/G/NCMD/E'], onConnectSent: () => void sent++ })
+    await upstream.connect({ server: 0, will: deathOf('x'), ...testNode, onConnectSent: () => void sent++ })
     assert.equal(sent, 1)
-    await upstream.publish({ topic: 'spBv1.0/G/NDATA/E', payload: Buffer.from('x'), qos: 1, retain: false })
+    await upstream.publish(messageTo('spBv1.0/G/NDATA/E', Buffer.from('x'), 'data'))
     await upstream.disconnect()
     await server.stop()
   })
@@ -59,7 +59,7 @@ describe('mqtt-upstream TLS', { skip: hasOpenssl ? false : 'openssl is not insta
     if (!existsSync(file('ca.pem'))) makeCa()
     const server = await broker({ tls: { ca: file('ca.pem'), ...makeServerCert('ip2', 'IP:127.0.0.1') } })
     const upstream = createMqttUpstream(mqttConfig([server.url], '3.1.1', { tls: { verifyHostname: true } }), silentLog)
-    await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('tls'))
+    await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), ...testNode }), isKind('tls'))
     await server.stop()
   })
 })

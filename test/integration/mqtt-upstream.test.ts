@@ -6,7 +6,7 @@ import { createMqttUpstream } from '../../gateway/upstream/mqtt-upstream.js'
 import { silentLog } from '../../gateway/runtime/log.js'
 import { observe } from '../helpers/mqtt-observer.js'
 import { closedPort } from '../helpers/ports.js'
-import { brokerPool, deathOf, inject, isKind, mqttConfig, nextDown, takeOver, waitMs } from '../helpers/mqtt-upstream-kit.js'
+import { brokerPool, deathOf, inject, isKind, messageTo, mqttConfig, mqttContractParts, nextDown, takeOver, testNode, waitMs } from '../helpers/mqtt-upstream-kit.js'
 import { upstreamContract } from '../contract/upstream.contract.js'
 
 const broker = brokerPool()
@@ -19,8 +19,7 @@ for (const version of ['3.1.1', '5'] as const) {
     const upstream = createMqttUpstream(mqttConfig([server.url], version), silentLog)
     return {
       upstream,
-      inject: (topic, payload, retain) => inject(server.url, topic, payload, retain),
-      probe: (filter) => observe(server.url, filter),
+      ...mqttContractParts(server.url, protocolVersion),
       killServer: () => server.stop('SIGKILL'),
       close: () => server.stop(),
     }
@@ -33,7 +32,7 @@ for (const version of ['3.1.1', '5'] as const) {
       const upstream = createMqttUpstream(config, silentLog)
       const observer = await observe(server.url)
       try {
-        await upstream.connect({ server: 0, will: deathOf('bdSeq=7'), subscribe: [] })
+        await upstream.connect({ server: 0, will: deathOf('bdSeq=7'), ...testNode })
         const down = nextDown(upstream)
         await takeOver(server.url, config.clientId, protocolVersion)
         const death = await observer.waitFor((m) => m.topic === 'spBv1.0/G/NDEATH/E', waitMs)
@@ -48,6 +47,27 @@ for (const version of ['3.1.1', '5'] as const) {
       }
     })
 
+    test(`mqtt-upstream ${version} - data goes at dataQos, births at QoS 0, nothing retained`, async () => {
+      const server = await broker()
+      const observer = await observe(server.url)
+      try {
+        for (const dataQos of [0, 1] as const) {
+          const upstream = createMqttUpstream(mqttConfig([server.url], version, { dataQos }), silentLog)
+          await upstream.connect({ server: 0, will: deathOf('x'), ...testNode })
+          await upstream.publish(messageTo('spBv1.0/G/NBIRTH/E', `birth${dataQos}`))
+          await upstream.publish(messageTo('spBv1.0/G/DDATA/E/D1', `data${dataQos}`, 'data'))
+          await upstream.disconnect()
+        }
+        const seen = await observer.waitForCount((m) => m.topic !== 'spBv1.0/G/NDEATH/E', 4, waitMs)
+        assert.deepEqual(seen.map((m) => [m.payload.toString(), m.qos, m.retain]), [
+          ['birth0', 0, false], ['data0', 0, false], ['birth1', 0, false], ['data1', 1, false],
+        ])
+      } finally {
+        await observer.close()
+        await server.stop()
+      }
+    })
+
     test(`mqtt-upstream ${version} - each connect carries its own will`, async () => {
       const server = await broker()
       const config = mqttConfig([server.url], version)
@@ -55,7 +75,7 @@ for (const version of ['3.1.1', '5'] as const) {
       const observer = await observe(server.url)
       try {
         for (const payload of ['bdSeq=1', 'bdSeq=2']) {
-          await upstream.connect({ server: 0, will: deathOf(payload), subscribe: [] })
+          await upstream.connect({ server: 0, will: deathOf(payload), ...testNode })
           const down = nextDown(upstream)
           await takeOver(server.url, config.clientId, protocolVersion)
           await down
@@ -75,9 +95,9 @@ for (const version of ['3.1.1', '5'] as const) {
       const upstream = createMqttUpstream(mqttConfig([`mqtt://127.0.0.1:${refusing}`, server.url], version), silentLog)
       let sent = 0
       const onConnectSent = (): void => void sent++
-      await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [], onConnectSent }), isKind('unreachable', /127\.0\.0\.1/))
+      await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), ...testNode, onConnectSent }), isKind('unreachable', /127\.0\.0\.1/))
       assert.equal(sent, 0)
-      await upstream.connect({ server: 1, will: deathOf('x'), subscribe: [], onConnectSent })
+      await upstream.connect({ server: 1, will: deathOf('x'), ...testNode, onConnectSent })
       assert.equal(sent, 1)
       await upstream.disconnect()
       await server.stop()
@@ -86,9 +106,9 @@ for (const version of ['3.1.1', '5'] as const) {
     test(`mqtt-upstream ${version} - bad credentials are refused with a plain message`, async () => {
       const server = await broker({ users: { gw: 'right' } })
       const wrong = createMqttUpstream(mqttConfig([server.url], version, { username: 'gw', password: 'wrong' }), silentLog)
-      await assert.rejects(wrong.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('refused', /username or password|not authorized/))
+      await assert.rejects(wrong.connect({ server: 0, will: deathOf('x'), ...testNode }), isKind('refused', /username or password|not authorized/))
       const right = createMqttUpstream(mqttConfig([server.url], version, { username: 'gw', password: 'right' }), silentLog)
-      await right.connect({ server: 0, will: deathOf('x'), subscribe: ['spBv1.0/G/NCMD/E'] })
+      await right.connect({ server: 0, will: deathOf('x'), ...testNode })
       await right.disconnect()
       await server.stop()
     })
@@ -98,9 +118,9 @@ for (const version of ['3.1.1', '5'] as const) {
       const dead = `mqtt://127.0.0.1:${await closedPort()}`
       const upstream = createMqttUpstream(mqttConfig([dead, server.url], version), silentLog)
       assert.deepEqual(upstream.servers, [dead, server.url])
-      await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('unreachable'))
-      await upstream.connect({ server: 1, will: deathOf('x'), subscribe: [] })
-      await upstream.publish({ topic: 'spBv1.0/G/NDATA/E', payload: Buffer.from('ok'), qos: 1, retain: false })
+      await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), ...testNode }), isKind('unreachable'))
+      await upstream.connect({ server: 1, will: deathOf('x'), ...testNode })
+      await upstream.publish(messageTo('spBv1.0/G/NDATA/E', Buffer.from('ok'), 'data'))
       await upstream.disconnect()
       await server.stop()
     })
@@ -110,7 +130,7 @@ for (const version of ['3.1.1', '5'] as const) {
       const upstream = createMqttUpstream(mqttConfig([server.url], version), silentLog)
       const observer = await observe(server.url)
       try {
-        await upstream.connect({ server: 0, will: deathOf('will'), subscribe: [] })
+        await upstream.connect({ server: 0, will: deathOf('will'), ...testNode })
         await upstream.disconnect(deathOf('final'))
         // A marker from another client after the disconnect: anything the broker sends for our
         // session (the will) is delivered before it.
@@ -130,15 +150,15 @@ for (const version of ['3.1.1', '5'] as const) {
 test('mqtt-upstream - after down, connect makes a new session once the broker is back', async () => {
   const server = await broker()
   const upstream = createMqttUpstream(mqttConfig([server.url], '3.1.1'), silentLog)
-  await upstream.connect({ server: 0, will: deathOf('first'), subscribe: [] })
+  await upstream.connect({ server: 0, will: deathOf('first'), ...testNode })
   const down = nextDown(upstream)
   await server.stop('SIGKILL')
   await down
   await server.restart()
   const observer = await observe(server.url)
   try {
-    await upstream.connect({ server: 0, will: deathOf('second'), subscribe: [] })
-    await upstream.publish({ topic: 'spBv1.0/G/NBIRTH/E', payload: Buffer.from('again'), qos: 0, retain: false })
+    await upstream.connect({ server: 0, will: deathOf('second'), ...testNode })
+    await upstream.publish(messageTo('spBv1.0/G/NBIRTH/E', Buffer.from('again'), 'session'))
     const birth = await observer.waitFor((m) => m.topic === 'spBv1.0/G/NBIRTH/E', waitMs)
     assert.equal(birth.payload.toString(), 'again')
   } finally {
@@ -151,7 +171,7 @@ test('mqtt-upstream - after down, connect makes a new session once the broker is
 test('mqtt-upstream - a broker that stops answering is detected by keepalive and reported as down', async () => {
   const server = await broker()
   const upstream = createMqttUpstream(mqttConfig([server.url], '3.1.1', { keepaliveMs: 1000 }), silentLog)
-  await upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] })
+  await upstream.connect({ server: 0, will: deathOf('x'), ...testNode })
   const down = nextDown(upstream)
   process.kill(server.pid, 'SIGSTOP')
   try {
@@ -165,7 +185,7 @@ test('mqtt-upstream - a broker that stops answering is detected by keepalive and
 
 test('mqtt-upstream - a port nobody listens on is unreachable', async () => {
   const upstream = createMqttUpstream(mqttConfig([`mqtt://127.0.0.1:${await closedPort()}`], '3.1.1'), silentLog)
-  await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('unreachable', /ECONNREFUSED/))
+  await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), ...testNode }), isKind('unreachable', /ECONNREFUSED/))
 })
 
 /** A TCP server that accepts connections and never answers, like a hung broker. */
@@ -187,7 +207,7 @@ test('mqtt-upstream - a server that accepts TCP but never answers CONNECT times 
   const silent = await silentServer()
   const upstream = createMqttUpstream(mqttConfig([silent.url], '5', { connectTimeoutMs: 300 }), silentLog)
   try {
-    await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('timeout'))
+    await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), ...testNode }), isKind('timeout'))
   } finally {
     silent.close()
   }
@@ -198,7 +218,7 @@ test('mqtt-upstream - disconnect while connecting cancels the connect with kind 
   const upstream = createMqttUpstream(mqttConfig([silent.url], '3.1.1', { connectTimeoutMs: 60_000 }), silentLog)
   try {
     let sent = false
-    const connecting = upstream.connect({ server: 0, will: deathOf('x'), subscribe: [], onConnectSent: () => (sent = true) })
+    const connecting = upstream.connect({ server: 0, will: deathOf('x'), ...testNode, onConnectSent: () => (sent = true) })
     const connectSent = new Promise<void>((resolve) => {
       const poll = (): void => (sent ? resolve() : void setTimeout(poll, 5))
       poll()
@@ -216,5 +236,5 @@ test('mqtt-upstream - a missing CA file is a tls error naming the file', async (
     mqttConfig(['mqtts://127.0.0.1:8883'], '3.1.1', { tls: { ca: '/nonexistent/ca.pem', verifyHostname: true } }),
     silentLog,
   )
-  await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), subscribe: [] }), isKind('tls', /\/nonexistent\/ca\.pem.*ENOENT/))
+  await assert.rejects(upstream.connect({ server: 0, will: deathOf('x'), ...testNode }), isKind('tls', /\/nonexistent\/ca\.pem.*ENOENT/))
 })

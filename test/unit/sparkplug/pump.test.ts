@@ -1,57 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { TagConfig } from '../../../gateway/config/types.js'
-import type { SparkplugType } from '../../../gateway/model/value.js'
-import { tagDefs } from '../../../gateway/normalise/tag-def.js'
-import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
-import { createMemoryBdSeqStore } from '../../../gateway/sparkplug/bdseq.js'
 import { decodePayload, encodePayload } from '../../../gateway/sparkplug/codec.js'
-import { nodeMetricDefs } from '../../../gateway/sparkplug/node-metrics.js'
-import { Pump, type PumpOptions } from '../../../gateway/sparkplug/pump.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
-import { bdSeqOf, FakeUpstream, recordingLog } from '../../helpers/fake-upstream.js'
-
-const node = { groupId: 'Plant', edgeNodeId: 'Edge1' }
-const codec = { uint32Field: 'int_value' } as const
-
-function tags(list: readonly { name: string; type: SparkplugType }[]) {
-  const configs: TagConfig[] = list.map((t) => ({ pollMs: 1000, deadband: 0, writable: false, writeIntervalMs: 0, ...t }))
-  return tagDefs(configs, list)
-}
-
-/** A pump on a fake upstream, one online device `Boiler1` with a counter, reconnecting at once. */
-function rig(options: Partial<PumpOptions> & { servers?: string[]; bdSeqStart?: number } = {}) {
-  const upstream = new FakeUpstream(options.servers)
-  const session = new Session(nodeMetricDefs(0), [{ deviceId: 'Boiler1', tags: tags([{ name: 'Count', type: 'Int32' }]) }])
-  session.setOnline('Boiler1', true)
-  const outbox = createMemoryOutbox()
-  const bdSeq = createMemoryBdSeqStore(options.bdSeqStart ?? 0)
-  const log = recordingLog()
-  const commands: string[] = []
-  const pump = new Pump({
-    node,
-    session,
-    outbox,
-    upstream,
-    bdSeq,
-    codec,
-    dataQos: 1,
-    replayWindowMs: 60_000,
-    reconnect: { minMs: 1, maxMs: 1 },
-    log,
-    onCommand: (command) => commands.push(command.type),
-    onRefused: (refusal) => commands.push(`refused ${refusal.metric}`),
-    onApplied: (metric) => commands.push(`applied ${metric}`),
-    ...options,
-  })
-  const add = (value: number) => {
-    const record = session.data('Boiler1', [{ name: 'Count', type: 'Int32', value, at: Date.now() }])
-    assert.ok(record, 'a changed value makes a record')
-    outbox.add(record)
-    pump.notify()
-  }
-  return { upstream, session, outbox, bdSeq, log, pump, add, commands }
-}
+import { bdSeqOf } from '../../helpers/fake-upstream.js'
+import { codec, node, pumpRig as rig } from '../../helpers/pump-rig.js'
 
 test('pump - every reconnect carries the next bdSeq in its will and its NBIRTH (tck-id topics-nbirth-bdseq-increment)', async () => {
   const { upstream, bdSeq, pump } = rig({ bdSeqStart: 7 })
@@ -154,7 +105,7 @@ test('pump - Node Control/Next Server ends the session with NDEATH and connects 
   assert.equal(bdSeq.peek(), 2)
 })
 
-test('pump - subscribes to its own NCMD and DCMD, and to the primary host STATE when one is configured', async () => {
+test('pump - listens for its own commands, and for the primary host STATE when one is configured', async () => {
   const { upstream, pump } = rig({ primaryHostId: 'Scada' })
   pump.start()
   try {
@@ -162,7 +113,8 @@ test('pump - subscribes to its own NCMD and DCMD, and to the primary host STATE 
   } finally {
     await pump.stop()
   }
-  assert.deepEqual(upstream.connects()[0]?.subscribe, ['spBv1.0/Plant/NCMD/Edge1', 'spBv1.0/Plant/DCMD/Edge1/+', 'spBv1.0/STATE/Scada'])
+  const connect = upstream.connects()[0]
+  assert.deepEqual([connect?.node, connect?.primaryHostId], [node, 'Scada'])
   assert.equal(upstream.published().length, 0, 'no birth before the primary host is online')
 })
 
@@ -183,7 +135,7 @@ test('pump - with a primary host, births wait for its STATE online and the sessi
   assert.ok(disconnect?.kind === 'disconnect' && disconnect.final?.topic === 'spBv1.0/Plant/NDEATH/Edge1')
 })
 
-test('pump - a record in the outbox is published once as DDATA and acknowledged (QoS 1)', async () => {
+test('pump - a record in the outbox is published once as DDATA and acknowledged when the upstream confirms it (QoS 1)', async () => {
   const { upstream, pump, add, outbox } = rig()
   pump.start()
   try {
@@ -195,7 +147,7 @@ test('pump - a record in the outbox is published once as DDATA and acknowledged 
   }
   const data = upstream.published().filter((p) => p.type === 'DDATA')
   assert.equal(data.length, 1)
-  assert.equal(data[0]?.qos, 1)
+  assert.equal(data[0]?.kind, 'data')
   assert.equal(data[0]?.topic, 'spBv1.0/Plant/DDATA/Edge1/Boiler1')
   assert.equal(outbox.stats().records, 0)
   assert.equal(pump.status().published, upstream.published().length)
@@ -225,7 +177,7 @@ test('pump - a device changing state is announced only in a born session: DDEATH
 })
 
 test('pump - QoS 0 data stays in the outbox for the replay window and is replayed as history after a lost connection', async () => {
-  const { upstream, pump, add, outbox } = rig({ dataQos: 0, replayWindowMs: 60_000 })
+  const { upstream, pump, add, outbox } = rig({ capabilities: { confirmsData: false, replayWindowMs: 60_000 } })
   pump.start()
   try {
     await upstream.waitForPublish('DBIRTH', 1)
@@ -241,7 +193,7 @@ test('pump - QoS 0 data stays in the outbox for the replay window and is replaye
   }
   // The new DBIRTH carries 6 (the current value), so only 5 comes again, as history.
   const [live, , replayed, more] = upstream.published().filter((p) => p.type === 'DDATA')
-  assert.deepEqual([live!.qos, live!.payload.metrics[0]!.isHistorical], [0, undefined])
+  assert.deepEqual([live!.kind, live!.payload.metrics[0]!.isHistorical], ['data', undefined])
   assert.deepEqual([replayed!.session, replayed!.payload.metrics.map((m) => [m.value, m.isHistorical])], [2, [[5, true]]])
   assert.equal(more, undefined)
   assert.equal(pump.status().replayedMetrics, 1)

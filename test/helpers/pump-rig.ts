@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict'
+import type { TagConfig } from '../../gateway/config/types.js'
+import type { SparkplugType } from '../../gateway/model/value.js'
+import { tagDefs } from '../../gateway/normalise/tag-def.js'
+import { createMemoryOutbox } from '../../gateway/outbox/memory-outbox.js'
+import { createMemoryBdSeqStore } from '../../gateway/sparkplug/bdseq.js'
+import { nodeMetricDefs } from '../../gateway/sparkplug/node-metrics.js'
+import { Pump, type PumpOptions } from '../../gateway/sparkplug/pump.js'
+import { Session } from '../../gateway/sparkplug/session.js'
+import type { UpstreamCapabilities } from '../../gateway/upstream/upstream.js'
+import { FakeUpstream, recordingLog } from './fake-upstream.js'
+
+export const node = { groupId: 'Plant', edgeNodeId: 'Edge1' }
+export const codec = { uint32Field: 'int_value' } as const
+
+function tags(list: readonly { name: string; type: SparkplugType; writable?: boolean }[]) {
+  const configs: TagConfig[] = list.map((t) => ({ pollMs: 1000, deadband: 0, writable: false, writeIntervalMs: 0, ...t }))
+  return tagDefs(configs, list)
+}
+
+export interface RigOptions extends Partial<PumpOptions> {
+  readonly servers?: string[]
+  readonly bdSeqStart?: number
+  readonly capabilities?: Partial<UpstreamCapabilities>
+}
+
+/**
+ * A pump on a fake upstream, one online device `Boiler1` with a counter `Count` and a writable
+ * `Setpoint`, reconnecting at once. Commands other than rebirth and next server are recorded and
+ * answered as applied.
+ */
+export function pumpRig(options: RigOptions = {}) {
+  const upstream = new FakeUpstream(options.servers, options.capabilities)
+  const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
+  const session = new Session(nodeMetricDefs(0, heartbeatMs), [{ deviceId: 'Boiler1', tags: tags([{ name: 'Count', type: 'Int32' }, { name: 'Setpoint', type: 'Int32', writable: true }]) }])
+  session.setOnline('Boiler1', true)
+  const outbox = createMemoryOutbox()
+  const bdSeq = createMemoryBdSeqStore(options.bdSeqStart ?? 0)
+  const log = recordingLog()
+  const commands: string[] = []
+  const pump = new Pump({
+    node,
+    session,
+    outbox,
+    upstream,
+    bdSeq,
+    codec,
+    reconnect: { minMs: 1, maxMs: 1 },
+    log,
+    onCommand: async (command) => {
+      commands.push(command.type)
+      return { metric: command.type === 'write' ? command.tag.name : command.type, applied: true, ...(command.type === 'write' ? { value: command.value } : {}) }
+    },
+    onRefused: (refusal) => commands.push(`refused ${refusal.metric}`),
+    onApplied: (metric) => commands.push(`applied ${metric}`),
+    ...options,
+  })
+  const add = (value: number, at = Date.now()) => {
+    const record = session.data('Boiler1', [{ name: 'Count', type: 'Int32', value, at }], at)
+    assert.ok(record, 'a changed value makes a record')
+    outbox.add(record)
+    pump.notify()
+  }
+  return { upstream, session, outbox, bdSeq, log, pump, add, commands }
+}
