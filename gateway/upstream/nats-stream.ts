@@ -1,0 +1,71 @@
+import { nanos, StorageType, type JetStreamManager, type StreamInfo } from 'nats'
+import type { NatsConfig } from '../config/types.js'
+import { NAMESPACE, nodeTopic, type NodeAddress } from '../sparkplug/topics.js'
+import { subjectOf } from './nats-subjects.js'
+import { UpstreamError } from './upstream.js'
+
+/**
+ * The subjects this node publishes on: its own births, deaths and data, for the node and any
+ * device. Not NCMD/DCMD: a stream capturing those would answer a host's command request with a
+ * PubAck before the gateway could answer it.
+ */
+export function publishedSubjects(node: NodeAddress): string[] {
+  const nodeSubject = (type: 'NBIRTH' | 'NDEATH' | 'NDATA') => subjectOf(nodeTopic(node, type))
+  const deviceSubjects = (type: 'DBIRTH' | 'DDEATH' | 'DDATA') => `${subjectOf(`${NAMESPACE}/${node.groupId}/${type}/${node.edgeNodeId}`)}.*`
+  return [nodeSubject('NBIRTH'), nodeSubject('NDEATH'), nodeSubject('NDATA'), deviceSubjects('DBIRTH'), deviceSubjects('DDEATH'), deviceSubjects('DDATA')]
+}
+
+/**
+ * Makes sure the configured stream stores every subject this node publishes on, with a
+ * duplicate window long enough for a retry after a restart to be recognised: created when
+ * missing (and `create` allows it), refused with a message naming what to change otherwise.
+ */
+export async function ensureStream(jsm: JetStreamManager, config: NatsConfig['jetstream'], node: NodeAddress, url: string): Promise<void> {
+  const wanted = publishedSubjects(node)
+  let info: StreamInfo
+  try {
+    info = await jsm.streams.info(config.stream)
+  } catch (error) {
+    if (!isNotFound(error)) throw error
+    if (!config.create) {
+      throw new UpstreamError('refused', `JetStream stream ${config.stream} does not exist on ${url}; create it with subjects ${wanted.join(', ')} or set upstream.nats.jetstream.create: true`)
+    }
+    await jsm.streams.add({
+      name: config.stream,
+      subjects: wanted,
+      storage: StorageType.File,
+      num_replicas: config.replicas,
+      duplicate_window: nanos(config.duplicateWindowMs),
+    })
+    return
+  }
+  const missing = wanted.filter((subject) => !info.config.subjects.some((filter) => covers(filter, subject)))
+  if (missing.length > 0) {
+    throw new UpstreamError('refused', `JetStream stream ${config.stream} on ${url} does not store ${missing.join(', ')} (its subjects: ${info.config.subjects.join(', ') || 'none'}); add them to the stream or name another stream in upstream.nats.jetstream.stream`)
+  }
+  const windowMs = Math.floor(info.config.duplicate_window / 1e6)
+  if (windowMs < config.duplicateWindowMs) {
+    throw new UpstreamError('refused', `JetStream stream ${config.stream} on ${url} keeps message ids for ${windowMs} ms, shorter than upstream.nats.jetstream.duplicateWindow (${config.duplicateWindowMs} ms): a row replayed after a restart could be stored twice; raise the stream's duplicate_window`)
+  }
+}
+
+/** Whether the subject filter `filter` matches every subject `pattern` can match (`*` and `>` wildcards). */
+export function covers(filter: string, pattern: string): boolean {
+  const f = filter.split('.')
+  const p = pattern.split('.')
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '>') return i < p.length
+    if (i >= p.length) return false
+    if (f[i] === '*') {
+      if (p[i] === '>') return false
+      continue
+    }
+    if (f[i] !== p[i]) return false
+  }
+  return f.length === p.length
+}
+
+function isNotFound(error: unknown): boolean {
+  const err = error as { code?: string; api_error?: { err_code?: number }; message?: string }
+  return err.code === '404' || err.api_error?.err_code === 10059 || /stream not found/i.test(err.message ?? '')
+}
