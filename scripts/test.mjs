@@ -19,6 +19,13 @@ const needs = [
     pkg: ['python3-pymodbus', 'python3-serial', 'python3-serial-asyncio'],
     present: () => spawnSync('/usr/bin/python3', [pymodbusServer, '--check'], { stdio: 'ignore' }).status === 0,
   },
+  {
+    // The NATS upstream tests run real servers (bookworm ships 2.9.10). The package Recommends
+    // nothing (Depends: libc6, adduser); it adds a `nats` system user and a systemd unit that
+    // stays disabled where systemd is not PID 1. Tests start their own servers on free ports.
+    pkg: 'nats-server',
+    present: () => existsSync('/usr/sbin/nats-server') || which('nats-server'),
+  },
 ]
 
 function which(cmd) {
