@@ -65,7 +65,12 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) })
   const outbox = hooks.outbox ?? opened?.outbox ?? createMemoryOutbox({ whenFull: buffer.whenFull })
   const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }))
-  const upstream = createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
+  const mqtt = config.upstream.mqtt
+  if (mqtt === undefined) {
+    log.error('NATS upstream not available in this build')
+    throw new Error('NATS upstream not available in this build')
+  }
+  const upstream = createMqttUpstream(mqtt, log.child({ upstream: 'mqtt' }))
 
   const devices = config.devices.map((device) => {
     const module = drivers[device.driver]!
@@ -109,7 +114,6 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     }
   }
 
-  const mqtt = config.upstream.mqtt
   const pump = new Pump({
     node: config.sparkplug,
     session,

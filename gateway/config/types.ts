@@ -8,7 +8,8 @@ export interface GatewayConfig {
   /** Absolute path of gateway.yaml, for messages and for relative paths. */
   readonly file: string
   readonly sparkplug: SparkplugConfig
-  readonly upstream: { readonly mqtt: MqttConfig }
+  /** Exactly one upstream: an MQTT broker or a NATS server (cluster). */
+  readonly upstream: { readonly mqtt: MqttConfig; readonly nats?: undefined } | { readonly nats: NatsConfig; readonly mqtt?: undefined }
   readonly devices: readonly DeviceConfig[]
   /** Absolute path of the devices directory. */
   readonly devicesDir: string
@@ -86,6 +87,46 @@ export interface MqttConfig {
    * replayed as history, since a dead TCP connection takes up to 1.5 x keepalive to notice.
    */
   readonly replayWindowMs: number
+}
+
+/** `upstream.nats`: Sparkplug over core NATS or JetStream (SPEC §8). */
+export interface NatsConfig {
+  /** Server URLs in failover order: nats:// or tls://, host:port, never with credentials in them. */
+  readonly servers: readonly string[]
+  /** core: at most once, like QoS 0. jetstream: every message stored in a stream, rows leave the buffer on PubAck. */
+  readonly mode: 'core' | 'jetstream'
+  /** Client name the server shows in its connection list (`connz`). */
+  readonly name: string
+  /** At most one way to authenticate; secrets already read from their files. */
+  readonly auth?:
+    | { readonly kind: 'token'; readonly token: string }
+    | { readonly kind: 'user'; readonly username: string; readonly password: string }
+    | { readonly kind: 'nkey'; readonly seed: string; readonly seedFile: string }
+    | { readonly kind: 'credentials'; readonly credentials: string; readonly credentialsFile: string }
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly verifyHostname: boolean }
+  /** Interval of the client's PINGs; a connection missing two answers is found dead. */
+  readonly keepaliveMs: number
+  readonly connectTimeoutMs: number
+  readonly reconnectMinMs: number
+  readonly reconnectMaxMs: number
+  /**
+   * Interval of the node's liveness message while nothing else is published, declared in NBIRTH
+   * (NATS has no will: a consumer declares the node dead after missing this for 3 intervals).
+   */
+  readonly heartbeatMs: number
+  /** Core NATS only: records published this recently before a connection is found dead are replayed as history. */
+  readonly replayWindowMs: number
+  readonly jetstream: {
+    /** Stream that must hold the node's subjects. */
+    readonly stream: string
+    /** Create the stream when it does not exist (file storage, `replicas`, `duplicateWindowMs`). */
+    readonly create: boolean
+    readonly replicas: number
+    /** Shortest duplicate window accepted on an existing stream, and the one given to a created one. */
+    readonly duplicateWindowMs: number
+    /** How long a publish may wait for its PubAck before the connection is treated as lost. */
+    readonly ackTimeoutMs: number
+  }
 }
 
 /** The `user:password@` part of a server URL, decoded. */
