@@ -16,6 +16,7 @@ import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/n
 import { Pump, type PumpStatus } from './sparkplug/pump.js'
 import { Session, type DeviceDef } from './sparkplug/session.js'
 import { createMqttUpstream } from './upstream/mqtt-upstream.js'
+import { createNatsUpstream } from './upstream/nats-upstream.js'
 import type { DeviceStats } from './runtime/poll.js'
 import { auditFields } from './runtime/audit.js'
 import { defaults } from './config/defaults.js'
@@ -65,8 +66,10 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) })
   const outbox = hooks.outbox ?? opened?.outbox ?? createMemoryOutbox({ whenFull: buffer.whenFull })
   const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }))
-  const upstreamConfig = config.upstream.mqtt
-  const upstream = createMqttUpstream(upstreamConfig, log.child({ upstream: 'mqtt' }))
+  const upstreamConfig = config.upstream.mqtt ?? config.upstream.nats
+  const upstream = config.upstream.mqtt !== undefined
+    ? createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
+    : createNatsUpstream(config.upstream.nats, log.child({ upstream: 'nats' }))
 
   const devices = config.devices.map((device) => {
     const module = drivers[device.driver]!

@@ -15,6 +15,18 @@ export const defaults = {
     replayWindowKeepalives: 1.5,
     verifyHostname: true,
   },
+  nats: {
+    mode: 'core',
+    keepaliveMs: 10_000,
+    connectTimeoutMs: 10_000,
+    reconnectMinMs: 1_000,
+    reconnectMaxMs: 30_000,
+    heartbeatMs: 10_000,
+    /** The core NATS replay window, in keepalives: the client finds a connection dead after two unanswered PINGs. */
+    replayWindowKeepalives: 3.5,
+    verifyHostname: true,
+    jetstream: { stream: 'SPARKPLUG', create: true, replicas: 1, duplicateWindowMs: 3_600_000, ackTimeoutMs: 5_000 },
+  },
   devicesDir: 'devices/',
   stateDir: '/var/lib/sparkplug-gateway',
   buffer: {

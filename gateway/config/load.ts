@@ -12,10 +12,12 @@ import { parseCsv } from './csv.js'
 import { defaults } from './defaults.js'
 import { parseDevice, type Registry } from './device.js'
 import { foreignDevice, foreignTagList, inside } from './foreign.js'
+import { natsIdError } from './nats.js'
+import { readNatsSecret } from './nats-secrets.js'
 import { parseGateway } from './parse.js'
 import { parseYaml, type Position, type PositionedDocument } from './positions.js'
 import { readConfigFile, readConfigText, reason, type FileKind } from './read-file.js'
-import type { DeviceConfig, GatewayConfig } from './types.js'
+import type { DeviceConfig, GatewayConfig, NatsConfig } from './types.js'
 
 /** A problem with the place it was written. */
 export interface LocatedError {
@@ -71,26 +73,42 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
       warnings.push({ ...where, message: `password file ${gateway.passwordFile} can be read by its group or others (mode ${mode}); run chmod 600 ${gateway.passwordFile}` })
     }
   }
-  const inUrl = gateway?.config.upstream.mqtt.serverLogins?.findIndex((l) => l?.password !== undefined) ?? -1
+  const inUrl = gateway?.config.upstream.mqtt?.serverLogins?.findIndex((l) => l?.password !== undefined) ?? -1
   const yamlMode = inUrl < 0 ? undefined : await readableByOthers(path)
   if (yamlMode !== undefined) {
     const where = { ...locate(['upstream', 'mqtt', 'servers', inUrl]), path: `upstream.mqtt.servers[${inUrl}]` }
     const message = `this URL holds a password and ${path} can be read by its group or others (mode ${yamlMode}); move the password to passwordFile, or run chmod 600 ${path}`
     warnings.push({ ...where, message })
   }
+  const kind = gateway?.config.upstream.nats ? 'nats' : 'mqtt'
   for (const key of ['ca', 'cert', 'key'] as const) {
-    const tlsFile = gateway?.config.upstream.mqtt.tls?.[key]
-    if (tlsFile !== undefined) await mustRead(tlsFile, locate(['upstream', 'mqtt', 'tls', key]), `tls.${key}`, errors)
+    const tlsFile = gateway?.config.upstream[kind]?.tls?.[key]
+    if (tlsFile !== undefined) await mustRead(tlsFile, locate(['upstream', kind, 'tls', key]), `${kind}.tls.${key}`, errors)
+  }
+  let natsAuth: NatsConfig['auth']
+  const secret = gateway?.natsSecret
+  if (secret !== undefined) {
+    const at = ['upstream', 'nats', 'auth', secret.key]
+    const where = { ...locate(at), path: formatPath(at) }
+    const read = await readNatsSecret(secret)
+    if ('error' in read) errors.add({ ...where, message: read.error })
+    else natsAuth = read.auth
+    const mode = 'error' in read ? undefined : await readableByOthers(secret.file)
+    if (mode !== undefined) warnings.push({ ...where, message: `secret file ${secret.file} can be read by its group or others (mode ${mode}); run chmod 600 ${secret.file}` })
   }
 
   // With gateway.yaml broken, the device files are still checked: all problems at once.
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
-  const devices = await loadDevices(devicesDir, registry, { named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir] })
+  const devices = await loadDevices(devicesDir, registry, {
+    named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir],
+    ...(natsChosen(doc.value) ? { idError: natsIdError } : {}),
+  })
   if (!devices.ok) errors.merge(devices.error)
   if (gateway === undefined || !devices.ok || errors.count > 0) return fail(errors.sorted())
 
-  const { mqtt } = gateway.config.upstream
+  const { mqtt, nats } = gateway.config.upstream
+  if (nats !== undefined) return ok({ ...gateway.config, upstream: { nats: natsAuth === undefined ? nats : { ...nats, auth: natsAuth } }, devices: devices.value })
   return ok({
     ...gateway.config,
     upstream: { mqtt: password === undefined ? mqtt : { ...mqtt, password } },
@@ -108,7 +126,11 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
 export async function loadDevices(
   dir: string,
   registry: Registry = drivers,
-  options: { named?: Omit<LocatedError, 'message'>; exclude?: string; trusted?: readonly string[] } = {},
+  options: {
+    named?: Omit<LocatedError, 'message'>; exclude?: string; trusted?: readonly string[]
+    /** What makes a device id unusable with the chosen upstream (NATS subjects), or undefined. */
+    idError?: (id: string) => string | undefined
+  } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
   let names: string[]
@@ -131,6 +153,13 @@ export async function loadDevices(
     if (loaded.device !== undefined) devices.push(loaded.device)
   }
   checkAcrossDevices(devices, registry, locators, errors)
+  const idError = options.idError
+  if (idError !== undefined) {
+    for (const device of devices) {
+      const message = idError(device.deviceId)
+      if (message !== undefined) errors.add({ ...locators.get(device.file)!(['device']), path: 'device', message })
+    }
+  }
   return errors.count > 0 ? fail(errors.sorted()) : ok(devices)
 }
 
@@ -217,6 +246,12 @@ function checkAcrossDevices(devices: readonly DeviceConfig[], registry: Registry
   }
 }
 
+/** upstream.nats is written (device ids are then checked for NATS even while gateway.yaml has other errors). */
+function natsChosen(value: unknown): boolean {
+  const upstream = (value as { upstream?: unknown } | null)?.upstream
+  return typeof upstream === 'object' && upstream !== null && (upstream as { nats?: unknown }).nats != null
+}
+
 /** `refuse`, when given, may turn the document down with a message that replaces all of its errors. */
 async function readYaml(
   file: string, kind: FileKind, errors: Collector, refuse?: (doc: PositionedDocument) => string | undefined,
@@ -260,7 +295,7 @@ async function mustRead(file: string, at: Position & { file: string }, key: stri
   try {
     await readConfigFile(file, 'tls')
   } catch (cause) {
-    errors.add({ ...at, path: `upstream.mqtt.${key}`, message: `cannot read ${file}: ${reason(cause)}` })
+    errors.add({ ...at, path: `upstream.${key}`, message: `cannot read ${file}: ${reason(cause)}` })
   }
 }
 

@@ -7,19 +7,21 @@ import type { ConfigError, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
+import { natsKeys, parseNats, type NatsSecretFile } from './nats.js'
 import type { BufferConfig, CommandsConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, ServerLogin, SparkplugConfig } from './types.js'
 
 /** The keys each section allows; schema.ts describes exactly these (a test checks). */
 export const gatewayKeys = {
   root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log', 'commands'],
   sparkplug: ['groupId', 'edgeNodeId', 'primaryHostId', 'uint32Field'],
-  upstream: ['mqtt'],
+  upstream: ['mqtt', 'nats'],
   mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'allowPlaintextCredentials', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos', 'replayWindow'],
   tls: ['ca', 'cert', 'key', 'verifyHostname'],
   reconnect: ['min', 'max'],
   buffer: ['path', 'maxSize', 'whenFull', 'durability'],
   http: ['listen'],
   log: ['level'],
+  ...natsKeys,
   commands: ['writes', 'reboot', 'scanRate', 'scanRateMin', 'scanRateMax', 'maxPayloadSize', 'maxMetrics', 'maxQueuedWrites', 'auditValueLength'],
 } as const
 
@@ -34,6 +36,8 @@ export interface ParsedGateway {
   readonly config: Omit<GatewayConfig, 'devices'>
   /** Absolute path of `upstream.mqtt.passwordFile`, when given; load.ts reads it into `password`. */
   readonly passwordFile?: string
+  /** The file holding `upstream.nats.auth`'s secret, when given; load.ts reads it into `auth`. */
+  readonly natsSecret?: NatsSecretFile
 }
 
 /** Validates gateway.yaml (`raw` as the YAML parser returned it) and applies defaults. */
@@ -42,7 +46,7 @@ export function parseGateway(raw: unknown, file: string): Result<ParsedGateway, 
   const dir = dirname(file)
   const root = f.root(raw, [...gatewayKeys.root])
   const sparkplug = parseSparkplug(f, root)
-  const mqtt = parseUpstream(f, root, sparkplug, dir)
+  const upstream = parseUpstream(f, root, sparkplug, dir)
   const stateDir = resolve(dir, f.string(root, 'stateDir') ?? defaults.stateDir)
   const devicesDir = resolve(dir, f.string(root, 'devices') ?? defaults.devicesDir)
   const buffer = parseBuffer(f, root, dir, stateDir)
@@ -50,10 +54,15 @@ export function parseGateway(raw: unknown, file: string): Result<ParsedGateway, 
   const log = f.section(root, 'log', gatewayKeys.log)
   const level = f.oneOf(log, 'level', logLevels) ?? defaults.log.level
   const commands = parseCommandsSection(f, root)
-  if (f.errors.length > 0 || sparkplug === undefined || mqtt === undefined || http === undefined) return fail(f.errors)
-  const { passwordFile, ...mqttConfig } = mqtt
+  if (f.errors.length > 0 || sparkplug === undefined || upstream === undefined || http === undefined) return fail(f.errors)
+  const node = { file, sparkplug, devicesDir, buffer, stateDir, http, log: { level }, commands }
+  if ('nats' in upstream) {
+    const { secret, ...nats } = upstream.nats
+    return ok({ config: { ...node, upstream: { nats } }, ...(secret === undefined ? {} : { natsSecret: secret }) })
+  }
+  const { passwordFile, ...mqttConfig } = upstream.mqtt
   return ok({
-    config: { file, sparkplug, upstream: { mqtt: mqttConfig }, devicesDir, buffer, stateDir, http, log: { level }, commands },
+    config: { ...node, upstream: { mqtt: mqttConfig } },
     ...(passwordFile === undefined ? {} : { passwordFile }),
   })
 }
@@ -70,17 +79,23 @@ function parseSparkplug(f: Fields, root: Section | undefined): SparkplugConfig |
 
 type ParsedMqtt = MqttConfig & { readonly passwordFile?: string }
 
-function parseUpstream(f: Fields, root: Section | undefined, sparkplug: SparkplugConfig | undefined, dir: string): ParsedMqtt | undefined {
-  const upstreamFound = f.get(root, 'upstream', { required: true })
-  const value = upstreamFound?.value
-  // nats is a known key with its own message, not an unknown key with a suggestion.
-  const nats = typeof value === 'object' && value !== null && 'nats' in value
-  const upstream = f.section(root, 'upstream', nats ? [...gatewayKeys.upstream, 'nats'] : gatewayKeys.upstream)
+function parseUpstream(
+  f: Fields, root: Section | undefined, sparkplug: SparkplugConfig | undefined, dir: string,
+): { readonly mqtt: ParsedMqtt } | { readonly nats: ReturnType<typeof parseNats> & object } | undefined {
+  const upstream = f.section(root, 'upstream', gatewayKeys.upstream, { required: true })
   if (upstream === undefined) return undefined
-  if (nats) {
-    f.error([...upstream.path, 'nats'], 'NATS upstream is not available in this version; use mqtt')
-    return undefined
+  const given = gatewayKeys.upstream.filter((key) => upstream.value[key] !== undefined && upstream.value[key] !== null)
+  if (given.length !== 1) return f.error(upstream.path, `expected exactly one of mqtt or nats${given.length > 1 ? ', not both' : ''}`)
+  if (given[0] === 'nats') {
+    const n = f.section(upstream, 'nats', gatewayKeys.nats)
+    const nats = n && parseNats(f, n, sparkplug, dir, parseTls(f, n, dir))
+    return nats && { nats }
   }
+  const mqtt = parseMqtt(f, upstream, sparkplug, dir)
+  return mqtt && { mqtt }
+}
+
+function parseMqtt(f: Fields, upstream: Section, sparkplug: SparkplugConfig | undefined, dir: string): ParsedMqtt | undefined {
   const m = f.section(upstream, 'mqtt', gatewayKeys.mqtt, { required: true })
   if (m === undefined) return undefined
   const parsedServers = parseServers(f, m)

@@ -14,6 +14,11 @@ export const fileLimits = {
   // MQTT carries a password of at most 65535 bytes.
   password: { bytes: 65_535, what: 'a password file' },
   tls: { bytes: 1024 * 1024, what: 'a TLS file' },
+  // NATS secrets: a token (sent in CONNECT like a password), a 58-character NKey seed, a .creds
+  // file (a user JWT, larger with many permissions, and its seed).
+  token: { bytes: 65_535, what: 'a token file' },
+  nkeySeed: { bytes: 4096, what: 'an NKey seed file' },
+  credentials: { bytes: 65_536, what: 'a credentials file' },
 } as const
 
 export type FileKind = keyof typeof fileLimits

@@ -8,7 +8,8 @@ export interface GatewayConfig {
   /** Absolute path of gateway.yaml, for messages and for relative paths. */
   readonly file: string
   readonly sparkplug: SparkplugConfig
-  readonly upstream: { readonly mqtt: MqttConfig }
+  /** Exactly one upstream: an MQTT broker or a NATS server (cluster). */
+  readonly upstream: { readonly mqtt: MqttConfig; readonly nats?: undefined } | { readonly nats: NatsConfig; readonly mqtt?: undefined }
   readonly devices: readonly DeviceConfig[]
   /** Absolute path of the devices directory. */
   readonly devicesDir: string

@@ -35,7 +35,7 @@ test('credentials - a login inside a server URL is used for that server and take
   const dir = folder('    servers: [mqtt://gw:p%40ss:word@a:1883, "ws://b:9001/mqtt", mqtt://c]\n    username: other\n    passwordFile: pw\n', { pw: 'from-file\n' })
   const loaded = await loadConfig(join(dir, 'gateway.yaml'))
   if (!loaded.ok) assert.fail(loaded.error.map(formatError).join('\n'))
-  const mqtt = loaded.value.upstream.mqtt
+  const mqtt = loaded.value.upstream.mqtt!
   assert.deepEqual(mqtt.servers, ['mqtt://a:1883', 'ws://b:9001/mqtt', 'mqtt://c'])
   assert.ok(!JSON.stringify(mqtt.servers).includes('word'))
   const first = await buildClientOptions(mqtt, mqtt.servers[0]!, will, mqtt.serverLogins?.[0] ?? null)

@@ -123,7 +123,7 @@ test('files - symlinks to regular files are read as the files they point at', bo
   symlinkSync(join(real, 'tags.csv'), join(dir, 'devices/tags.csv'))
   const loaded = await loadConfig(join(dir, 'gateway.yaml'), fakeRegistry)
   if (!loaded.ok) assert.fail(loaded.error.map(formatError).join('\n'))
-  assert.equal(loaded.value.upstream.mqtt.password, 'secret')
+  assert.equal(loaded.value.upstream.mqtt!.password, 'secret')
   assert.deepEqual(loaded.value.devices[0]!.tags.map((t) => t.name), ['A'])
 })
 

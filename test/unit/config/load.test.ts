@@ -51,7 +51,7 @@ test('load - the password file is read, without its final newline', async () => 
   const dir = folder({ 'gateway.yaml': gateway('    username: gw\n    passwordFile: pw\n'), pw: 'p@ss word\n', 'devices/d1.yaml': fakeDevice })
   const loaded = await loadConfig(join(dir, 'gateway.yaml'), fakeRegistry)
   assert.ok(loaded.ok)
-  assert.equal(loaded.value.upstream.mqtt.password, 'p@ss word')
+  assert.equal(loaded.value.upstream.mqtt!.password, 'p@ss word')
 })
 
 test('load - an empty password file is an error at the key naming it', async () => {

@@ -13,6 +13,7 @@ const keys = (schema: Schema | undefined) => Object.keys(schema?.properties ?? {
 test('schema - the gateway schema describes exactly the keys the parser accepts, each with a description', () => {
   const root = gatewaySchema() as Schema
   const mqtt = root.properties!.upstream.properties!.mqtt
+  const nats = root.properties!.upstream.properties!.nats
   const sections: Record<keyof typeof gatewayKeys, Schema> = {
     root,
     sparkplug: root.properties!.sparkplug,
@@ -24,7 +25,13 @@ test('schema - the gateway schema describes exactly the keys the parser accepts,
     http: root.properties!.http,
     log: root.properties!.log,
     commands: root.properties!.commands,
+    nats,
+    natsAuth: nats.properties!.auth,
+    jetstream: nats.properties!.jetstream,
   }
+  // tls and reconnect have the same keys under mqtt and nats.
+  assert.deepEqual(keys(nats.properties!.tls).sort(), [...gatewayKeys.tls].sort())
+  assert.deepEqual(keys(nats.properties!.reconnect).sort(), [...gatewayKeys.reconnect].sort())
   for (const [name, schema] of Object.entries(sections)) {
     assert.deepEqual(keys(schema).sort(), [...gatewayKeys[name as keyof typeof gatewayKeys]].sort(), name)
     assert.equal(schema.additionalProperties, false, `${name} refuses unknown keys`)
