@@ -20,6 +20,8 @@ export interface GatewaySetup {
   readonly devices: Readonly<Record<string, string>>
   /** Extra YAML appended to gateway.yaml. */
   readonly extra?: string
+  /** The whole `upstream:` block's body (indented two spaces), replacing the MQTT one built from `servers`. */
+  readonly upstream?: string
 }
 
 /** A temp directory holding gateway.yaml, devices/ and the state directory; `dir` is kept across restarts. */
@@ -31,12 +33,14 @@ export function writeGatewayConfig(setup: GatewaySetup, dir = mkdtempSync(join(t
     `  edgeNodeId: ${setup.edgeNodeId ?? 'Line3-GW'}`,
     ...(setup.primaryHostId ? [`  primaryHostId: ${setup.primaryHostId}`] : []),
     'upstream:',
-    '  mqtt:',
-    `    servers: [${setup.servers.join(', ')}]`,
-    `    version: "${setup.version ?? '3.1.1'}"`,
-    `    keepalive: ${setup.keepalive ?? '5s'}`,
-    `    dataQos: ${setup.dataQos ?? 0}`,
-    '    reconnect: { min: 200ms, max: 1s }',
+    ...(setup.upstream !== undefined ? [setup.upstream] : [
+      '  mqtt:',
+      `    servers: [${setup.servers.join(', ')}]`,
+      `    version: "${setup.version ?? '3.1.1'}"`,
+      `    keepalive: ${setup.keepalive ?? '5s'}`,
+      `    dataQos: ${setup.dataQos ?? 0}`,
+      '    reconnect: { min: 200ms, max: 1s }',
+    ]),
     'devices: devices/',
     'stateDir: state/',
     'http: { listen: 127.0.0.1:0 }',

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { NatsConnection } from 'nats'
+import { decodePayload, encodePayload } from '../../gateway/sparkplug/codec.js'
+import type { Payload } from '../../gateway/sparkplug/payload.js'
+import { parseTopic } from '../../gateway/sparkplug/topics.js'
+import { topicOf } from '../../gateway/upstream/nats-subjects.js'
+import { Collection } from '../helpers/collection.js'
+import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
+import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
+import { startNatsCluster, startNatsServer } from '../helpers/nats-server.js'
+import { readStream } from '../helpers/nats-stream-reader.js'
+import { client } from '../helpers/nats-upstream-kit.js'
+import { countReadings, readingsOf } from '../helpers/readings.js'
+import { simDevice } from '../helpers/sim-device.js'
+import { bdSeqOf } from '../helpers/fake-upstream.js'
+
+const T = 30_000
+const device = { sim1: simDevice('Sim1', { poll: '50ms', walk: true }) }
+const records = 'sparkplug_gateway_buffer_records'
+
+function natsUpstream(urls: readonly string[], mode: 'core' | 'jetstream', extra = ''): string {
+  return [
+    '  nats:',
+    `    servers: [${urls.join(', ')}]`,
+    `    mode: ${mode}`,
+    '    heartbeat: 1s',
+    '    reconnect: { min: 100ms, max: 500ms }',
+    extra,
+  ].join('\n')
+}
+
+interface Seen {
+  readonly subject: string
+  readonly type: string
+  readonly deviceId: string | null
+  readonly payload: Payload
+}
+
+/** A host's core subscription to everything the node publishes. */
+async function watch(nc: NatsConnection): Promise<Collection<Seen>> {
+  const seen = new Collection<Seen>((all) => `seen: ${all.slice(-20).map((m) => m.subject).join(', ') || 'nothing'}`)
+  nc.subscribe('spBv1//0.Plant1.>', {
+    callback: (err, msg) => {
+      const address = err === null ? parseTopic(topicOf(msg.subject)) : null
+      if (address === null || address.type === 'STATE' || address.type === 'NCMD' || address.type === 'DCMD') return
+      seen.push({ subject: msg.subject, type: address.type, deviceId: address.deviceId, payload: decodePayload(msg.data) })
+    },
+  })
+  await nc.flush()
+  return seen
+}
+
+test('gateway over core NATS - births and data on the mapped subjects, heartbeat declared and sent, DCMD requests answered per metric, garbage answered with an error, DDEATH and NDEATH on stop', async (t) => {
+  const server = await startNatsServer()
+  const nc = await client(server.url)
+  const seen = await watch(nc)
+  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream([server.url], 'core') })
+  const gateway = startGatewayProcess(file)
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await nc.close()
+    await server.stop()
+    removeDir(dir)
+  })
+  const [nbirth] = await seen.waitForCount((m) => m.type === 'NBIRTH', 1, T)
+  await seen.waitForCount((m) => m.subject === 'spBv1//0.Plant1.DDATA.Line3-GW.Sim1', 3, T)
+  assert.equal(nbirth!.subject, 'spBv1//0.Plant1.NBIRTH.Line3-GW')
+  const heartbeat = nbirth!.payload.metrics.find((m) => m.name === 'Properties/Heartbeat Interval')
+  assert.equal(heartbeat?.value, 1000n, 'NBIRTH declares the heartbeat interval in ms')
+  assert.ok(seen.items.some((m) => m.subject === 'spBv1//0.Plant1.DBIRTH.Line3-GW.Sim1'))
+
+  const dcmd = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Setpoint', datatype: 'Double', value: 42.5 }, { name: 'Counter', datatype: 'Int64', value: 1n }] }, { uint32Field: 'int_value' })
+  const answer = await nc.request('spBv1//0.Plant1.DCMD.Line3-GW.Sim1', dcmd, { timeout: T })
+  assert.deepEqual(JSON.parse(answer.string()), { results: [
+    { metric: 'Counter', applied: false, reason: 'tag is not writable' },
+    { metric: 'Setpoint', applied: true, value: 42.5 },
+  ] })
+  const garbage = await nc.request('spBv1//0.Plant1.NCMD.Line3-GW', new TextEncoder().encode('{"rebirth": true}'), { timeout: T })
+  assert.match(JSON.parse(garbage.string()).error, /not a Sparkplug B payload/)
+  const before = seen.items.length
+  await seen.waitForCount((m) => m.type === 'DDATA', seen.items.filter((m) => m.type === 'DDATA').length + 3, T)
+  assert.ok(seen.items.length > before, 'the gateway keeps publishing after the garbage')
+
+  assert.equal(await gateway.kill('SIGTERM'), 0)
+  await nc.flush()
+  const [ddeath] = await seen.waitForCount((m) => m.type === 'DDEATH', 1, T)
+  const [ndeath] = await seen.waitForCount((m) => m.type === 'NDEATH', 1, T)
+  assert.equal(ddeath!.subject, 'spBv1//0.Plant1.DDEATH.Line3-GW.Sim1')
+  assert.equal(bdSeqOf(ndeath!.payload), bdSeqOf(nbirth!.payload), 'NDEATH carries the bdSeq of the session\'s NBIRTH')
+})
+
+test('gateway over core NATS - an idle node sends its heartbeat', async (t) => {
+  const server = await startNatsServer()
+  const nc = await client(server.url)
+  const seen = await watch(nc)
+  const { dir, file } = writeGatewayConfig({ servers: [], devices: {}, upstream: natsUpstream([server.url], 'core') })
+  const gateway = startGatewayProcess(file)
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await nc.close()
+    await server.stop()
+    removeDir(dir)
+  })
+  const [nbirth] = await seen.waitForCount((m) => m.type === 'NBIRTH', 1, T)
+  const alias = nbirth!.payload.metrics.find((m) => m.name === 'Properties/Heartbeat Interval')?.alias
+  const beats = await seen.waitForCount((m) => m.type === 'NDATA' && m.payload.metrics.some((x) => x.alias === alias), 2, T)
+  assert.deepEqual(beats.map((b) => b.payload.metrics.find((x) => x.alias === alias)?.value), [1000n, 1000n])
+})
+
+/** Waits until the gateway's buffer holds no more than `most` records (its backlog has gone upstream). */
+const drained = (http: string, most = 2) => waitForMetric(http, records, (n) => n <= most, 60_000)
+
+/** Every Walk reading in a stream's births and data, and (time, value) pairs stored more than once. */
+function audit(messages: Awaited<ReturnType<typeof readStream>>, splitAt: number) {
+  const firstRun = readingsOf(messages.filter((m) => m.type === 'DBIRTH' || m.type === 'DDATA'), 'Sim1').filter((r) => r.at < splitAt)
+  const data = readingsOf(messages.filter((m) => m.type === 'DDATA'), 'Sim1')
+  const pairs = new Map<string, number>()
+  for (const r of data) pairs.set(`${r.at}:${r.index}`, (pairs.get(`${r.at}:${r.index}`) ?? 0) + 1)
+  const twice = [...pairs].filter(([, n]) => n > 1).map(([k]) => k)
+  const ids = messages.filter((m) => m.type === 'DDATA').map((m) => m.msgId)
+  return { firstRun, twice, ids }
+}
+
+test('gateway over JetStream - kill -9 in the middle of a backlog replay, restart: the stream holds every reading exactly once', async (t) => {
+  const server = await startNatsServer({ jetstream: true })
+  const nc = await client(server.url)
+  const seen = await watch(nc)
+  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream([server.url], 'jetstream'), extra: 'buffer: { durability: process }' })
+  let gateway: GatewayProcess = startGatewayProcess(file)
+  let host = nc
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await host.close()
+    await server.stop()
+    removeDir(dir)
+  })
+  let http = await httpUrlOf(gateway, T)
+  await seen.waitForCount((m) => m.type === 'DDATA', 5, T)
+  await nc.close()
+  await server.stop()
+  await gateway.waitForLine(/NATS session down|connection lost/, T)
+  const base = (await scrapeMetrics(http)).get(records)!
+  await waitForMetric(http, records, (n) => n >= base + 150, 60_000)
+  await server.start()
+  host = await client(server.url)
+  const replaying = await watch(host)
+  await replaying.waitForCount((m) => m.type === 'DDATA' && m.payload.metrics.some((x) => x.isHistorical === true), 20, T)
+  const killedAt = Date.now()
+  await gateway.kill('SIGKILL')
+  gateway = startGatewayProcess(file)
+  http = await httpUrlOf(gateway, T)
+  await drained(http)
+  await replaying.waitForCount((m) => m.type === 'DDATA' && !m.payload.metrics.some((x) => x.isHistorical === true) && m.payload.metrics.length > 0, 3, T)
+  await gateway.kill('SIGTERM')
+
+  const stored = await readStream(host, 'SPARKPLUG')
+  const { firstRun, twice, ids } = audit(stored, killedAt)
+  const read = countReadings(firstRun)
+  t.diagnostic(`stream: ${stored.length} messages; first run readings ${read.first}-${read.last}`)
+  assert.deepEqual(read.missing, [], 'readings of the killed gateway are missing from the stream')
+  assert.deepEqual(twice, [], 'readings stored twice')
+  assert.ok(ids.every((id) => id !== null), 'every DDATA carries a Nats-Msg-Id')
+  assert.equal(new Set(ids).size, ids.length, 'no message id stored twice')
+})
+
+test('gateway over a three-server JetStream cluster - the server it is connected to stops while data flows: nothing lost, births on the new connection', async (t) => {
+  const cluster = await startNatsCluster()
+  const nc = await client(cluster.urls[2]!)
+  const seen = await watch(nc)
+  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream(cluster.urls, 'jetstream', '    jetstream: { replicas: 3 }') })
+  const gateway = startGatewayProcess(file)
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await nc.close()
+    await cluster.stop()
+    removeDir(dir)
+  })
+  const http = await httpUrlOf(gateway, T)
+  await seen.waitForCount((m) => m.type === 'DDATA', 10, T)
+  const status = await (await fetch(`${http}/status`)).json() as { upstream: { server: string } }
+  const first = cluster.servers.find((s) => s.url === status.upstream.server)
+  assert.ok(first, `connected to one of the cluster's servers: ${status.upstream.server}`)
+  assert.notEqual(first, cluster.servers[2], 'the gateway takes servers in order, so not the host\'s server')
+  await first.stop()
+  await seen.waitForCount((m) => m.type === 'NBIRTH', 2, T)
+  await drained(http)
+  await seen.waitForCount((m) => m.type === 'DDATA' && !m.payload.metrics.some((x) => x.isHistorical === true), seen.items.filter((m) => m.type === 'DDATA').length + 5, T)
+  await gateway.kill('SIGTERM')
+
+  const stored = await readStream(nc, 'SPARKPLUG')
+  const { firstRun, twice } = audit(stored, Number.POSITIVE_INFINITY)
+  const read = countReadings(firstRun)
+  t.diagnostic(`stream: ${stored.length} messages, R3; readings ${read.first}-${read.last}`)
+  assert.deepEqual(read.missing, [], 'readings lost in the failover')
+  assert.deepEqual(twice, [], 'readings stored twice')
+  assert.equal(stored.filter((m) => m.type === 'NBIRTH').length, 2, 'one NBIRTH per connection, both stored')
+})
