@@ -1,3 +1,4 @@
+import { checkServerIdentity, type ConnectionOptions as ConnectionOptionsTls, type PeerCertificate } from 'node:tls'
 import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions } from 'nats'
 import { readConfigFile } from '../config/read-file.js'
 import type { NatsConfig } from '../config/types.js'
@@ -38,7 +39,9 @@ function auth(credentials: NatsConfig['auth']): Partial<ConnectionOptions> {
   }
 }
 
-async function tlsOptions(config: NatsConfig, url: string): Promise<NonNullable<ConnectionOptions['tls']>> {
+type TlsOptions = NonNullable<ConnectionOptions['tls']> & Pick<ConnectionOptionsTls, 'checkServerIdentity'>
+
+async function tlsOptions(config: NatsConfig, url: string): Promise<TlsOptions> {
   const tls = config.tls ?? { verifyHostname: true }
   const read = async (key: 'ca' | 'cert' | 'key'): Promise<string | undefined> => {
     const file = tls[key]
@@ -54,8 +57,9 @@ async function tlsOptions(config: NatsConfig, url: string): Promise<NonNullable<
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined ? {} : { cert }),
     ...(key === undefined ? {} : { key }),
-    // nats.js hands unknown fields to tls.connect, which is where hostname checking lives.
-    ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+    // nats.js hands unknown fields to tls.connect, which is where hostname checking lives; it
+    // would check an IP address URL against "localhost", so the URL's own host is checked here.
+    checkServerIdentity: tls.verifyHostname ? (_host: string, cert: PeerCertificate) => checkServerIdentity(new URL(url).hostname, cert) : () => undefined,
   }
 }
 

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test'
+import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { StorageType, nanos } from 'nats'
 import { silentLog } from '../../gateway/runtime/log.js'
@@ -8,6 +8,7 @@ import { UpstreamError, type Message } from '../../gateway/upstream/upstream.js'
 import { upstreamContract } from '../contract/upstream.contract.js'
 import { credsFile, nkeyUser, operatorMode } from '../helpers/nats-credentials.js'
 import { startNatsServer } from '../helpers/nats-server.js'
+import { hasOpenssl, makeTestCa } from '../helpers/test-certs.js'
 import { client, natsConfig, natsContractParts } from '../helpers/nats-upstream-kit.js'
 
 const node = { node: { groupId: 'G', edgeNodeId: 'E' }, primaryHostId: null }
@@ -33,6 +34,28 @@ for (const mode of ['core', 'jetstream'] as const) {
 }
 
 describe('nats-upstream', () => {
+  const ca = hasOpenssl ? makeTestCa() : undefined
+  after(() => ca?.remove())
+
+  test('nats-upstream - TLS: the server certificate is checked against the URL\'s IP address; a certificate for another name is refused unless verifyHostname is off', { skip: ca ? false : 'openssl is not installed' }, async () => {
+    const right = await startNatsServer({ tls: { ca: ca!.ca, ...ca!.issue('nats-ip', 'IP:127.0.0.1') } })
+    const other = await startNatsServer({ tls: { ca: ca!.ca, ...ca!.issue('nats-other', 'DNS:plc.example') } })
+    try {
+      const verifying = createNatsUpstream(natsConfig([right.url, other.url], { tls: { ca: ca!.ca, verifyHostname: true } }), silentLog)
+      await verifying.connect({ server: 0, will: death, ...node })
+      await verifying.disconnect()
+      await assert.rejects(verifying.connect({ server: 1, will: death, ...node }), (err: unknown) => err instanceof UpstreamError && err.kind === 'tls' && /127\.0\.0\.1/.test(err.message))
+      const lenient = createNatsUpstream(natsConfig([other.url], { tls: { ca: ca!.ca, verifyHostname: false } }), silentLog)
+      await lenient.connect({ server: 0, will: death, ...node })
+      await lenient.disconnect()
+      const untrusting = createNatsUpstream(natsConfig([right.url], { tls: { verifyHostname: true } }), silentLog)
+      await assert.rejects(untrusting.connect({ server: 0, will: death, ...node }), (err: unknown) => err instanceof UpstreamError && err.kind === 'tls')
+    } finally {
+      await right.stop()
+      await other.stop()
+    }
+  })
+
   test('nats-upstream - subjects follow nats-server\'s MQTT mapping: spBv1.0/G/DDATA/E/Boiler.1 is spBv1//0.G.DDATA.E.Boiler//1', async () => {
     const server = await startNatsServer()
     const upstream = createNatsUpstream(natsConfig([server.url]), silentLog)
