@@ -88,4 +88,9 @@ export interface DriverModule<C = unknown> {
    * serial line). Called once with every device of this module's kinds; errors name their file.
    */
   checkTogether?(devices: readonly { readonly file: string; readonly deviceId: string; readonly config: C }[]): ConfigError[]
+  /**
+   * Optional: the field connection this device shares with others (a serial port), and the
+   * settings it is opened with. A reload that changes those settings reopens every device on it.
+   */
+  sharedBus?(config: C): { readonly key: string; readonly settings: string } | null
 }

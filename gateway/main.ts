@@ -1,12 +1,12 @@
 import { drivers } from '../drivers/registry.js'
-import type { GatewayConfig } from './config/types.js'
+import { DeviceSet } from './runtime/device-set.js'
+import { planReload, type ReloadPlan, type SharedBus } from './runtime/reload-plan.js'
+import type { DeviceConfig, GatewayConfig } from './config/types.js'
 import type { Log, LogFields } from './model/log.js'
-import { tagDefs } from './normalise/tag-def.js'
 import { startHttpServer } from './http/server.js'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
 import { openBuffer, type BufferFileStatus } from './outbox/sqlite-fallback.js'
 import type { Outbox } from './outbox/outbox.js'
-import { startPollLoop, type PollLoop } from './runtime/poll.js'
 import { bufferMetricDefs, bufferMetrics, BUFFER_METRICS_INTERVAL_MS } from './runtime/buffer-metrics.js'
 import { Deadband } from './normalise/deadband.js'
 import { createFileBdSeqStore, type StateFileStatus } from './sparkplug/bdseq.js'
@@ -14,7 +14,7 @@ import { prepareStateDir } from './runtime/state-dir.js'
 import type { Command, CommandOutcome } from './sparkplug/commands.js'
 import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/node-metrics.js'
 import { Pump, type PumpStatus } from './sparkplug/pump.js'
-import { Session, type DeviceDef } from './sparkplug/session.js'
+import { Session } from './sparkplug/session.js'
 import { createMqttUpstream } from './upstream/mqtt-upstream.js'
 import { createNatsUpstream } from './upstream/nats-upstream.js'
 import type { DeviceStats } from './runtime/poll.js'
@@ -23,6 +23,12 @@ import { defaults } from './config/defaults.js'
 
 export interface Gateway {
   status(): GatewayStatus
+  /**
+   * Applies a newly loaded configuration: removed devices die and their buffered records are
+   * dropped, changed ones are reopened (DDEATH, DBIRTH), added ones start; untouched devices go on
+   * without a gap. Node-level changes are not applied: they are logged as needing a restart.
+   */
+  reload(next: GatewayConfig): Promise<ReloadPlan>
   /** Orderly stop: devices closed, DDEATHs and NDEATH published, outbox closed. */
   stop(): Promise<void>
 }
@@ -71,17 +77,17 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     ? createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
     : createNatsUpstream(config.upstream.nats, log.child({ upstream: 'nats' }))
 
-  const devices = config.devices.map((device) => {
-    const module = drivers[device.driver]!
-    const driver = module.create(device.driverConfig, log.child({ device: device.deviceId }))
-    return { device, driver, tags: tagDefs(device.tags, driver.points) }
-  })
-  const deviceDefs: DeviceDef[] = devices.map((d) => ({ deviceId: d.device.deviceId, tags: d.tags }))
   const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
-  const session = new Session([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], deviceDefs)
-  const loops = new Map<string, PollLoop>()
+  const session = new Session([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], [])
   const counts = { accepted: 0, refused: 0 }
   const commandsConfig = config.commands ?? defaults.commands
+  const sink = {
+    session,
+    outbox,
+    notify: () => pump.notify(),
+    deviceChanged: (deviceId: string, online: boolean) => pump.deviceChanged(deviceId, online),
+  }
+  const devices = new DeviceSet(sink, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites })
 
   // One audit line per command metric: who (topic), what, old and new value, result, running counts.
   // Long texts are cut: a host can send a value (or a metric name) of megabytes.
@@ -96,7 +102,8 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
 
   const onCommand = async (command: Command, origin: string): Promise<CommandOutcome> => {
     if (command.type === 'write') {
-      const loop = loops.get(command.deviceId)!
+      const loop = devices.loop(command.deviceId)
+      if (loop === undefined) return { metric: command.tag.name, applied: false, reason: `device ${command.deviceId} was removed by a reload` }
       const outcome = await loop.write(command.tag, command.value)
       const fields = { topic: origin, metric: command.tag.name, value: String(command.value) }
       if (!outcome.ok) {
@@ -113,7 +120,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     }
     if (command.type === 'scan-rate') {
       accepted({ topic: origin, metric: SCAN_RATE, value: command.ms })
-      for (const loop of loops.values()) loop.setScanRate(command.ms)
+      for (const loop of devices.loops()) loop.setScanRate(command.ms)
       const record = session.data(null, [scanRateMetric(command.ms, Date.now())])
       if (record !== null) outbox.add(record)
       pump.notify()
@@ -138,16 +145,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     commandPolicy: commandsConfig,
   })
   pump.start()
-
-  const sink = {
-    session,
-    outbox,
-    notify: () => pump.notify(),
-    deviceChanged: (deviceId: string, online: boolean) => pump.deviceChanged(deviceId, online),
-  }
-  for (const { device, driver, tags } of devices) {
-    loops.set(device.deviceId, startPollLoop(device, driver, tags, sink, log.child({ device: device.deviceId }), { maxQueuedWrites: commandsConfig.maxQueuedWrites }))
-  }
+  for (const device of config.devices) devices.start(device)
   // Births carry the buffer's state at start (a restart with a backlog shows it at once).
   const bufferDeadband = new Deadband()
   for (const metric of bufferMetrics(outbox.stats(), 0, Date.now())) bufferDeadband.accept(metric.name, metric.value, 0)
@@ -167,7 +165,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
 
   const status = (): GatewayStatus => ({
     upstream: pump.status(),
-    devices: Object.fromEntries([...loops].map(([id, loop]) => [id, loop.stats()])),
+    devices: devices.stats(),
     buffer: outbox.stats(),
     commands: { ...counts },
     state: stateStatus(),
@@ -183,16 +181,39 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
         return null
       })
 
-  log.info('gateway running', { devices: devices.length, node: `${config.sparkplug.groupId}/${config.sparkplug.edgeNodeId}` })
+  log.info('gateway running', { devices: config.devices.length, node: `${config.sparkplug.groupId}/${config.sparkplug.edgeNodeId}` })
 
+  let running = config
   return {
     status,
+    async reload(next) {
+      const plan = planReload(running, next, sharedBusOf)
+      for (const deviceId of plan.removed) {
+        const dropped = await devices.remove(deviceId)
+        log.info('device removed', { device: deviceId, droppedRecords: dropped })
+      }
+      for (const device of plan.changed) {
+        await devices.replace(device)
+        log.info('device reopened with its new settings', { device: device.deviceId })
+      }
+      for (const device of plan.added) {
+        devices.start(device)
+        log.info('device added', { device: device.deviceId })
+      }
+      for (const section of plan.needsRestart) log.warn('a restart is needed to apply this change; the running settings stay', { section: `${section} in ${next.file}` })
+      running = { ...running, devices: next.devices, devicesDir: next.devicesDir }
+      return plan
+    },
     async stop() {
       clearInterval(sampleBuffer)
       await http?.close()
-      await Promise.all([...loops.values()].map((loop) => loop.stop()))
+      await devices.stopAll()
       await pump.stop()
       outbox.close()
     },
   }
+}
+
+function sharedBusOf(device: DeviceConfig): SharedBus | null {
+  return drivers[device.driver]?.sharedBus?.(device.driverConfig) ?? null
 }

@@ -12,6 +12,9 @@ the configured broker, buffering while it is unreachable.
 
   --config FILE   gateway.yaml (default ${defaultConfigFile()}; env SPARKPLUG_GATEWAY_CONFIG)
 
+SIGHUP (systemctl reload) re-reads gateway.yaml and the devices directory: added, removed and
+changed devices are applied; a file with errors is reported and the running configuration stays.
+
 Exit codes: 0 stopped by SIGTERM/SIGINT; 78 configuration error (nothing was started);
 73 the state directory cannot be created or is not a directory; 75 Node Control/Reboot (the
 service manager restarts it).`
@@ -19,7 +22,8 @@ service manager restarts it).`
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } })
   const warnings: LocatedError[] = []
-  const loaded = await loadConfig(values.config ?? defaultConfigFile(), undefined, warnings)
+  const configFile = values.config ?? defaultConfigFile()
+  const loaded = await loadConfig(configFile, undefined, warnings)
   if (!loaded.ok) {
     for (const error of loaded.error) console.error(formatError(error))
     console.error(`configuration has ${loaded.error.length} problem(s); nothing started`)
@@ -50,8 +54,48 @@ export async function run(args: string[]): Promise<number> {
   }
   process.once('SIGTERM', onSignal)
   process.once('SIGINT', onSignal)
-  process.on('SIGHUP', () => log.warn('reload is not available in this version; restart the service to apply tag-file changes'))
+  const reload = serially(async () => {
+    const found: LocatedError[] = []
+    const next = await loadConfig(configFile, undefined, found)
+    if (!next.ok) {
+      for (const error of next.error) log.error(formatError(error))
+      log.error('reload refused; the running configuration stays in force', { problems: next.error.length })
+      return
+    }
+    for (const w of found) log.warn(formatWarning(w))
+    try {
+      const plan = await gateway.reload(next.value)
+      log.info('reloaded', { added: plan.added.length, removed: plan.removed.length, changed: plan.changed.length, unchanged: plan.unchanged.length })
+    } catch (error) {
+      log.error('reload failed part way; restart the service to apply the files', { error: (error as Error).message })
+    }
+  })
+  process.on('SIGHUP', () => {
+    log.info('reload requested', { signal: 'SIGHUP', config: configFile })
+    if (stopped === null) reload()
+  })
   await done
   log.info('stopped', { exitCode })
   return exitCode
+}
+
+/**
+ * Runs `task` now, or once more after the running one when asked while it runs (however many
+ * times): a burst of SIGHUPs is one reload of the latest files, never two reloads at once.
+ */
+function serially(task: () => Promise<void>): () => void {
+  let running: Promise<void> | null = null
+  let again = false
+  const start = (): void => {
+    running = task().finally(() => {
+      running = null
+      if (!again) return
+      again = false
+      start()
+    })
+  }
+  return () => {
+    if (running === null) start()
+    else again = true
+  }
 }

@@ -53,6 +53,35 @@ export class Session {
     for (const tag of device.tags) this.declare(device.deviceId, { name: tag.name, type: tag.type, alias: this.nextAlias++, writable: tag.writable, tag })
   }
 
+  /**
+   * Declares a device anew after its tag file changed. A metric with the same name and type keeps
+   * its alias (a host's history stays joined up); a new one gets a new alias; aliases of metrics
+   * that are gone are retired, never reused. Values of kept metrics stay for the next DBIRTH.
+   */
+  replaceDevice(device: DeviceDef): void {
+    const before = this.declared.get(device.deviceId) ?? new Map<string, Declared>()
+    const values = this.values.get(device.deviceId) ?? new Map<string, Metric>()
+    this.forgetAliases(device.deviceId)
+    this.declared.set(device.deviceId, new Map())
+    const kept = new Map<string, Metric>()
+    for (const tag of device.tags) {
+      const old = before.get(tag.name)
+      const same = old !== undefined && old.type === tag.type
+      this.declare(device.deviceId, { name: tag.name, type: tag.type, alias: same ? old.alias! : this.nextAlias++, writable: tag.writable, tag })
+      const value = values.get(tag.name)
+      if (same && value !== undefined) kept.set(tag.name, value)
+    }
+    this.values.set(device.deviceId, kept)
+  }
+
+  /** Forgets a device whose tag file was removed; its aliases are retired. */
+  removeDevice(deviceId: string): void {
+    this.forgetAliases(deviceId)
+    this.declared.delete(deviceId)
+    this.values.delete(deviceId)
+    this.online.delete(deviceId)
+  }
+
   get deviceIds(): string[] {
     return [...this.declared.keys()].filter((id): id is string => id !== null)
   }
@@ -168,6 +197,14 @@ export class Session {
 
   private bdSeqMetric(bdSeq: number, now: number): PayloadMetric {
     return { name: 'bdSeq', datatype: 'Int64', timestamp: now, value: BigInt(bdSeq) }
+  }
+
+  private forgetAliases(deviceId: string): void {
+    for (const metric of this.declared.get(deviceId)?.values() ?? []) {
+      if (metric.alias === undefined) continue
+      this.byAlias.delete(metric.alias)
+      this.bad.delete(metric.alias)
+    }
   }
 
   private declare(deviceId: string | null, metric: Declared): void {

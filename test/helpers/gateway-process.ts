@@ -62,6 +62,8 @@ export interface GatewayProcess {
   /** Resolves once `count` output lines match `pattern`; rejects after `timeoutMs`. */
   waitForLines(pattern: RegExp, count: number, timeoutMs: number): Promise<string[]>
   kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<number | null>
+  /** Sends SIGHUP (systemctl reload) and returns at once. */
+  reload(): void
   exited: Promise<number | null>
 }
 
@@ -93,6 +95,7 @@ export function startGatewayProcess(configFile: string): GatewayProcess {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited
     },
+    reload: () => void child.kill('SIGHUP'),
   }
 }
 

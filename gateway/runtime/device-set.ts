@@ -1,0 +1,94 @@
+import { drivers } from '../../drivers/registry.js'
+import type { DeviceConfig } from '../config/types.js'
+import type { Log } from '../model/log.js'
+import { tagDefs } from '../normalise/tag-def.js'
+import { startPollLoop, type DeviceStats, type PollLoop, type PollOptions, type PollSink } from './poll.js'
+
+/** Rows of one device read from the outbox per step when a removed device's backlog is dropped. */
+const DROP_BATCH = 1000
+
+/**
+ * The devices the gateway runs: per device its configuration and the poll loop that owns its
+ * driver. Devices are started, stopped and replaced here, so that a reload touches only the
+ * devices whose files changed while the others publish on.
+ */
+export class DeviceSet {
+  private readonly running = new Map<string, { readonly config: DeviceConfig; readonly loop: PollLoop }>()
+
+  constructor(
+    private readonly sink: PollSink,
+    private readonly log: Log,
+    private readonly options: Partial<PollOptions>,
+  ) {}
+
+  /** Declares the device in the session (offline until its first good scan) and starts polling it. */
+  start(device: DeviceConfig, declare: 'add' | 'replace' = 'add'): void {
+    const log = this.log.child({ device: device.deviceId })
+    const driver = drivers[device.driver]!.create(device.driverConfig, log)
+    const tags = tagDefs(device.tags, driver.points)
+    const def = { deviceId: device.deviceId, tags }
+    if (declare === 'replace') this.sink.session.replaceDevice(def)
+    else this.sink.session.addDevice(def)
+    this.running.set(device.deviceId, { config: device, loop: startPollLoop(device, driver, tags, this.sink, log, this.options) })
+  }
+
+  /** Stops polling a device and closes its driver; a device that was online dies (DDEATH). */
+  async stop(deviceId: string): Promise<void> {
+    const device = this.running.get(deviceId)
+    if (device === undefined) return
+    this.running.delete(deviceId)
+    await device.loop.stop()
+    if (!this.sink.session.isOnline(deviceId)) return
+    this.sink.session.setOnline(deviceId, false)
+    this.sink.deviceChanged(deviceId, false)
+  }
+
+  /**
+   * Stops a device for good: DDEATH, driver closed, its metrics forgotten, and what it still had
+   * in the buffer dropped (a host would reject data of a device it has no birth for). Returns
+   * how many records were dropped.
+   */
+  async remove(deviceId: string): Promise<number> {
+    await this.stop(deviceId)
+    this.sink.session.removeDevice(deviceId)
+    const only = new Set<string | null>([deviceId])
+    let dropped = 0
+    let afterId = 0
+    for (let rows = this.sink.outbox.peek(DROP_BATCH, { devices: only }); rows.length > 0; rows = this.sink.outbox.peek(DROP_BATCH, { devices: only, afterId })) {
+      this.sink.outbox.ack(rows.map((r) => r.id))
+      dropped += rows.length
+      afterId = rows[rows.length - 1]!.id
+    }
+    return dropped
+  }
+
+  /** The device's new file: DDEATH, driver closed, reopened with the new settings, DBIRTH after its first good scan. */
+  async replace(device: DeviceConfig): Promise<void> {
+    await this.stop(device.deviceId)
+    this.start(device, 'replace')
+  }
+
+  config(deviceId: string): DeviceConfig | undefined {
+    return this.running.get(deviceId)?.config
+  }
+
+  loop(deviceId: string): PollLoop | undefined {
+    return this.running.get(deviceId)?.loop
+  }
+
+  loops(): PollLoop[] {
+    return [...this.running.values()].map((d) => d.loop)
+  }
+
+  configs(): DeviceConfig[] {
+    return [...this.running.values()].map((d) => d.config)
+  }
+
+  stats(): Record<string, DeviceStats> {
+    return Object.fromEntries([...this.running].map(([id, d]) => [id, d.loop.stats()]))
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.values()].map((d) => d.loop.stop()))
+  }
+}
