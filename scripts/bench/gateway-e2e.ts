@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { startMosquitto } from '../../test/helpers/mosquitto.js'
 import { summariseProfile } from './e2e/cpu-profile.js'
 import { GROUP_ID, type Load } from './e2e/gateway-under-test.js'
+import { fmt, header, mb, row } from './e2e/report.js'
 import { measureStartup, measureSteady, type SteadyResult } from './e2e/steady-run.js'
 import { countTraffic } from './e2e/traffic-counter.js'
 
@@ -31,24 +32,8 @@ const CEILING_TAGS = [20_000, 30_000, 40_000]
 const profile = process.argv.includes('--profile')
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
-const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-')
-const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const keepsUp = (r: SteadyResult): boolean => r.metricsPerS >= r.offered * KEEPING_UP && r.lagP99 < MAX_LAG_P99_MS && r.cpu < SATURATED_CPU
-
-function row(label: string, r: SteadyResult): string {
-  const cells = [
-    label, fmt(r.load.tags), `${r.load.pollMs} ms`, r.load.buffer, fmt(r.offered), fmt(r.metricsPerS), fmt(r.messagesPerS),
-    fmt(r.bytesPerS / 1024), (r.cpu * 100).toFixed(0), mb(r.rssMax), mb(r.rssEnd), `${fmt(r.lagP50)} / ${fmt(r.lagP99)}`,
-    `${r.brokerCpu.toFixed(2)} / ${r.subscriberCpu.toFixed(2)} / ${r.otherCpu.toFixed(2)}`,
-  ]
-  return `| ${cells.join(' | ')} |`
-}
-
-const header = [
-  '| run | tags | poll | buffer | offered updates/s | delivered updates/s | msgs/s | KiB/s | gateway CPU % of a core | RSS max MB | RSS end MB | lag p50 / p99 ms | broker / subscriber / other cores |',
-  '|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-]
 
 /** A 12 s window of `load` under --cpu-prof; returns the .cpuprofile's path (in a temp directory). */
 async function profileRun(load: Load): Promise<string> {

@@ -12,12 +12,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt from 'mqtt'
-import type { DataRecord, Metric } from '../../gateway/model/value.js'
-import { createSqliteOutbox } from '../../gateway/outbox/sqlite-outbox.js'
-import { silentLog } from '../../gateway/runtime/log.js'
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import { startGatewayProcess, writeGatewayConfig } from '../../test/helpers/gateway-process.js'
 import { startMosquitto } from '../../test/helpers/mosquitto.js'
+import { fillBacklog } from './e2e/backlog.js'
 import { memory } from './e2e/proc-stats.js'
 
 const TAGS = 100
@@ -34,13 +32,6 @@ const backlogDevice = ['device: Backlog', 'driver: simulator', 'connection: {}',
 const liveDevice = ['device: Live', 'driver: simulator', 'connection: {}', 'poll: 100ms', 'tags:',
   '  - { name: Counter, signal: counter, period: 100ms }'].join('\n')
 
-function record(n: number, start: number): DataRecord {
-  const at = start + n * 1000
-  const metrics: Metric[] = []
-  for (let t = 0; t < TAGS; t++) metrics.push({ name: tagName(t), type: 'Int32', value: (n * TAGS + t) % 2_000_000_000, at })
-  return { deviceId: 'Backlog', at, metrics }
-}
-
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
 
 const setup = { devices: { backlog: backlogDevice, live: liveDevice }, keepalive: '30s' }
@@ -50,11 +41,7 @@ const buffer = join(work, 'buffer.db')
 try {
   // 1. The backlog, written through the outbox the gateway itself uses.
   const fillStart = performance.now()
-  const outbox = createSqliteOutbox({ path: buffer, maxSizeBytes: 1024 ** 3, whenFull: 'drop-oldest', durability: 'process', log: silentLog })
-  const start = Date.now() - RECORDS * 1000
-  for (let n = 0; n < RECORDS; n++) outbox.add(record(n, start))
-  const filled = outbox.stats()
-  outbox.close()
+  const filledBytes = fillBacklog(buffer, { deviceId: 'Backlog', tags: Array.from({ length: TAGS }, (_, t) => tagName(t)), records: RECORDS })
   const fillMs = performance.now() - fillStart
   const fileBytes = statSync(buffer).size
 
@@ -104,7 +91,7 @@ try {
   liveLags.sort((a, b) => a - b)
   const q = (f: number) => liveLags[Math.min(liveLags.length - 1, Math.floor(f * liveLags.length))] ?? NaN
   console.log(`backlog: ${TOTAL.toLocaleString('en-US')} metrics in ${RECORDS.toLocaleString('en-US')} records, written in ${(fillMs / 1000).toFixed(1)} s`)
-  console.log(`database: ${(filled.bytes / TOTAL).toFixed(2)} bytes per buffered metric (stats.bytes ${mib(filled.bytes)} MiB incl. WAL; file ${mib(fileBytes)} MiB after close)`)
+  console.log(`database: ${(filledBytes / TOTAL).toFixed(2)} bytes per buffered metric (stats.bytes ${mib(filledBytes)} MiB incl. WAL; file ${mib(fileBytes)} MiB after close)`)
   console.log(`replay: ${historical.toLocaleString('en-US')} historical metrics in ${(replayMs / 1000).toFixed(1)} s from NBIRTH = ${Math.round((TOTAL * 1000) / replayMs).toLocaleString('en-US')} metrics/s`)
   console.log(`gateway RSS MiB, every second: ${rss.map(mib).join(' ')}`)
   console.log(`gateway RSS MiB: min ${mib(Math.min(...rss))}, max ${mib(Math.max(...rss))}`)

@@ -23,6 +23,8 @@ export interface Load {
   readonly buffer: 'sqlite' | 'memory'
   /** `upstream.mqtt.replayWindow` (QoS 0 data kept after sending); the gateway's default when absent. */
   readonly replayWindow?: string
+  /** With a nats:// server: core NATS (default) or JetStream into the stream `BENCH` (R1, file storage, created when missing). */
+  readonly natsMode?: 'core' | 'jetstream'
 }
 
 /** Metric updates per second the load offers when every scan delivers every tag. */
@@ -33,13 +35,16 @@ export function deviceCount(load: Load): number {
   return Math.ceil(load.tags / TAGS_PER_DEVICE)
 }
 
+/** Name of tag `t` of simulator device `index`; even tags are the Int32 counters. */
+export const tagName = (index: number, t: number): string => `Line${index}/Tag${String(t).padStart(4, '0')}`
+
 // A counter with a 1 ms period and a sine with deadband 0 both change between any two scans,
 // however late a scan runs; a counter with the poll's own period would miss a change whenever
 // two scans fell into the same period.
 function deviceYaml(index: number, tags: number, pollMs: number): string {
   const lines = [`device: Sim${index}`, 'driver: simulator', 'connection: {}', `poll: ${pollMs}ms`, 'tags:']
   for (let t = 0; t < tags; t++) {
-    const name = `Line${index}/Tag${String(t).padStart(4, '0')}`
+    const name = tagName(index, t)
     lines.push(t % 2 === 0
       ? `  - { name: ${name}, signal: counter, period: 1ms }`
       : `  - { name: ${name}, signal: sine, low: 0, high: 100, period: 1m, deadband: 0 }`)
@@ -47,8 +52,27 @@ function deviceYaml(index: number, tags: number, pollMs: number): string {
   return lines.join('\n') + '\n'
 }
 
+/** The `upstream:` block: MQTT to mqtt://…, NATS to nats://…; quick reconnects, for a server started late. */
+function upstreamYaml(load: Load, brokerUrl: string): string[] {
+  if (!brokerUrl.startsWith('nats://')) {
+    return ['  mqtt:', `    servers: [${brokerUrl}]`, ...(load.replayWindow === undefined ? [] : [`    replayWindow: ${load.replayWindow}`])]
+  }
+  const mode = load.natsMode ?? 'core'
+  return [
+    '  nats:',
+    `    servers: [${brokerUrl}]`,
+    `    mode: ${mode}`,
+    '    reconnect: { min: 100ms, max: 500ms }',
+    ...(load.replayWindow === undefined ? [] : [`    replayWindow: ${load.replayWindow}`]),
+    ...(mode === 'jetstream' ? [`    jetstream: { stream: ${BENCH_STREAM}, create: true, replicas: 1 }`] : []),
+  ]
+}
+
+/** The JetStream stream the gateway stores into with `natsMode: jetstream`. */
+export const BENCH_STREAM = 'BENCH'
+
 /** Writes gateway.yaml and the device files into a new temp directory; returns gateway.yaml's path. */
-export function writeConfig(load: Load, brokerUrl: string): { dir: string; file: string } {
+export function writeConfig(load: Load, brokerUrl: string, extraYaml: readonly string[] = []): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'spgw-bench-'))
   mkdirSync(join(dir, 'devices'))
   const devices = deviceCount(load)
@@ -61,13 +85,12 @@ export function writeConfig(load: Load, brokerUrl: string): { dir: string; file:
     `  groupId: ${GROUP_ID}`,
     '  edgeNodeId: Bench-GW',
     'upstream:',
-    '  mqtt:',
-    `    servers: [${brokerUrl}]`,
-    ...(load.replayWindow === undefined ? [] : [`    replayWindow: ${load.replayWindow}`]),
+    ...upstreamYaml(load, brokerUrl),
     'devices: devices/',
     'stateDir: state/',
     ...(load.buffer === 'memory' ? ['buffer: { path: memory }'] : []),
     'log: { level: warn }',
+    ...extraYaml,
   ]
   const file = join(dir, 'gateway.yaml')
   writeFileSync(file, yaml.join('\n') + '\n')

@@ -3,8 +3,11 @@
  * metrics/s a full decode in the benchmark process would compete with the gateway for the same
  * two cores. It walks the protobuf wire format of each DATA payload instead (metrics are field 2
  * of the Payload message), and checks that walk against the real decoder on the first payloads.
+ * The same counter listens to mosquitto (mqtt://) or to a nats-server (nats://, a core
+ * subscription: it sees every message the server accepted, whether a stream stores it or not).
  */
 import mqtt from 'mqtt'
+import { connect as connectNats } from 'nats'
 import { decodePayload } from '../../../gateway/sparkplug/codec.js'
 
 /** Running totals since the subscriber connected. */
@@ -35,13 +38,14 @@ export interface TrafficCounter {
 // Payloads whose wire-walk count is checked against a full decode.
 const CHECKED_PAYLOADS = 50
 
-interface Walk {
+/** Metrics of a DATA payload, found by walking its protobuf fields. */
+export interface Walk {
   readonly metrics: number
   /** Timestamp of the first metric (ms since epoch), or null when it has none. */
   readonly firstAt: number | null
 }
 
-function varint(buf: Buffer, at: number): [number, number] {
+function varint(buf: Uint8Array, at: number): [number, number] {
   let value = 0
   let scale = 1
   for (;;) {
@@ -53,7 +57,7 @@ function varint(buf: Buffer, at: number): [number, number] {
 }
 
 /** Calls `field` for each top-level field of a message; returns nothing, throws on truncation. */
-function fields(buf: Buffer, start: number, end: number, field: (no: number, at: number, length: number) => void): void {
+function fields(buf: Uint8Array, start: number, end: number, field: (no: number, at: number, length: number) => void): void {
   let at = start
   while (at < end) {
     const [key, next] = varint(buf, at)
@@ -73,7 +77,7 @@ function fields(buf: Buffer, start: number, end: number, field: (no: number, at:
   if (at !== end) throw new Error('payload ends inside a field')
 }
 
-function walk(buf: Buffer): Walk {
+export function walk(buf: Uint8Array): Walk {
   let metrics = 0
   let firstAt: number | null = null
   fields(buf, 0, buf.length, (no, at, length) => {
@@ -87,9 +91,26 @@ function walk(buf: Buffer): Walk {
   return { metrics, firstAt }
 }
 
-/** Subscribes at QoS 0 to `spBv1.0/<group>/#` on `url`. */
-export async function countTraffic(url: string, groupId: string): Promise<TrafficCounter> {
+/** Message type and payload of each Sparkplug message of the group, as the broker delivers them. */
+type Listener = (type: string | undefined, payload: Uint8Array, where: string) => void
+
+/** Subscribes to every message of `groupId`; resolves once subscribed, with the way to disconnect. */
+async function subscribe(url: string, groupId: string, listen: Listener): Promise<() => Promise<void>> {
+  if (url.startsWith('nats://')) {
+    const nc = await connectNats({ servers: url, reconnect: false, name: 'bench-counter' })
+    // spBv1.0/G/DDATA/E/D is the subject spBv1//0.G.DDATA.E.D (SPEC §8): the type is the third token.
+    nc.subscribe(`spBv1//0.${groupId}.>`, { callback: (_err, msg) => listen(msg.subject.split('.')[2], msg.data, msg.subject) })
+    await nc.flush()
+    return () => nc.close()
+  }
   const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clean: true })
+  client.on('message', (topic, payload) => listen(topic.split('/')[2], payload, topic))
+  await client.subscribeAsync(`spBv1.0/${groupId}/#`, { qos: 0 })
+  return () => client.endAsync(true)
+}
+
+/** Counts the group's traffic on mosquitto (`mqtt://…`, QoS 0) or nats-server (`nats://…`). */
+export async function countTraffic(url: string, groupId: string): Promise<TrafficCounter> {
   const totals = { dataMessages: 0, metrics: 0, bytes: 0 }
   let lags: number[] = []
   let checked = 0
@@ -98,8 +119,7 @@ export async function countTraffic(url: string, groupId: string): Promise<Traffi
   let lastBirthAt = -1
   let problem: string | null = null
 
-  client.on('message', (topic, payload) => {
-    const type = topic.split('/')[2]
+  const close = await subscribe(url, groupId, (type, payload, where) => {
     if (type === 'NBIRTH') {
       lastBirthAt = performance.now()
       dbirths = 0
@@ -109,7 +129,7 @@ export async function countTraffic(url: string, groupId: string): Promise<Traffi
       if (checked < CHECKED_PAYLOADS) {
         checked++
         const decoded = decodePayload(payload).metrics.length
-        if (decoded !== metrics) problem ??= `wire walk counted ${metrics} metrics, the decoder ${decoded} (${topic})`
+        if (decoded !== metrics) problem ??= `wire walk counted ${metrics} metrics, the decoder ${decoded} (${where})`
       }
       totals.dataMessages++
       totals.metrics += metrics
@@ -118,7 +138,6 @@ export async function countTraffic(url: string, groupId: string): Promise<Traffi
     }
     for (const w of waiters) w()
   })
-  await client.subscribeAsync(`spBv1.0/${groupId}/#`, { qos: 0 })
 
   const until = <T>(what: string, done: () => T | undefined, timeoutMs: number): Promise<T> =>
     new Promise((resolve, reject) => {
@@ -152,6 +171,6 @@ export async function countTraffic(url: string, groupId: string): Promise<Traffi
     check() {
       if (problem !== null) throw new Error(problem)
     },
-    close: () => client.endAsync(true),
+    close,
   }
 }
