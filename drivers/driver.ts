@@ -7,10 +7,37 @@ import type { ConfigError, ConfigPath, Result } from '../gateway/model/result.js
 import type { Log } from '../gateway/model/log.js'
 import type { SparkplugType, Value } from '../gateway/model/value.js'
 
-/** A field connection to one device. Owned by exactly one poll loop: never called concurrently. */
+/**
+ * A field connection to one device. Owned by exactly one poll loop: never called concurrently.
+ * A driver either is polled (the loop calls `read` per scan group on its period) or pushes some
+ * or all of its points (`watch`), or both.
+ */
 export interface Driver {
-  /** Points this driver reads, in tag-file order, with the datatype of their raw value. Fixed at construction (feeds DBIRTH). */
+  /**
+   * Points this driver reads, in tag-file order, with the datatype of their raw value. Known at
+   * construction for a declared type; see `resolvedPoints` for types learned from the device.
+   */
   readonly points: readonly PointInfo[]
+  /**
+   * Optional: the types of `points` as learned from the device by the last `open()` (an OPC UA
+   * variable's data type, for a tag without a declared `type`). The loop re-declares the device
+   * before its DBIRTH when they differ from `points`.
+   */
+  resolvedPoints?(): readonly PointInfo[]
+  /**
+   * Optional, with `watch`: the points the driver pushes. The poll loop does not scan them; it
+   * hears them through the listener instead.
+   */
+  readonly watched?: readonly string[]
+  /**
+   * Optional push: called by the loop after each successful `open()`. The driver then delivers
+   * readings of `watched` points as they change (the first delivery carries every watched point's
+   * current value) and reports the loss of its connection or subscription once, through `lost`
+   * (keep-alives are liveness: a quiet subscription is not a lost one). Callbacks may come at any
+   * time between or during the loop's own calls (a reading during a `write` is fine); after
+   * `close()` starts, none come.
+   */
+  watch?(listener: DriverListener): void
   /** Opens the connection. Rejects with DriverError. Never retries; the poll loop owns backoff. */
   open(): Promise<void>
   /**
@@ -32,8 +59,19 @@ export interface PointInfo {
   readonly type: SparkplugType
 }
 
+/** Where a pushing driver delivers. */
+export interface DriverListener {
+  readings(readings: readonly Reading[]): void
+  lost(error: DriverError): void
+}
+
+/**
+ * One point's value, or why there is none. `at` is the device's source timestamp when it gives
+ * one (OPC UA), else the time of the read (UTC ms). `quality: 'uncertain'` marks a value the device
+ * itself doubts (OPC UA Uncertain); it is published with Sparkplug quality 64.
+ */
 export type Reading =
-  | { readonly point: string; readonly at: number; readonly value: Value }
+  | { readonly point: string; readonly at: number; readonly value: Value; readonly quality?: 'uncertain' }
   | { readonly point: string; readonly at: number; readonly error: DriverError }
 
 /**

@@ -13,6 +13,11 @@ export interface SimulatorConfig {
   readonly darkFile?: string
   /** Delay added to every read, ms. */
   readonly latencyMs: number
+  /**
+   * With a value, the device pushes (as an OPC UA subscription does): every tag's reading every
+   * `pushMs`, through the driver's `watch`, and the gateway does not poll it.
+   */
+  readonly pushMs?: number
   /** One per tag, in tag-file order. */
   readonly tags: readonly SimTag[]
 }
@@ -146,13 +151,13 @@ function reporter(path: ConfigPath, errors: ConfigError[]): Report {
 function parseConnection(raw: unknown, path: ConfigPath, errors: ConfigError[]): Omit<SimulatorConfig, 'tags'> {
   if (raw === undefined || raw === null) return { latencyMs: simulatorDefaults.latencyMs }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    errors.push({ path, message: 'expected a mapping with the optional keys darkFile and latency' })
+    errors.push({ path, message: 'expected a mapping with the optional keys darkFile, latency and push' })
     return { latencyMs: simulatorDefaults.latencyMs }
   }
   const fields = raw as Record<string, unknown>
   const report = reporter(path, errors)
   for (const key of Object.keys(fields)) {
-    if (key !== 'darkFile' && key !== 'latency') report(key, `unknown key ${key}: the simulator's connection takes darkFile and latency`)
+    if (key !== 'darkFile' && key !== 'latency' && key !== 'push') report(key, `unknown key ${key}: the simulator's connection takes darkFile, latency and push`)
   }
   const darkFile = fields.darkFile
   if (darkFile !== undefined && (typeof darkFile !== 'string' || darkFile === '')) report('darkFile', `expected a file path, got ${show(darkFile)}`)
@@ -162,7 +167,13 @@ function parseConnection(raw: unknown, path: ConfigPath, errors: ConfigError[]):
     if (ms === undefined) report('latency', `expected a duration such as 0ms, 250ms or 2s, got ${show(fields.latency)}`)
     else latencyMs = ms
   }
-  return typeof darkFile === 'string' && darkFile !== '' ? { darkFile, latencyMs } : { latencyMs }
+  let pushMs: number | undefined
+  if (fields.push !== undefined) {
+    const ms = parseDurationMs(fields.push)
+    if (ms === undefined || ms < 10) report('push', `expected a duration of at least 10ms such as 100ms or 1s, got ${show(fields.push)}`)
+    else pushMs = ms
+  }
+  return { ...(typeof darkFile === 'string' && darkFile !== '' ? { darkFile } : {}), latencyMs, ...(pushMs === undefined ? {} : { pushMs }) }
 }
 
 function parseTag(raw: Readonly<Record<string, unknown>>, path: ConfigPath, errors: ConfigError[]): SimTag | undefined {

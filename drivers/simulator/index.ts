@@ -23,6 +23,7 @@ const connection: JsonSchema = {
       description: 'While this file exists the device does not answer (open and read time out); remove it to bring the device back.',
     },
     latency: { ...duration, default: `${simulatorDefaults.latencyMs}ms`, description: 'Delay added to every read, e.g. 50ms.' },
+    push: { ...duration, description: 'Push every tag this often (like an OPC UA subscription) instead of being polled, e.g. 100ms.' },
   },
 }
 

@@ -4,7 +4,7 @@
  */
 import { access } from 'node:fs/promises'
 import { DriverError } from '../driver.js'
-import type { Driver, PointInfo, Reading } from '../driver.js'
+import type { Driver, DriverListener, PointInfo, Reading } from '../driver.js'
 import type { Log } from '../../gateway/model/log.js'
 import type { Value } from '../../gateway/model/value.js'
 import type { SimTag, SimulatorConfig } from './config.js'
@@ -26,6 +26,7 @@ export function createSimulatorDriver(config: SimulatorConfig, log: Log, now: ()
   const points: readonly PointInfo[] = config.tags.map((tag) => ({ name: tag.name, type: tag.type }))
   let isOpen = false
   let wasDark = false
+  let pushing: NodeJS.Timeout | null = null
 
   async function answerOrTimeOut(): Promise<void> {
     const { darkFile } = config
@@ -43,8 +44,44 @@ export function createSimulatorDriver(config: SimulatorConfig, log: Log, now: ()
     if (!isOpen) throw new DriverError('connection', `cannot ${action}: the simulator is not open (call open() first)`)
   }
 
+  function readNow(names: readonly string[]): Reading[] {
+    const at = now()
+    return names.map((point): Reading => {
+      const slot = slots.get(point)
+      if (slot === undefined) return { point, at, error: new DriverError('rejected', `no tag named ${point} on this simulator`) }
+      return { point, at, value: slot.read(at) }
+    })
+  }
+
+  function stopPushing(): void {
+    if (pushing !== null) clearInterval(pushing)
+    pushing = null
+  }
+
+  const names = config.tags.map((tag) => tag.name)
+  const push = config.pushMs === undefined ? {} : {
+    watched: names,
+    watch(listener: DriverListener) {
+      stopPushing()
+      listener.readings(readNow(names))
+      pushing = setInterval(() => {
+        void answerOrTimeOut().then(
+          () => {
+            if (pushing !== null) listener.readings(readNow(names))
+          },
+          (error: DriverError) => {
+            if (pushing === null) return
+            stopPushing()
+            listener.lost(error)
+          },
+        )
+      }, config.pushMs)
+    },
+  }
+
   return {
     points,
+    ...push,
 
     async open() {
       await answerOrTimeOut()
@@ -55,12 +92,7 @@ export function createSimulatorDriver(config: SimulatorConfig, log: Log, now: ()
       ensureOpen('read')
       await answerOrTimeOut()
       if (config.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, config.latencyMs))
-      const at = now()
-      return names.map((point): Reading => {
-        const slot = slots.get(point)
-        if (slot === undefined) return { point, at, error: new DriverError('rejected', `no tag named ${point} on this simulator`) }
-        return { point, at, value: slot.read(at) }
-      })
+      return readNow(names)
     },
 
     async write(point, value) {
@@ -77,6 +109,7 @@ export function createSimulatorDriver(config: SimulatorConfig, log: Log, now: ()
     },
 
     async close() {
+      stopPushing()
       isOpen = false
     },
   }

@@ -31,6 +31,8 @@ export interface Metric {
   readonly value: Value | null
   /** When the value was acquired, UTC ms. */
   readonly at: number
+  /** The device doubts the value (published with Sparkplug quality 64 instead of 192). */
+  readonly uncertain?: true
 }
 
 /** A batch of metric changes of the node (`deviceId: null`) or of one device: one future NDATA/DDATA. */

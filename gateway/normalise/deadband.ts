@@ -7,6 +7,15 @@ import type { Value } from '../model/value.js'
  */
 export class Deadband {
   private readonly last = new Map<string, Value | null>()
+  private readonly uncertain = new Set<string>()
+
+  /** True when `name` turns uncertain or back to good with this reading; records the new state. */
+  qualityChanged(name: string, uncertain: boolean): boolean {
+    if (this.uncertain.has(name) === uncertain) return false
+    if (uncertain) this.uncertain.add(name)
+    else this.uncertain.delete(name)
+    return true
+  }
 
   /** True when `value` must be reported for `name`; records it as reported when so. */
   accept(name: string, value: Value | null, deadband: number): boolean {

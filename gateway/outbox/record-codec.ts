@@ -20,6 +20,8 @@ const enum Tag {
 }
 /** Set on the tag when the metric's `at` is stored as an absolute float64 (not an integer delta). */
 const absoluteAt = 0x80
+/** Set on the tag of a metric the device marked uncertain. Rows written before it existed never have it. */
+const uncertainFlag = 0x40
 // Integers up to 2^48 take the varint path; their zigzag form (< 2^49) stays exact in a double.
 const maxVarintInt = 2 ** 48
 
@@ -192,12 +194,13 @@ export function createRecordEncoder(keys: MetricKeys): (recordAt: number, metric
     for (const m of metrics) {
       w.varint(keys.idOf(m.name, m.type))
       const tag = tagOf(m.value)
+      const quality = m.uncertain === true ? uncertainFlag : 0
       const delta = m.at - recordAt
       if (Number.isInteger(delta) && Math.abs(delta) <= maxVarintInt && recordAt + delta === m.at) {
-        w.byte(tag)
+        w.byte(tag | quality)
         w.zigzag(delta)
       } else {
-        w.byte(tag | absoluteAt)
+        w.byte(tag | quality | absoluteAt)
         w.room(8)
         w.pos = w.buf.writeDoubleLE(m.at, w.pos)
       }
@@ -215,7 +218,7 @@ export function decodeRecordMetrics(blob: Buffer, recordAt: number, keys: Metric
   for (let i = 0; i < count; i++) {
     const { name, type } = keys.keyOf(r.varint())
     const head = r.byte()
-    const tag = head & ~absoluteAt
+    const tag = head & ~(absoluteAt | uncertainFlag)
     const at = head & absoluteAt ? r.slice(8).readDoubleLE(0) : recordAt + r.zigzag()
     let value: Value | null
     if (tag === Tag.Null) value = null
@@ -224,7 +227,7 @@ export function decodeRecordMetrics(blob: Buffer, recordAt: number, keys: Metric
       for (let j = 0; j < items.length; j++) items[j] = readScalar(r, r.byte())
       value = items as Value
     } else value = readScalar(r, tag)
-    metrics[i] = { name, type, value, at }
+    metrics[i] = head & uncertainFlag ? { name, type, value, at, uncertain: true } : { name, type, value, at }
   }
   return metrics
 }

@@ -6,7 +6,7 @@ import type { Value } from '../model/value.js'
 import { toRaw } from '../normalise/convert.js'
 import { Deadband } from '../normalise/deadband.js'
 import { normalise } from '../normalise/normalise.js'
-import type { TagDef } from '../normalise/tag-def.js'
+import { tagDefs, type TagDef } from '../normalise/tag-def.js'
 import type { Outbox } from '../outbox/outbox.js'
 import type { Session } from '../sparkplug/session.js'
 import { Backoff } from './backoff.js'
@@ -65,9 +65,10 @@ const ignore = () => {}
  * call at a time: a call that timed out is waited for (counted as failed scans meanwhile) before
  * the driver is closed and opened again.
  */
-export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readonly TagDef[], sink: PollSink, log: Log, options: Partial<PollOptions> = {}): PollLoop {
+export function startPollLoop(device: DeviceConfig, driver: Driver, declaredTags: readonly TagDef[], sink: PollSink, log: Log, options: Partial<PollOptions> = {}): PollLoop {
   const { maxQueuedWrites, callLimitMs } = { ...defaultOptions, ...options }
-  const byName = new Map(tags.map((t) => [t.name, t]))
+  let tags = declaredTags
+  let byName = new Map(tags.map((t) => [t.name, t]))
   const deadband = new Deadband()
   const wake = new Signal()
   const backoff = new Backoff(Math.min(device.pollMs, 1000), BACKOFF_MAX_MS)
@@ -75,8 +76,12 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
   const lastWrite = new Map<string, number>()
   const single = new Map(tags.map((t) => [t.name, [t.name] as const]))
   const allNames = tags.map((t) => t.name)
-  const groups = scanGroups(tags)
+  const watched = new Set(driver.watch === undefined ? [] : driver.watched ?? [])
+  const groups = scanGroups(tags.filter((t) => !watched.has(t.name)))
+  const polledNames = groups.flatMap((g) => g.names)
   let stopped = false
+  /** Counts opens, so that a listener of an earlier connection is ignored. */
+  let generation = 0
   let isOpen = false
   let online = false
   let failures = 0
@@ -103,6 +108,44 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
       }, callLimitMs)
     })
     return Promise.race([running, timeout]).finally(() => clearTimeout(timer))
+  }
+
+  /** After each open: types the device reported, and the push listener of this connection. */
+  const opened = (): void => {
+    const resolved = driver.resolvedPoints?.()
+    if (resolved !== undefined) {
+      const retyped = tagDefs(device.tags, resolved)
+      if (retyped.some((t, i) => t.type !== tags[i]?.type)) {
+        if (online) {
+          online = false
+          sink.session.setOnline(device.deviceId, false)
+          sink.deviceChanged(device.deviceId, false)
+        }
+        tags = retyped
+        byName = new Map(tags.map((t) => [t.name, t]))
+        // Offline until its first reading, so the DBIRTH that follows declares the new types.
+        sink.session.replaceDevice({ deviceId: device.deviceId, tags })
+        log.info('device types resolved', { tags: tags.map((t) => `${t.name}:${t.type}`).join(' ') })
+      }
+    }
+    if (driver.watch === undefined) return
+    const mine = ++generation
+    driver.watch({
+      readings: (readings) => {
+        if (mine !== generation || stopped || !isOpen) return
+        if (failures > 0) log.info('device answering again', { failedScans: failures })
+        failures = 0
+        backoff.reset()
+        if (!online) goOnline(readings)
+        else report(readings)
+      },
+      lost: (error) => {
+        if (mine !== generation || stopped || !isOpen) return
+        generation++
+        failed(error, allNames)
+        wake.notify()
+      },
+    })
   }
 
   const closeDriver = () => call(() => driver.close()).catch((error: Error) => log.debug('driver close failed', { error: error.message }))
@@ -204,8 +247,16 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
           await wake.wait(backoff.next())
           continue
         }
+        opened()
       }
       const now = Date.now()
+      if (groups.length === 0) {
+        // Every point is pushed: nothing to scan, only writes to run and a loss to hear of.
+        const write = writes.shift()
+        if (write !== undefined) write.done(await runWrite(write.tag, write.value))
+        else await wake.wait(BACKOFF_MAX_MS)
+        continue
+      }
       const group = groups.reduce((a, b) => (b.due < a.due ? b : a))
       const scanDue = group.due <= now
       const write = scanDue && wroteSinceScan ? undefined : writes.shift()
@@ -222,7 +273,7 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readon
       const period = scanRateMs > 0 ? scanRateMs : group.periodMs
       group.due = Math.max(group.due + period, now)
       try {
-        await scan(online ? group.names : allNames)
+        await scan(online ? group.names : polledNames)
       } catch (error) {
         if (error instanceof DriverError && error.kind === 'busy') continue
         failed(error, group.names)

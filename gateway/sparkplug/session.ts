@@ -19,6 +19,7 @@ export interface DeviceDef {
 }
 
 const QUALITY_GOOD = 192
+const QUALITY_UNCERTAIN = 64
 const QUALITY_BAD = 0
 
 /**
@@ -31,7 +32,7 @@ export class Session {
   private readonly byAlias = new Map<number, { deviceId: string | null; metric: Declared }>()
   private readonly values = new Map<string | null, Map<string, Metric>>()
   private readonly online = new Set<string>()
-  /** Aliases whose last published value was null, so that recovery carries Quality GOOD. */
+  /** Aliases whose last published value was null or uncertain, so that recovery carries Quality GOOD. */
   private readonly bad = new Set<number>()
   private nextAlias = 1
 
@@ -167,6 +168,10 @@ export class Session {
       out.isNull = true
       out.properties = quality(QUALITY_BAD)
       if (tracked) this.bad.add(def.alias)
+    } else if (metric.uncertain === true) {
+      out.value = metric.value
+      out.properties = quality(QUALITY_UNCERTAIN)
+      if (tracked) this.bad.add(def.alias)
     } else {
       out.value = metric.value
       if (tracked && this.bad.delete(def.alias)) out.properties = quality(QUALITY_GOOD)
@@ -185,9 +190,10 @@ export class Session {
       const value = last?.value ?? null
       if (value === null) metric.isNull = true
       else metric.value = value
-      if (def.tag !== undefined) metric.properties = tagProperties(def.tag, value === null)
+      const code = value === null ? QUALITY_BAD : last?.uncertain === true ? QUALITY_UNCERTAIN : QUALITY_GOOD
+      if (def.tag !== undefined) metric.properties = tagProperties(def.tag, code)
       if (def.alias !== undefined) {
-        if (value === null) this.bad.add(def.alias)
+        if (code !== QUALITY_GOOD) this.bad.add(def.alias)
         else this.bad.delete(def.alias)
       }
       out.push(metric)
@@ -218,8 +224,8 @@ function quality(code: number): PropertySet {
 }
 
 // Property names as Ignition reads them, so units, read-only and documentation show up there.
-function tagProperties(tag: TagDef, isNull: boolean): PropertySet {
-  const props: PropertySet = { Quality: { type: 'Int32', value: isNull ? QUALITY_BAD : QUALITY_GOOD } }
+function tagProperties(tag: TagDef, code: number): PropertySet {
+  const props: PropertySet = { Quality: { type: 'Int32', value: code } }
   if (tag.units !== undefined) props.engUnit = { type: 'String', value: tag.units }
   props.readOnly = { type: 'Boolean', value: !tag.writable }
   if (tag.description !== undefined) props.documentation = { type: 'String', value: tag.description }

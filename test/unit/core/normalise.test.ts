@@ -68,3 +68,13 @@ test('normalise - a NaN reading of a float point published as an integer type go
   const asInt = tagMap([{ name: 'Pressure', type: 'Float', sparkplugType: 'Int64' }])
   assert.deepEqual(normalise([ok('Pressure', Number.NaN, 5)], asInt, new Deadband()), [{ name: 'Pressure', type: 'Int64', value: null, at: 5 }])
 })
+
+test('normalise - an uncertain reading keeps its value and doubt; a change of quality alone is reported through any deadband', () => {
+  const damped = tagMap([{ name: 'Level', type: 'Double', deadband: 10 }])
+  const deadband = new Deadband()
+  const uncertain = (value: number, at: number): Reading => ({ point: 'Level', value, at, quality: 'uncertain' })
+  assert.deepEqual(normalise([ok('Level', 50, 1)], damped, deadband).map((m) => [m.value, m.uncertain]), [[50, undefined]])
+  assert.deepEqual(normalise([uncertain(51, 2)], damped, deadband).map((m) => [m.value, m.uncertain, m.at]), [[51, true, 2]])
+  assert.deepEqual(normalise([uncertain(52, 3)], damped, deadband), [], 'still uncertain, inside the deadband')
+  assert.deepEqual(normalise([ok('Level', 52, 4)], damped, deadband).map((m) => [m.value, m.uncertain]), [[52, undefined]], 'good again')
+})

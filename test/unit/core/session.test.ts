@@ -266,3 +266,16 @@ test('session - a device added later gets aliases that do not collide with exist
   const late = session.dbirth('Late', T0).metrics[0]!.alias
   assert.ok(late !== undefined && !taken.includes(late))
 })
+
+test('session - an uncertain value goes out with its value and Quality 64, in data and in the next birth; good again carries 192', () => {
+  const session = build()
+  const quality = (m: PayloadMetric | undefined) => (m?.properties?.Quality as { value: number } | undefined)?.value
+  const doubtful: Metric = { ...metric('Temperature', 'Float', 20.5), uncertain: true }
+  session.data('Boiler1', [doubtful])
+  const data = session.dataPayload([record('Boiler1', [doubtful])], false, T0 + 2)!
+  assert.deepEqual([data.metrics[0]!.value, quality(data.metrics[0])], [20.5, 64])
+  const birth = session.dbirth('Boiler1', T0 + 3).metrics.find((m) => m.name === 'Temperature')
+  assert.deepEqual([birth?.value, quality(birth)], [20.5, 64])
+  const good = metric('Temperature', 'Float', 20.5, T0 + 4)
+  assert.equal(quality(session.dataPayload([record('Boiler1', [good])], false, T0 + 5)!.metrics[0]), 192)
+})

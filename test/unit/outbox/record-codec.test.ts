@@ -74,3 +74,14 @@ test('record codec - records larger than the 4 KiB write buffer round-trip: a 10
   const small = [{ name: 'Tag1', type: 'Double' as const, value: 2.5, at }]
   assert.deepEqual(decodeRecordMetrics(encode(at, small), at, keys), small)
 })
+
+test('record codec - a value the device marked uncertain stays uncertain in the buffer, with either time form', () => {
+  const keys = memoryKeys()
+  const encode = createRecordEncoder(keys)
+  const metrics = [
+    { name: 'A', type: 'Double' as const, value: 1.5, at: 1000, uncertain: true as const },
+    { name: 'B', type: 'Double' as const, value: 2.5, at: 1001 },
+    { name: 'C', type: 'Int32' as const, value: 7, at: 1000.5, uncertain: true as const },
+  ]
+  assert.deepEqual(decodeRecordMetrics(encode(1000, metrics), 1000, keys), metrics)
+})

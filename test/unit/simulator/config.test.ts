@@ -6,6 +6,7 @@ import type { RawDevice } from '../../../drivers/driver.js'
 import { simulatorModule } from '../../../drivers/simulator/index.js'
 import type { SimulatorConfig } from '../../../drivers/simulator/index.js'
 import type { ConfigError } from '../../../gateway/model/result.js'
+import { silentLog } from '../../../gateway/runtime/log.js'
 
 // Compiled tests run from dist/test/unit/simulator; the YAML and README stay in the source tree.
 const folder = new URL('../../../../drivers/simulator/', import.meta.url)
@@ -138,7 +139,7 @@ test('simulator config - every error is reported with its path and what was expe
   assert.match(byPath.get('devices.2.tags.4.initial')!, /expected an integer from 0 to 255 \(UInt8\), got 300/)
   assert.match(byPath.get('devices.2.tags.8.low')!, /at least -128/)
   assert.match(byPath.get('devices.2.tags.8.high')!, /expected a number, got "x"/)
-  assert.match(byPath.get('devices.2.connection.port')!, /takes darkFile and latency/)
+  assert.match(byPath.get('devices.2.connection.port')!, /takes darkFile, latency and push/)
 })
 
 test('simulator config - a connection that is not a mapping is an error', () => {
@@ -150,5 +151,22 @@ test('simulator config - the schema declares every simulator tag key with a desc
   const keys = Object.keys(simulatorModule.schema.tagProperties).sort()
   assert.deepEqual(keys, ['high', 'initial', 'low', 'period', 'signal', 'step', 'type', 'values'])
   for (const key of keys) assert.equal(typeof simulatorModule.schema.tagProperties[key].description, 'string', key)
-  assert.deepEqual(Object.keys(simulatorModule.schema.connection.properties as object).sort(), ['darkFile', 'latency'])
+  assert.deepEqual(Object.keys(simulatorModule.schema.connection.properties as object).sort(), ['darkFile', 'latency', 'push'])
+})
+
+test('simulator config - push takes a duration of at least 10ms and makes the device push every tag', () => {
+  const raw = (push: unknown): RawDevice => ({ driver: 'simulator', connection: { push }, tags: [{ name: 'C', signal: 'counter' }] })
+  const parsed = simulatorModule.parse(raw('250ms'), [])
+  assert.ok(parsed.ok)
+  assert.equal(parsed.value.pushMs, 250)
+  const driver = simulatorModule.create(parsed.value, silentLog)
+  assert.deepEqual(driver.watched, ['C'])
+  for (const bad of ['5ms', 'often', 3]) {
+    const refused = simulatorModule.parse(raw(bad), [])
+    assert.ok(!refused.ok)
+    assert.deepEqual(refused.error.map((e) => [e.path.join('.'), /at least 10ms/.test(e.message)]), [['connection.push', true]])
+  }
+  const polled = simulatorModule.parse({ ...raw('1s'), connection: {} }, [])
+  assert.ok(polled.ok)
+  assert.equal(simulatorModule.create(polled.value, silentLog).watch, undefined, 'without push the device is polled')
 })
