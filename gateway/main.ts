@@ -20,11 +20,14 @@ import { createNatsUpstream } from './upstream/nats-upstream.js'
 import type { DeviceStats } from './runtime/poll.js'
 import { auditFields } from './runtime/audit.js'
 import { defaults } from './config/defaults.js'
+import { liveness, PumpProgress, type Liveness } from './runtime/liveness.js'
 
 export interface Gateway {
   status(): GatewayStatus
   /** Orderly stop: devices closed, DDEATHs and NDEATH published, outbox closed. */
   stop(): Promise<void>
+  /** Whether the pump and every device loop still turn (the service manager's watchdog). */
+  readonly liveness: Liveness
 }
 
 export interface GatewayStatus {
@@ -122,7 +125,9 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     return { metric: command.type, applied: false, reason: 'handled by the pump' }
   }
 
+  const pumpProgress = new PumpProgress()
   const pump = new Pump({
+    clock: pumpProgress.clock,
     node: config.sparkplug,
     session,
     outbox,
@@ -187,6 +192,8 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
 
   return {
     status,
+    // A publish may wait for its acknowledgement until the upstream would find the connection dead.
+    liveness: liveness({ pump: pumpProgress, pumpConnected: () => pump.status().connected, pumpQuietMs: 2 * upstreamConfig.keepaliveMs, devices: () => loops }),
     async stop() {
       clearInterval(sampleBuffer)
       await http?.close()

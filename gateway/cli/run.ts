@@ -3,6 +3,7 @@ import { formatError, formatWarning, loadConfig, type LocatedError } from '../co
 import { startGateway } from '../main.js'
 import { createLog } from '../runtime/log.js'
 import { StateDirError } from '../runtime/state-dir.js'
+import { startServiceNotify, type ServiceNotifier } from '../runtime/service-notify.js'
 import { defaultConfigFile, EX_CANTCREAT, EX_CONFIG, EX_TEMPFAIL } from './exit-codes.js'
 
 export const help = `Usage: sparkplug-gateway run [--config FILE]
@@ -34,9 +35,11 @@ export async function run(args: string[]): Promise<number> {
   const done = new Promise<void>((resolve) => (markDone = resolve))
   const stop = (code: number) => {
     exitCode = code
+    if (stopped === null) service?.stopping()
     stopped ??= gateway.stop().then(markDone)
   }
   let gateway: Awaited<ReturnType<typeof startGateway>>
+  let service: ServiceNotifier | null = null
   try {
     gateway = await startGateway(config, log, { onReboot: () => stop(EX_TEMPFAIL) })
   } catch (error) {
@@ -44,6 +47,9 @@ export async function run(args: string[]): Promise<number> {
     console.error(error.message)
     return EX_CANTCREAT
   }
+  // A reload (SIGHUP) tells the service manager: service.reloading() before, service.reloaded() after.
+  service = startServiceNotify({ status: gateway.status, liveness: gateway.liveness, log: log.child({ part: 'systemd' }) })
+  service.ready()
   const onSignal = (signal: string) => {
     log.info('stopping', { signal })
     stop(0)
