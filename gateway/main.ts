@@ -20,6 +20,7 @@ import { createNatsUpstream } from './upstream/nats-upstream.js'
 import type { DeviceStats } from './runtime/poll.js'
 import { auditFields } from './runtime/audit.js'
 import { defaults } from './config/defaults.js'
+import { liveness, PumpProgress, type Liveness } from './runtime/liveness.js'
 
 export interface Gateway {
   status(): GatewayStatus
@@ -31,6 +32,8 @@ export interface Gateway {
   reload(next: GatewayConfig): Promise<ReloadPlan>
   /** Orderly stop: devices closed, DDEATHs and NDEATH published, outbox closed. */
   stop(): Promise<void>
+  /** Whether the pump and every device loop still turn (the service manager's watchdog). */
+  readonly liveness: Liveness
 }
 
 export interface GatewayStatus {
@@ -129,7 +132,9 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     return { metric: command.type, applied: false, reason: 'handled by the pump' }
   }
 
+  const pumpProgress = new PumpProgress()
   const pump = new Pump({
+    clock: pumpProgress.clock,
     node: config.sparkplug,
     session,
     outbox,
@@ -204,6 +209,8 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       running = { ...running, devices: next.devices, devicesDir: next.devicesDir }
       return plan
     },
+    // A publish may wait for its acknowledgement until the upstream would find the connection dead.
+    liveness: liveness({ pump: pumpProgress, pumpConnected: () => pump.status().connected, pumpQuietMs: 2 * upstreamConfig.keepaliveMs, devices: () => devices.loopsById() }),
     async stop() {
       clearInterval(sampleBuffer)
       await http?.close()

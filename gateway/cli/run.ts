@@ -3,6 +3,7 @@ import { formatError, formatWarning, loadConfig, type LocatedError } from '../co
 import { startGateway } from '../main.js'
 import { createLog } from '../runtime/log.js'
 import { StateDirError } from '../runtime/state-dir.js'
+import { startServiceNotify, type ServiceNotifier } from '../runtime/service-notify.js'
 import { defaultConfigFile, EX_CANTCREAT, EX_CONFIG, EX_TEMPFAIL } from './exit-codes.js'
 
 export const help = `Usage: sparkplug-gateway run [--config FILE]
@@ -38,9 +39,11 @@ export async function run(args: string[]): Promise<number> {
   const done = new Promise<void>((resolve) => (markDone = resolve))
   const stop = (code: number) => {
     exitCode = code
+    if (stopped === null) service?.stopping()
     stopped ??= gateway.stop().then(markDone)
   }
   let gateway: Awaited<ReturnType<typeof startGateway>>
+  let service: ServiceNotifier | null = null
   try {
     gateway = await startGateway(config, log, { onReboot: () => stop(EX_TEMPFAIL) })
   } catch (error) {
@@ -48,6 +51,8 @@ export async function run(args: string[]): Promise<number> {
     console.error(error.message)
     return EX_CANTCREAT
   }
+  service = startServiceNotify({ status: gateway.status, liveness: gateway.liveness, log: log.child({ part: 'systemd' }) })
+  service.ready()
   const onSignal = (signal: string) => {
     log.info('stopping', { signal })
     stop(0)
@@ -55,19 +60,23 @@ export async function run(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal)
   process.once('SIGINT', onSignal)
   const reload = serially(async () => {
-    const found: LocatedError[] = []
-    const next = await loadConfig(configFile, undefined, found)
-    if (!next.ok) {
-      for (const error of next.error) log.error(formatError(error))
-      log.error('reload refused; the running configuration stays in force', { problems: next.error.length })
-      return
-    }
-    for (const w of found) log.warn(formatWarning(w))
+    // The service manager hears RELOADING=1 before and READY=1 after, also when the files are refused.
+    service?.reloading()
     try {
+      const found: LocatedError[] = []
+      const next = await loadConfig(configFile, undefined, found)
+      if (!next.ok) {
+        for (const error of next.error) log.error(formatError(error))
+        log.error('reload refused; the running configuration stays in force', { problems: next.error.length })
+        return
+      }
+      for (const w of found) log.warn(formatWarning(w))
       const plan = await gateway.reload(next.value)
       log.info('reloaded', { added: plan.added.length, removed: plan.removed.length, changed: plan.changed.length, unchanged: plan.unchanged.length })
     } catch (error) {
       log.error('reload failed part way; restart the service to apply the files', { error: (error as Error).message })
+    } finally {
+      service?.reloaded()
     }
   })
   process.on('SIGHUP', () => {

@@ -80,6 +80,10 @@ export class DeviceSet {
     return [...this.running.values()].map((d) => d.loop)
   }
 
+  loopsById(): [string, PollLoop][] {
+    return [...this.running].map(([id, d]) => [id, d.loop])
+  }
+
   configs(): DeviceConfig[] {
     return [...this.running.values()].map((d) => d.config)
   }

@@ -11,6 +11,7 @@ import type { Outbox } from '../outbox/outbox.js'
 import type { Session } from '../sparkplug/session.js'
 import { Backoff } from './backoff.js'
 import { Signal } from './signal.js'
+import { systemClock } from './clock.js'
 
 /** Where a poll loop sends what it learns. */
 export interface PollSink {
@@ -32,6 +33,11 @@ export interface PollLoop {
   /** Overrides every scan period (0 restores the configured periods). */
   setScanRate(ms: number): void
   stats(): DeviceStats
+  /**
+   * The time by which the loop will have turned again: each wait and each driver call is bounded,
+   * so a loop past this time is stuck (the watchdog stops its pings). Read-only.
+   */
+  dueBy(): number
   stop(): Promise<void>
 }
 
@@ -70,7 +76,16 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, declaredTags
   let tags = declaredTags
   let byName = new Map(tags.map((t) => [t.name, t]))
   const deadband = new Deadband()
-  const wake = new Signal()
+  // Every await of the loop is a wake-up wait or a driver call, each with a bound: the loop is
+  // due back when the bound of the one it is in has passed.
+  let dueBy = Date.now()
+  const wake = new Signal({
+    now: () => Date.now(),
+    sleep(ms, signal) {
+      dueBy = Date.now() + ms
+      return systemClock.sleep(ms, signal)
+    },
+  })
   const backoff = new Backoff(Math.min(device.pollMs, 1000), BACKOFF_MAX_MS)
   const writes: { tag: TagDef; value: Value; done: (o: WriteOutcome) => void }[] = []
   const lastWrite = new Map<string, number>()
@@ -94,6 +109,7 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, declaredTags
 
   /** One driver call, limited in time; the caller makes sure no other call is running. */
   const call = <T>(action: () => Promise<T>): Promise<T> => {
+    dueBy = Date.now() + callLimitMs
     const running = action()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
@@ -307,6 +323,7 @@ export function startPollLoop(device: DeviceConfig, driver: Driver, declaredTags
       wake.notify()
     },
     stats: () => ({ online, ...stats }),
+    dueBy: () => dueBy,
     async stop() {
       stopped = true
       wake.notify()

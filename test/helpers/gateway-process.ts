@@ -72,8 +72,9 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
-export function startGatewayProcess(configFile: string): GatewayProcess {
-  const child = spawn(process.execPath, [cli, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JOURNAL_STREAM: '' } })
+/** `env` adds to the test's environment (NOTIFY_SOCKET, WATCHDOG_USEC). */
+export function startGatewayProcess(configFile: string, env: Readonly<Record<string, string>> = {}): GatewayProcess {
+  const child = spawn(process.execPath, [cli, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JOURNAL_STREAM: '', ...env } })
   running.add(child)
   const lines = new Collection<string>((all) => `output:\n${all.slice(-30).join('\n')}`)
   const collect = (chunk: Buffer) => {
