@@ -38,6 +38,8 @@ export class FakeUpstream implements Upstream {
   private listener: (event: UpstreamEvent) => void = () => {}
   private session = 0
   private up = false
+  /** The most publishes that were waiting for confirmation at once. */
+  maxHeld = 0
   /** While set, publishes are recorded but not confirmed until `release()`. */
   private held: { confirm: () => void; fail: (error: Error) => void }[] | null = null
 
@@ -61,7 +63,12 @@ export class FakeUpstream implements Upstream {
   async publish(message: Message): Promise<void> {
     if (!this.up) throw new UpstreamError('closed', 'session is down')
     this.calls.push({ kind: 'publish', session: this.session, message: seen(message) })
-    if (this.held !== null) await new Promise<void>((confirm, fail) => this.held!.push({ confirm, fail }))
+    if (this.held === null) return
+    const held = this.held
+    await new Promise<void>((confirm, fail) => {
+      held.push({ confirm, fail })
+      this.maxHeld = Math.max(this.maxHeld, held.length)
+    })
   }
 
   /** From now on publishes wait for `release()`, like a server slow to confirm. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { encodePayload } from '../../../gateway/sparkplug/codec.js'
+import { replyBody } from '../../../gateway/sparkplug/inbound.js'
 import { HEARTBEAT_INTERVAL } from '../../../gateway/sparkplug/node-metrics.js'
 import { ManualClock } from '../../helpers/manual-clock.js'
 import { codec, pumpRig as rig } from '../../helpers/pump-rig.js'
@@ -22,13 +23,106 @@ test('delivery - at most maxInFlight publishes are outstanding; each row leaves 
     upstream.release(1)
     await upstream.waitForPublish('DDATA', 4)
     assert.equal(outbox.stats().records, 5, 'the confirmed row is gone')
-    upstream.release()
+    upstream.release(2)
     await upstream.waitForPublish('DDATA', 6)
+    upstream.release()
+    await waitUntil(() => outbox.stats().records === 0)
   } finally {
     upstream.release()
     await pump.stop()
   }
-  assert.equal(outbox.stats().records, 0)
+  assert.equal(upstream.maxHeld, 3, 'never more than the window outstanding')
+})
+
+test('delivery - an orderly stop waits for the publishes in flight before DDEATH, NDEATH and disconnect', async () => {
+  const { upstream, pump, add, outbox } = rig()
+  pump.start()
+  await upstream.waitForPublish('DBIRTH', 1)
+  upstream.hold()
+  add(1, 1001)
+  await upstream.waitForPublish('DDATA', 1)
+  const stopping = pump.stop()
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.equal(upstream.calls.items.filter((c) => c.kind === 'disconnect' || (c.kind === 'publish' && c.message.address.type === 'DDEATH')).length, 0, 'nothing ends while a publish is unconfirmed')
+  upstream.release()
+  await stopping
+  const tail = upstream.calls.items.slice(-2).map((c) => (c.kind === 'publish' ? `${c.message.address.type} ${c.message.topic}` : c.kind))
+  assert.deepEqual(tail, ['DDEATH spBv1.0/Plant/DDEATH/Edge1/Boiler1', 'disconnect'])
+  assert.equal(upstream.published().filter((p) => p.type === 'DDEATH').length, 1, 'one DDEATH per born device, none for the node')
+  assert.equal(outbox.stats().records, 0, 'the confirmed row is gone')
+})
+
+test('delivery - births and deaths go as session messages, data as data messages without an id where the upstream does not deduplicate', async () => {
+  const { upstream, pump, add } = rig()
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    add(1)
+    await upstream.waitForPublish('DDATA', 1)
+  } finally {
+    await pump.stop()
+  }
+  assert.deepEqual(upstream.published().map((p) => [p.type, p.kind, p.id]), [
+    ['NBIRTH', 'session', undefined], ['DBIRTH', 'session', undefined], ['DDATA', 'data', undefined], ['DDEATH', 'session', undefined],
+  ])
+})
+
+test('delivery - Next Server: rows written to the closed connection count as delivered and are not replayed; no DDEATH', async () => {
+  const { upstream, pump, add, outbox } = rig({ servers: ['mqtt://a:1883', 'mqtt://b:1883'], capabilities: { confirmsData: false } })
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    add(1, 1001)
+    await upstream.waitForPublish('DDATA', 1)
+    upstream.deliver('spBv1.0/Plant/NCMD/Edge1', ncmd([{ name: 'Node Control/Next Server', datatype: 'Boolean', value: true }]))
+    await upstream.waitForPublish('DBIRTH', 2)
+    await waitUntil(() => outbox.stats().records === 0)
+  } finally {
+    await pump.stop()
+  }
+  const first = upstream.published().filter((p) => p.session === 1).map((p) => p.type)
+  assert.deepEqual(first, ['NBIRTH', 'DBIRTH', 'DDATA'], 'no DDEATH before Next Server: the NDEATH says it all')
+  assert.equal(upstream.published().filter((p) => p.type === 'DDATA').length, 1, 'nothing replayed')
+})
+
+test('delivery - a lost connection reconnects to the same server; only Next Server walks the list', async () => {
+  const { upstream, pump } = rig({ servers: ['mqtt://a:1883', 'mqtt://b:1883'] })
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    upstream.drop()
+    await upstream.waitForPublish('DBIRTH', 2)
+  } finally {
+    await pump.stop()
+  }
+  assert.deepEqual(upstream.connects().map((c) => c.server), [0, 0])
+})
+
+test('delivery - a DATA message arriving on a command listener is not taken for a command', async () => {
+  const { upstream, pump, commands } = rig()
+  pump.start()
+  try {
+    await upstream.waitForPublish('DBIRTH', 1)
+    upstream.deliver('spBv1.0/Plant/NDATA/Edge1', ncmd([{ name: 'Node Control/Rebirth', datatype: 'Boolean', value: true }]))
+    upstream.deliver('spBv1.0/Plant/DDATA/Edge1/Boiler1', encodePayload({ timestamp: 1, metrics: [{ name: 'Setpoint', datatype: 'Int32', value: 3 }] }, codec))
+  } finally {
+    await pump.stop()
+  }
+  assert.deepEqual(commands, [])
+  assert.equal(upstream.published().filter((p) => p.type === 'NBIRTH').length, 1)
+})
+
+test('delivery - a command reply carries values JSON cannot hold as text: 64-bit, NaN, Infinity, and bytes as numbers', () => {
+  const body = JSON.parse(Buffer.from(replyBody([
+    { metric: 'Big', applied: true, value: 2n ** 63n - 1n },
+    { metric: 'Small', applied: true, value: 5n },
+    { metric: 'NaN', applied: true, value: Number.NaN },
+    { metric: 'Inf', applied: true, value: Number.NEGATIVE_INFINITY },
+    { metric: 'Raw', applied: true, value: Uint8Array.from([1, 2]) },
+    { metric: '*', applied: false, reason: 'not this one alone' },
+  ])).toString())
+  assert.deepEqual(body.results.map((r: { value?: unknown }) => r.value), ['9223372036854775807', 5, 'NaN', '-Infinity', [1, 2], undefined])
+  assert.deepEqual(JSON.parse(Buffer.from(replyBody([{ metric: '*', applied: false, reason: 'garbage' }])).toString()), { error: 'garbage', results: [] })
 })
 
 test('delivery - without confirmation, rows stay for the replay window of the upstream, then go', async () => {
