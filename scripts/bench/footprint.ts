@@ -5,13 +5,15 @@
  * 2. the breakdown of RSS into V8 heap used/total, external and arrayBuffers (process.memoryUsage()
  *    from a preloaded probe) for the idle 10 x 100 Modbus gateway and the 100,000 updates/s run;
  * 3. a heap snapshot of each, summarised by constructor.
- *   npm run bench -- footprint [--quick]   (--quick: 3 processes per import instead of 5)
+ *   npm run bench -- footprint [--quick] [--node-flags "..."]
+ * --quick: 3 processes per import instead of 5; --node-flags go to the gateway's node (heap limits).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
 import { startMosquitto } from '../../test/helpers/mosquitto.js'
 import { startGateway, writeConfig } from './e2e/gateway-under-test.js'
 import { memory } from './e2e/proc-stats.js'
@@ -23,7 +25,10 @@ import { firstData } from './peers/measure.js'
 import { GROUP_ID, startSystem } from './peers/systems.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const quick = process.argv.includes('--quick')
+const PROBE = pathToFileURL(fileURLToPath(new URL('./peers/memory-probe.js', import.meta.url))).href
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'node-flags': { type: 'string' } } })
+const quick = values.quick
+const flags = ['--import', PROBE, ...(values['node-flags']?.split(' ').filter((f) => f !== '') ?? [])]
 const MiB = 1024 * 1024
 const mib = (bytes: number) => (bytes / MiB).toFixed(1)
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
@@ -54,7 +59,6 @@ function importCost(code: string): { rss: number; heap: number; base: number } {
   return JSON.parse(out) as { rss: number; heap: number; base: number }
 }
 
-const PROBE = pathToFileURL(fileURLToPath(new URL('./peers/memory-probe.js', import.meta.url))).href
 
 interface Breakdown {
   readonly label: string
@@ -63,17 +67,25 @@ interface Breakdown {
   readonly heap: ReturnType<typeof summariseHeap>
 }
 
-/** Runs a process under the probe for `seconds`, snapshotting its heap 3 s before the end. */
+/**
+ * Runs a process under the probe: reads its memory `seconds` - 4 after the spawn, then has it write
+ * a heap snapshot (which itself inflates RSS, hence after the reading).
+ */
 async function breakdown(label: string, seconds: number, start: (env: Record<string, string>) => Promise<{ pid: number; stop(): Promise<unknown> }>): Promise<Breakdown> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-footprint-'))
   const file = join(dir, 'probe.jsonl')
+  const spawnedAt = performance.now()
   const running = await start({ MEMORY_PROBE_FILE: file, MEMORY_PROBE_SNAPSHOT_MS: String((seconds - 3) * 1000) })
   try {
-    await sleep((seconds - 4) * 1000)
+    await sleep(spawnedAt + (seconds - 4) * 1000 - performance.now())
     const rss = memory(running.pid).rss
     const lines = readFileSync(file, 'utf8').trim().split('\n')
     const usage = JSON.parse(lines.at(-1)!) as NodeJS.MemoryUsage
-    await sleep(4000)
+    const deadline = Date.now() + 60_000
+    while (!existsSync(`${file}.done`)) {
+      if (Date.now() > deadline) throw new Error(`no heap snapshot from ${label} within 60 s`)
+      await sleep(500)
+    }
     return { label, rss, usage, heap: summariseHeap(`${file}.heapsnapshot`, 12) }
   } finally {
     await running.stop()
@@ -81,6 +93,7 @@ async function breakdown(label: string, seconds: number, start: (env: Record<str
   }
 }
 
+if (flags.length > 2) console.log(`gateway node flags: ${flags.slice(2).join(' ')}`)
 console.log(`import cost: median of ${quick ? 3 : 5} fresh processes (node ${process.version})\n`)
 console.log('| import | RSS growth MiB | V8 heap used growth MiB |')
 console.log('|---|--:|--:|')
@@ -95,15 +108,24 @@ const server = await startFieldServer()
 const counter = await countTraffic(broker.url, GROUP_ID)
 const results: Breakdown[] = []
 try {
+  const ctx = { brokerUrl: broker.url, brokerPort: broker.port, modbusPort: server.port, peersDir: '', nodeFlags: flags }
   server.setChanging(false)
-  results.push(await breakdown('idle: 10 Modbus devices x 100 tags, values unchanged, poll 1 s', 30, async (env) => {
-    const running = await startSystem('ours', LOADS[0]!, { brokerUrl: broker.url, brokerPort: broker.port, modbusPort: server.port, peersDir: '', nodeFlags: ['--import', PROBE], env })
-    return running
-  }))
+  results.push(await breakdown('idle: 10 Modbus devices x 100 tags, values unchanged, poll 1 s', 30, (env) => startSystem('ours', LOADS[0]!, { ...ctx, env })))
+  server.setChanging(true)
+  // The QoS 0 replay window keeps what was sent in the last 45 s (by default) in the pump's
+  // in-flight list; the second run shows how much of the memory that is.
+  for (const replayWindow of [undefined, '1s']) {
+    const label = `10,000 Modbus points at 1 s, every value changing${replayWindow === undefined ? '' : `, replayWindow ${replayWindow}`}`
+    results.push(await breakdown(label, 40, async (env) => {
+      const running = await startSystem('ours', LOADS[2]!, { ...ctx, env, ...(replayWindow === undefined ? {} : { replayWindow }) })
+      await firstData(counter, running, 10_000, 30_000)
+      return running
+    }))
+  }
   results.push(await breakdown('100,000 updates/s: 10 simulator devices x 1,000 tags, poll 100 ms, SQLite buffer', 30, async (env) => {
     const { dir, file } = writeConfig({ tags: 10_000, pollMs: 100, buffer: 'sqlite' }, broker.url)
     Object.assign(process.env, env)
-    const gateway = startGateway(file, ['--import', PROBE])
+    const gateway = startGateway(file, flags)
     for (const key of Object.keys(env)) delete process.env[key]
     await firstData(counter, { pid: gateway.pid, output: gateway.output, stop: async () => undefined }, 10_000, 30_000)
     return { pid: gateway.pid, stop: async () => { await gateway.stop(); rmSync(dir, { recursive: true, force: true }) } }

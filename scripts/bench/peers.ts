@@ -3,9 +3,10 @@
  * loads, the same independent Modbus server process, the same local mosquitto, one system at a
  * time. Each figure is the median of several runs with min and max; runs rotate over the systems
  * so a drift of the shared machine touches all of them alike.
- *   npm run bench -- peers [--quick] [--runs N] [--systems ours,node-red,tahu]
+ *   npm run bench -- peers [--quick] [--runs N] [--systems ours,node-red,tahu] [--node-flags "..."]
  *   npm run bench -- peers --soak MINUTES [--peers] [--out DIR]   RSS and CPU every minute, CSV + SVG
  * --quick measures the two 1 s loads with 10 s windows (a few minutes); the full run adds 100 ms.
+ * --loads picks loads by their position in LOADS (1,2,3); --node-flags go to our gateway's node.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     soak: { type: 'string' },
     peers: { type: 'boolean', default: false },
     out: { type: 'string' },
+    loads: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 })
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -38,6 +41,9 @@ for (const s of systems) if (!SYSTEMS.includes(s)) throw new Error(`--systems: u
 const soakMinutes = values.soak === undefined ? null : Number(values.soak)
 if (soakMinutes !== null && !(soakMinutes >= 1 && soakMinutes <= 24 * 60)) throw new Error(`--soak: minutes from 1 to 1440, got "${values.soak}"`)
 
+function fail(message: string): never {
+  throw new Error(message)
+}
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
 const fmt = (x: number, digits: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 const spread = (xs: readonly number[], digits: number) => `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`
@@ -91,7 +97,7 @@ const broker = await startMosquitto()
 const server = await startFieldServer()
 const counter = await countTraffic(broker.url, GROUP_ID)
 const options = (warmupMs: number, windowMs: number): MeasureOptions => ({
-  ctx: { brokerUrl: broker.url, brokerPort: broker.port, modbusPort: server.port, peersDir: peers.dir },
+  ctx: { brokerUrl: broker.url, brokerPort: broker.port, modbusPort: server.port, peersDir: peers.dir, nodeFlags: values['node-flags']?.split(' ').filter((f) => f !== '') ?? [] },
   server,
   counter,
   warmupMs,
@@ -107,9 +113,11 @@ try {
     }
     soakReport(samples, values.out ?? join(root, 'benchmarks'), load)
   } else {
-    const loads = values.quick ? LOADS.filter((l) => l.pollMs === 1000) : LOADS
+    const picked = values.loads?.split(',').map((n) => LOADS[Number(n) - 1] ?? fail(`--loads: positions 1 to ${LOADS.length}, got "${n}"`))
+    const loads = picked ?? (values.quick ? LOADS.filter((l) => l.pollMs === 1000) : LOADS)
     const o = values.quick ? options(3_000, 10_000) : options(5_000, 20_000)
-    const report = [`machine: ${describeMachine()}`, `${runs} runs per figure, ${o.windowMs / 1000} s windows after ${o.warmupMs / 1000} s warm-up`, '']
+    const flags = o.ctx.nodeFlags?.length ? `, our gateway with node ${o.ctx.nodeFlags.join(' ')}` : ''
+    const report = [`machine: ${describeMachine()}`, `${runs} runs per figure${flags}, ${o.windowMs / 1000} s windows after ${o.warmupMs / 1000} s warm-up`, '']
     for (const load of loads) {
       const results: RunResult[] = []
       for (let run = 1; run <= runs; run++) {

@@ -21,9 +21,11 @@ export interface Context {
   readonly brokerPort: number
   readonly modbusPort: number
   readonly peersDir: string
-  /** Extra node flags (--import of the memory probe, --max-old-space-size ...). */
+  /** Extra node flags for our gateway only (--import of the memory probe, --max-old-space-size ...). */
   readonly nodeFlags?: readonly string[]
   readonly env?: Readonly<Record<string, string>>
+  /** Our gateway's `upstream.mqtt.replayWindow`; its default when absent. */
+  readonly replayWindow?: string
 }
 
 export interface RunningSystem {
@@ -39,8 +41,8 @@ process.once('exit', () => {
   for (const pid of children) process.kill(pid, 'SIGKILL')
 })
 
-function spawnSystem(args: readonly string[], dir: string, ctx: Context): RunningSystem {
-  const child = spawn(process.execPath, [...(ctx.nodeFlags ?? []), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ctx.env } })
+function spawnSystem(args: readonly string[], dir: string, ctx: Context, nodeFlags: readonly string[] = []): RunningSystem {
+  const child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ctx.env } })
   const pid = child.pid!
   children.add(pid)
   const output: string[] = []
@@ -78,14 +80,14 @@ export async function startSystem(name: SystemName, load: Load, ctx: Context): P
     mkdirSync(join(dir, 'devices'))
     writeFileSync(join(dir, 'gateway.yaml'), [
       `sparkplug: { groupId: ${GROUP_ID}, edgeNodeId: GW }`,
-      `upstream: { mqtt: { servers: [${ctx.brokerUrl}], version: "3.1.1" } }`,
+      `upstream: { mqtt: { servers: [${ctx.brokerUrl}], version: "3.1.1"${ctx.replayWindow === undefined ? '' : `, replayWindow: ${ctx.replayWindow}`} } }`,
       'devices: devices/',
       'stateDir: state/',
       `http: { listen: 127.0.0.1:${await freePort()} }`,
       'log: { level: warn }',
     ].join('\n'))
     for (let i = 1; i <= load.devices; i++) writeFileSync(join(dir, 'devices', `dev${i}.yaml`), gatewayDeviceYaml(load, i, ctx.modbusPort))
-    return spawnSystem([cli, 'run', '--config', join(dir, 'gateway.yaml')], dir, ctx)
+    return spawnSystem([cli, 'run', '--config', join(dir, 'gateway.yaml')], dir, ctx, ctx.nodeFlags)
   }
   if (name === 'node-red') return spawnSystem(writeNodeRedProject(dir, ctx.peersDir, load, GROUP_ID, ctx.brokerPort, ctx.modbusPort), dir, ctx)
   const config: TahuConfig = { peersDir: ctx.peersDir, brokerUrl: ctx.brokerUrl, modbusPort: ctx.modbusPort, load, groupId: GROUP_ID }
