@@ -6,7 +6,8 @@
  *    from a preloaded probe) for the idle 10 x 100 Modbus gateway and the 100,000 updates/s run;
  * 3. a heap snapshot of each, summarised by constructor.
  *   npm run bench -- footprint [--quick] [--node-flags "..."]
- * --quick: 3 processes per import instead of 5; --node-flags go to the gateway's node (heap limits).
+ * --quick: 3 processes per import instead of 5; --node-flags go to the gateway's node (heap limits);
+ * --skip-imports: only the running gateway.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -16,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startMosquitto } from '../../test/helpers/mosquitto.js'
 import { startGateway, writeConfig } from './e2e/gateway-under-test.js'
-import { memory } from './e2e/proc-stats.js'
+import { cpuSeconds, memory } from './e2e/proc-stats.js'
 import { countTraffic } from './e2e/traffic-counter.js'
 import { startFieldServer } from './peers/field-server.js'
 import { summariseHeap } from './peers/heap-summary.js'
@@ -26,7 +27,7 @@ import { GROUP_ID, startSystem } from './peers/systems.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const PROBE = pathToFileURL(fileURLToPath(new URL('./peers/memory-probe.js', import.meta.url))).href
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'node-flags': { type: 'string' } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, 'skip-imports': { type: 'boolean', default: false } } })
 const quick = values.quick
 const flags = ['--import', PROBE, ...(values['node-flags']?.split(' ').filter((f) => f !== '') ?? [])]
 const MiB = 1024 * 1024
@@ -64,6 +65,8 @@ interface Breakdown {
   readonly label: string
   readonly rss: number
   readonly usage: NodeJS.MemoryUsage
+  /** Share of one core over the 10 s before the reading. */
+  readonly cpu: number
   readonly heap: ReturnType<typeof summariseHeap>
 }
 
@@ -77,7 +80,10 @@ async function breakdown(label: string, seconds: number, start: (env: Record<str
   const spawnedAt = performance.now()
   const running = await start({ MEMORY_PROBE_FILE: file, MEMORY_PROBE_SNAPSHOT_MS: String((seconds - 3) * 1000) })
   try {
+    await sleep(spawnedAt + (seconds - 14) * 1000 - performance.now())
+    const cpuBefore = cpuSeconds(running.pid)
     await sleep(spawnedAt + (seconds - 4) * 1000 - performance.now())
+    const cpu = (cpuSeconds(running.pid) - cpuBefore) / 10
     const rss = memory(running.pid).rss
     const lines = readFileSync(file, 'utf8').trim().split('\n')
     const usage = JSON.parse(lines.at(-1)!) as NodeJS.MemoryUsage
@@ -86,7 +92,7 @@ async function breakdown(label: string, seconds: number, start: (env: Record<str
       if (Date.now() > deadline) throw new Error(`no heap snapshot from ${label} within 60 s`)
       await sleep(500)
     }
-    return { label, rss, usage, heap: summariseHeap(`${file}.heapsnapshot`, 12) }
+    return { label, rss, usage, cpu, heap: summariseHeap(`${file}.heapsnapshot`, 12) }
   } finally {
     await running.stop()
     rmSync(dir, { recursive: true, force: true })
@@ -97,7 +103,7 @@ if (flags.length > 2) console.log(`gateway node flags: ${flags.slice(2).join(' '
 console.log(`import cost: median of ${quick ? 3 : 5} fresh processes (node ${process.version})\n`)
 console.log('| import | RSS growth MiB | V8 heap used growth MiB |')
 console.log('|---|--:|--:|')
-for (const { label, code } of IMPORTS) {
+for (const { label, code } of values['skip-imports'] ? [] : IMPORTS) {
   const runs = Array.from({ length: quick ? 3 : 5 }, () => importCost(code))
   const rss = label.startsWith('(nothing') ? median(runs.map((r) => r.base)) : median(runs.map((r) => r.rss))
   console.log(`| ${label} | ${label.startsWith('(nothing') ? `${mib(rss)} (RSS at start)` : mib(rss)} | ${mib(median(runs.map((r) => r.heap)))} |`)
@@ -136,11 +142,11 @@ try {
   await broker.stop()
 }
 
-console.log('\n| scenario | RSS MiB | V8 heap used | V8 heap total | external | of which arrayBuffers | RSS − heap total − external |')
-console.log('|---|--:|--:|--:|--:|--:|--:|')
+console.log('\n| scenario | CPU % of a core | RSS MiB | V8 heap used | V8 heap total | external | of which arrayBuffers | RSS − heap total − external |')
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|')
 for (const r of results) {
   const u = r.usage
-  console.log(`| ${r.label} | ${mib(r.rss)} | ${mib(u.heapUsed)} | ${mib(u.heapTotal)} | ${mib(u.external)} | ${mib(u.arrayBuffers)} | ${mib(r.rss - u.heapTotal - u.external)} |`)
+  console.log(`| ${r.label} | ${(r.cpu * 100).toFixed(1)} | ${mib(r.rss)} | ${mib(u.heapUsed)} | ${mib(u.heapTotal)} | ${mib(u.external)} | ${mib(u.arrayBuffers)} | ${mib(r.rss - u.heapTotal - u.external)} |`)
 }
 for (const r of results) {
   console.log(`\nheap snapshot, ${r.label}: ${mib(r.heap.total)} MiB live, top by self size\n`)
