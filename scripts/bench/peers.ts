@@ -3,7 +3,7 @@
  * loads, the same independent Modbus server process, the same local mosquitto, one system at a
  * time. Each figure is the median of several runs with min and max; runs rotate over the systems
  * so a drift of the shared machine touches all of them alike.
- *   npm run bench -- peers [--quick] [--runs N] [--systems ours,node-red,tahu] [--node-flags "..."]
+ *   npm run bench -- peers [--quick] [--runs N] [--systems ours,node-red,tahu] [--node-flags="..."]
  *   npm run bench -- peers --soak MINUTES [--peers] [--out DIR]   RSS and CPU every minute, CSV + SVG
  * --quick measures the two 1 s loads with 10 s windows (a few minutes); the full run adds 100 ms.
  * --loads picks loads by their position in LOADS (1,2,3); --node-flags go to our gateway's node.

@@ -34,8 +34,8 @@ export function lineChart(series: readonly Series[], text: ChartText): string {
   const yTicks = ticks(Math.max(...all.map((p) => p[1])))
   const plotW = WIDTH - MARGIN.left - MARGIN.right
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom
-  const x = (v: number) => MARGIN.left + (v / xTicks.at(-1)!) * plotW
-  const y = (v: number) => MARGIN.top + plotH - (v / yTicks.at(-1)!) * plotH
+  const x = (v: number) => Number((MARGIN.left + (v / xTicks.at(-1)!) * plotW).toFixed(1))
+  const y = (v: number) => Number((MARGIN.top + plotH - (v / yTicks.at(-1)!) * plotH).toFixed(1))
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
@@ -52,7 +52,7 @@ export function lineChart(series: readonly Series[], text: ChartText): string {
   out.push(`<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escape(text.yLabel)}</text>`)
   for (const [i, s] of series.entries()) {
     const colour = COLOURS[i % COLOURS.length]
-    const path = s.points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ')
+    const path = s.points.map((p) => `${x(p[0])},${y(p[1])}`).join(' ')
     out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${path}"/>`)
     const ly = MARGIN.top + 10 + i * 20
     out.push(`<line x1="${WIDTH - MARGIN.right + 12}" x2="${WIDTH - MARGIN.right + 36}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`)
