@@ -16,6 +16,7 @@ import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import { startGatewayProcess } from '../../test/helpers/gateway-process.js'
 import { startMosquitto } from '../../test/helpers/mosquitto.js'
 import { freePort, waitForPort } from '../../test/helpers/ports.js'
+import { gatewayDeviceYaml } from './peers/load.js'
 
 const DEVICES = 10
 const WINDOW_MS = 20_000
@@ -37,23 +38,6 @@ const scenarios: Scenario[] = [
   { label: 'every tag changes, poll 1 s', devices: DEVICES, pollMs: 1000, changing: true },
   { label: 'every tag changes, poll 100 ms', devices: DEVICES, pollMs: 100, changing: true },
 ]
-
-/** 40 uint16 (HR0..39), 30 float32 CDAB (HR40..99), 20 int32 (HR100..139), 10 coils: 3 requests per scan. */
-function deviceFile(index: number, port: number, pollMs: number): string {
-  const tags: string[] = []
-  for (let i = 0; i < 40; i++) tags.push(`  - { name: U16/T${i}, address: HR${i} }`)
-  for (let i = 0; i < 30; i++) tags.push(`  - { name: F32/T${i}, address: HR${40 + 2 * i}, type: float32, order: CDAB }`)
-  for (let i = 0; i < 20; i++) tags.push(`  - { name: I32/T${i}, address: HR${100 + 2 * i}, type: int32 }`)
-  for (let i = 0; i < 10; i++) tags.push(`  - { name: Coil/T${i}, address: CO${i} }`)
-  return [
-    `device: Dev${index}`,
-    'driver: modbus-tcp',
-    `connection: { host: 127.0.0.1, port: ${port}, unitId: ${index} }`,
-    `poll: ${pollMs}ms`,
-    'tags:',
-    ...tags,
-  ].join('\n')
-}
 
 /**
  * One server for all devices. While `changing`, every scan of a unit (its read of HR0) advances
@@ -110,7 +94,7 @@ async function measure(scenario: Scenario, brokerUrl: string, modbusPort: number
     `http: { listen: 127.0.0.1:${httpPort} }`,
     'log: { level: warn }',
   ].join('\n'))
-  for (let i = 1; i <= scenario.devices; i++) writeFileSync(join(dir, 'devices', `dev${i}.yaml`), deviceFile(i, modbusPort, scenario.pollMs))
+  for (let i = 1; i <= scenario.devices; i++) writeFileSync(join(dir, 'devices', `dev${i}.yaml`), gatewayDeviceYaml({ label: scenario.label, devices: DEVICES, tagsPerDevice: 100, pollMs: scenario.pollMs }, i, modbusPort))
 
   const client = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 0 })
   let nbirth = false
