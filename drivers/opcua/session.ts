@@ -43,7 +43,7 @@ const limitNodes = {
 }
 
 export async function connect(config: OpcuaDeviceConfig, log: Log): Promise<OpcuaConnection> {
-  quietStack(log)
+  stackLog = log
   const pki = new OPCUACertificateManager({
     rootFolder: config.pkiDir,
     automaticallyAcceptUnknownCertificate: config.trustServer,
@@ -131,16 +131,13 @@ export async function connect(config: OpcuaDeviceConfig, log: Log): Promise<Opcu
   return connection
 }
 
-// node-opcua prints its own warnings and errors to the console, which would break our one-line
-// log format; what matters reaches the user through our errors, the rest is kept at debug level.
-let quieted = false
-function quietStack(log: Log): void {
-  if (quieted) return
-  quieted = true
-  const sink = (...args: unknown[]): void => log.debug('node-opcua', { message: args.map(String).join(' ').slice(0, 500) })
-  setWarningLogger(sink)
-  setErrorLogger(sink)
-}
+// node-opcua prints its own warnings and errors to the console (some while it loads), which would
+// break our one-line log format; what matters reaches the user through our errors, the rest is
+// kept at debug level in the log of the device that connected last.
+let stackLog: Log | null = null
+const sink = (...args: unknown[]): void => stackLog?.debug('node-opcua', { message: args.map(String).join(' ').slice(0, 500) })
+setWarningLogger(sink)
+setErrorLogger(sink)
 
 async function identity(config: OpcuaDeviceConfig): Promise<UserIdentityInfo> {
   const user = config.user
@@ -181,8 +178,8 @@ async function readLimits(session: ClientSession): Promise<OperationLimits> {
 /** A refused server certificate becomes one line saying how to trust it; anything else maps as usual. */
 async function explainConnectFailure(err: unknown, config: OpcuaDeviceConfig, log: Log): Promise<DriverError> {
   const message = (err as Error | null)?.message ?? String(err)
-  if (config.securityMode !== 'None' && /certificate|BadSecurityChecksFailed|untrusted/i.test(message)) {
-    log.error(`the server certificate of ${config.endpoint} is not trusted; check it and run: sparkplug-gateway trust <device> (it is kept in ${config.pkiDir}/rejected)`)
+  if (/BadCertificateUntrusted|BadCertificateChainIncomplete/.test(message)) {
+    log.error(`the server certificate of ${config.endpoint} is not trusted (kept in ${config.pkiDir}/rejected); check it, then run: sparkplug-gateway trust ${config.endpoint}`)
     return new DriverError('connection', `${config.endpoint}: server certificate not trusted (${message})`, { cause: err })
   }
   return toDriverError(err, `connect to ${config.endpoint}`)

@@ -71,7 +71,6 @@ async function main(options: OpcuaServerOptions): Promise<void> {
     allowAnonymous: users === undefined,
     userManager: users === undefined ? undefined : { isValidUser: (name: string, password: string) => users[name] === password },
     serverCapabilities: { operationLimits: { maxMonitoredItemsPerCall: 4, maxNodesPerRead: 5 } },
-    disableDiscovery: true,
   })
   await server.initialize()
   const addressSpace = server.engine.addressSpace!
