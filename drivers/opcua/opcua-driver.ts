@@ -23,7 +23,10 @@ export interface WatchListener {
 }
 
 export interface OpcuaDriver extends Driver {
-  /** After `open()`: every point with the type it is published as (declared, else the server's). */
+  /**
+   * After `open()`: every point with the type it is published as (declared, else the server's).
+   * Calling it (or `watch`) switches readings from the construction-time `points` types to these.
+   */
   resolvedPoints(): PointInfo[]
   watch(listener: WatchListener): void
 }
@@ -39,7 +42,10 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, log: Log): OpcuaDri
   let published: readonly SparkplugType[] = points.map((p) => p.type)
   let connection: OpcuaConnection | null = null
   let subscription: Subscription | null = null
-  let latest: Reading[] = []
+  /** Subscription mode: the latest DataValue per point (or why the server refused its item), converted when read. */
+  let latest: (DataValue | Reading)[] = []
+  /** Set by the caller taking resolved types (resolvedPoints, watch): from then on values follow them. */
+  let resolving = false
   let lost: DriverError | null = null
   let watcher: WatchListener | null = null
 
@@ -62,6 +68,15 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, log: Log): OpcuaDri
     const reading: Reading & { quality?: 'uncertain' } = { point, at, value: converted.value }
     if (quality === 'uncertain') reading.quality = 'uncertain'
     return reading
+  }
+
+  const resolve = (): void => {
+    published = config.points.map((_, i) => declared[i] ?? (serverTypes[i] === null ? null : sparkplugTypeOf(serverTypes[i]!)) ?? unresolved)
+  }
+
+  const current = (i: number): Reading => {
+    const entry = latest[i]
+    return 'point' in entry ? entry : toReading(i, entry)
   }
 
   const loseAll = (error: DriverError): void => {
@@ -88,14 +103,15 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, log: Log): OpcuaDri
         values.forEach((dv, i) => {
           if (severity(dv.statusCode.value) !== 'bad') serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
         })
-        latest = values.map((dv, i) => toReading(i, dv))
+        latest = values
+        if (resolving) resolve()
         if (config.mode === 'subscription') {
           const { subscribe } = await import('./subscription.js')
           const listener = {
             changed(i: number, dv: DataValue) {
               if (severity(dv.statusCode.value) !== 'bad' && serverTypes[i] === null) serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
-              latest[i] = toReading(i, dv)
-              watcher?.readings([latest[i]])
+              latest[i] = dv
+              watcher?.readings([toReading(i, dv)])
             },
             lost: loseAll,
           }
@@ -120,7 +136,7 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, log: Log): OpcuaDri
       if (connection === null) throw new DriverError('connection', 'read before open()')
       if (lost !== null) throw lost
       const indices = names.map(indexOf)
-      if (config.mode === 'subscription') return indices.map((i) => latest[i])
+      if (config.mode === 'subscription') return indices.map(current)
       const values = await connection.read(indices.map((i) => config.points[i].nodeId))
       return values.map((dv, k) => toReading(indices[k], dv))
     },
@@ -147,12 +163,14 @@ export function createOpcuaDriver(config: OpcuaDeviceConfig, log: Log): OpcuaDri
     },
 
     resolvedPoints() {
-      published = config.points.map((_, i) => declared[i] ?? (serverTypes[i] === null ? null : sparkplugTypeOf(serverTypes[i]!)) ?? unresolved)
+      resolving = true
+      resolve()
       return config.points.map((p, i) => ({ name: p.name, type: published[i] }))
     },
 
     watch(listener: WatchListener) {
       watcher = listener
+      resolving = true
     },
   }
 }

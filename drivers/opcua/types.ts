@@ -43,7 +43,7 @@ export function sparkplugTypeOf(t: OpcuaType): SparkplugType | null {
 
 /** `Double`, `double[]` -> OpcuaType; null for anything else. */
 export function parseTypeName(text: string): OpcuaType | null {
-  const m = /^\s*([A-Za-z]+)\s*(\[\])?\s*$/.exec(text)
+  const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s*(\[\])?\s*$/.exec(text)
   const base = m && opcuaTypeNames.find((n) => n.toLowerCase() === m[1].toLowerCase())
   return base ? { base, array: m[2] !== undefined } : null
 }
