@@ -6,7 +6,12 @@
 import { createHash, X509Certificate } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager'
-import { OPCUAClient } from 'node-opcua-client'
+import { OPCUAClient, setErrorLogger, setWarningLogger } from 'node-opcua-client'
+
+// node-opcua's console notes (some printed while it loads) are noise for a one-shot command whose
+// failures come back as errors.
+setWarningLogger(() => undefined)
+setErrorLogger(() => undefined)
 
 export interface TrustedCertificate {
   readonly subject: string
