@@ -15,6 +15,7 @@ const verbs: Readonly<Record<string, () => Promise<Verb>>> = {
   monitor: () => import('./cli/monitor.js'),
   cmd: () => import('./cli/cmd.js'),
   trust: () => import('./cli/trust.js'),
+  browse: () => import('./cli/browse.js'),
 }
 
 const usage = `Usage: sparkplug-gateway <command> [options]
@@ -27,6 +28,7 @@ Commands:
   monitor    print decoded Sparkplug traffic from a broker
   cmd        send an NCMD/DCMD write typed from the node's birth certificate
   trust      trust the certificate of an OPC UA device's server
+  browse     walk an OPC UA server and write a tag file for it
 
 'sparkplug-gateway <command> --help' describes each command.`
 

@@ -22,6 +22,7 @@ export interface OperationLimits {
   readonly maxNodesPerRead: number
   readonly maxNodesPerWrite: number
   readonly maxMonitoredItemsPerCall: number
+  readonly maxNodesPerBrowse: number
 }
 
 export interface OpcuaConnection {
@@ -40,6 +41,7 @@ const limitNodes = {
   maxNodesPerRead: 'ns=0;i=11705',
   maxNodesPerWrite: 'ns=0;i=11707',
   maxMonitoredItemsPerCall: 'ns=0;i=11714',
+  maxNodesPerBrowse: 'ns=0;i=11710',
 }
 
 export async function connect(config: OpcuaDeviceConfig, log: Log): Promise<OpcuaConnection> {
@@ -172,7 +174,7 @@ async function readLimits(session: ClientSession): Promise<OperationLimits> {
     const v = values[i]?.statusCode.isGood() ? Number(values[i].value.value) : 0
     return v > 0 ? Math.min(v, defaults.maxPerCall) : defaults.maxPerCall
   }
-  return { maxNodesPerRead: limit(0), maxNodesPerWrite: limit(1), maxMonitoredItemsPerCall: limit(2) }
+  return { maxNodesPerRead: limit(0), maxNodesPerWrite: limit(1), maxMonitoredItemsPerCall: limit(2), maxNodesPerBrowse: limit(3) }
 }
 
 /** A refused server certificate becomes one line saying how to trust it; anything else maps as usual. */

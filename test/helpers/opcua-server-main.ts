@@ -75,7 +75,7 @@ async function main(options: OpcuaServerOptions): Promise<void> {
   await server.initialize()
   const addressSpace = server.engine.addressSpace!
   const ns = addressSpace.getOwnNamespace()
-  const folder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'Plant' })
+  const folder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'Plant', nodeId: 's=Plant' })
   const variables = new Map<string, { variable: UAVariable; dataType: keyof typeof DataType; array: boolean }>()
   const add = (name: string, dataType: keyof typeof DataType, value: unknown, extra: { array?: boolean; writable?: boolean } = {}): void => {
     const variable = ns.addVariable({
