@@ -4,6 +4,9 @@
  * the driver also proves that items and reads go out in batches the server accepts.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { DriverError, type Reading } from '../../drivers/driver.js'
 import { opcuaDriver, recordingLog, valueOf, watchReadings } from '../helpers/opcua-driver-kit.js'
@@ -210,4 +213,21 @@ test('server stopped: the loss is reported and read fails; after a restart a reo
     await driver.close()
     await own.stop()
   }
+})
+
+test('browse is bounded: --depth stops above the variables, --max-nodes stops the walk and says so', async () => {
+  const { browseServer } = await import('../../drivers/opcua/browse.js')
+  const { opcuaModule } = await import('../../drivers/opcua/index.js')
+  const parsed = opcuaModule.parse({ driver: 'opcua', connection: { endpoint: server.endpoint, pkiDir: mkdtempSync(join(tmpdir(), 'opcua-browse-')) }, tags: [] }, [])
+  assert.ok(parsed.ok)
+  const log = recordingLog()
+  const shallow = await browseServer(parsed.value, { root: 'i=85', depth: 1, maxNodes: 1000 }, log)
+  assert.deepEqual(shallow.tags, [], 'the Plant variables sit two levels below Objects')
+  const full = await browseServer(parsed.value, { root: 'ns=1;s=Plant', depth: 1, maxNodes: 1000 }, log)
+  assert.equal(full.tags.length, 26)
+  assert.deepEqual(full.tags.find((t) => t.name === 'Setpoint'), { name: 'Setpoint', nodeId: 'ns=1;s=Setpoint', type: 'Double', writable: true })
+  const cut = await browseServer(parsed.value, { root: 'ns=1;s=Plant', depth: 1, maxNodes: 5 }, log)
+  assert.equal(cut.truncated, true)
+  assert.equal(cut.tags.length, 4, 'the root counts as one of the 5 nodes')
+  assert.ok(log.lines.some((l) => l.level === 'warn' && /node limit/.test(l.message)))
 })
