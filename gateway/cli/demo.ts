@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { demoRegisters, startDemoModbusServer } from '../../drivers/modbus/demo-server.js'
+import { demoRegisters, freePort, startDemoModbusServer } from '../../drivers/modbus/demo-server.js'
 import { formatError, loadConfig } from '../config/load.js'
 import { parseDuration } from '../config/units.js'
 import { startGateway } from '../main.js'
@@ -132,17 +132,6 @@ export async function run(args: string[]): Promise<number> {
     await broker.close()
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 }
 
 function isFree(port: number): Promise<boolean> {

@@ -1,7 +1,9 @@
-/** Builds OPC UA drivers for the tests from tag-file-like input, and waits for what they push. */
+/** Builds OPC UA drivers for the tests from tag-file-like input, waits for what they push, runs the CLI. */
+import { execFile } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Reading } from '../../drivers/driver.js'
 import { opcuaModule, type OpcuaDriver } from '../../drivers/opcua/index.js'
 import type { Log, LogFields } from '../../gateway/model/log.js'
@@ -65,3 +67,14 @@ export function watchReadings(driver: OpcuaDriver): { readonly seen: Reading[]; 
 }
 
 export const valueOf = (r: Reading): unknown => ('value' in r ? r.value : `error: ${r.error.message}`)
+
+const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
+
+/** Runs `sparkplug-gateway <args>` as its own process and resolves with its exit code and output. */
+export function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}

@@ -4,19 +4,17 @@
  * a host sees it.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, test } from 'node:test'
 import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
 import { connectHost, type TestHost } from '../helpers/host.js'
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { runCli } from '../helpers/opcua-driver-kit.js'
 import { startOpcuaServer, type OpcuaTestServer } from '../helpers/opcua-server.js'
 import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 
 const T = 30_000
-const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
 
 let broker: Broker
 let server: OpcuaTestServer
@@ -26,13 +24,6 @@ let gateway: GatewayProcess
 let dir: string
 let tagFile: string
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
 
 const births = () => observer.messages.filter((m) => m.type === 'DBIRTH' && m.deviceId === 'Plant')
 const isAfter = (m: SparkplugMessage, index: number) => observer.messages.indexOf(m) >= index

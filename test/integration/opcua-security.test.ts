@@ -4,17 +4,14 @@
  * the trustServer flag, and username right, wrong and missing.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, test } from 'node:test'
 import type { DriverError } from '../../drivers/driver.js'
-import { opcuaDriver, recordingLog, valueOf } from '../helpers/opcua-driver-kit.js'
+import { opcuaDriver, recordingLog, runCli, valueOf } from '../helpers/opcua-driver-kit.js'
 import { startOpcuaServer, type OpcuaTestServer } from '../helpers/opcua-server.js'
 
-const cli = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url))
 let server: OpcuaTestServer
 let dir: string
 let passwordFile: string
@@ -44,13 +41,6 @@ function gatewayConfig(pkiDir: string): string {
   return join(configDir, 'gateway.yaml')
 }
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
 
 test('an untrusted server certificate is refused with one log line naming the trust command; after `trust` the session opens', async () => {
   const pkiDir = join(mkdtempSync(join(dir, 'pki-')), 'opcua-pki')
