@@ -4,10 +4,11 @@
  */
 import type { DriverModule } from './driver.js'
 import { modbusModule } from './modbus/index.js'
+import { opcuaModule } from './opcua/index.js'
 import { simulatorModule } from './simulator/index.js'
 
 // `any`: each module has its own config type, and `create(config: C)` makes the list invariant in C.
-const modules: readonly DriverModule<any>[] = [modbusModule, simulatorModule]
+const modules: readonly DriverModule<any>[] = [modbusModule, opcuaModule, simulatorModule]
 
 export const drivers: Readonly<Record<string, DriverModule<any>>> = Object.fromEntries(
   modules.flatMap((module) => module.kinds.map((kind) => [kind, module])),

@@ -14,6 +14,8 @@ const verbs: Readonly<Record<string, () => Promise<Verb>>> = {
   demo: () => import('./cli/demo.js'),
   monitor: () => import('./cli/monitor.js'),
   cmd: () => import('./cli/cmd.js'),
+  trust: () => import('./cli/trust.js'),
+  browse: () => import('./cli/browse.js'),
 }
 
 const usage = `Usage: sparkplug-gateway <command> [options]
@@ -25,6 +27,8 @@ Commands:
   demo       simulated devices + an embedded broker + the gateway + a live decoded view
   monitor    print decoded Sparkplug traffic from a broker
   cmd        send an NCMD/DCMD write typed from the node's birth certificate
+  trust      trust the certificate of an OPC UA device's server
+  browse     walk an OPC UA server and write a tag file for it
 
 'sparkplug-gateway <command> --help' describes each command.`
 

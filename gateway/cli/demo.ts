@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { demoRegisters, startDemoModbusServer } from '../../drivers/modbus/demo-server.js'
+import { demoRegisters, freePort, startDemoModbusServer } from '../../drivers/modbus/demo-server.js'
 import { formatError, loadConfig } from '../config/load.js'
 import { parseDuration } from '../config/units.js'
 import { startGateway } from '../main.js'
@@ -14,14 +14,15 @@ import * as monitor from './monitor.js'
 
 export const help = `Usage: sparkplug-gateway demo [--duration 30s] [--json]
 
-Runs the whole data path on this machine with no setup: simulated devices (one of them a
-Modbus TCP device on 127.0.0.1, read through the real Modbus driver), an embedded MQTT broker
+Runs the whole data path on this machine with no setup: simulated devices (a Modbus TCP device
+and an OPC UA server on 127.0.0.1, read through the real drivers), an embedded MQTT broker
 on 127.0.0.1 (port 1883 when free), the gateway, and a live decoded view of the Sparkplug
 traffic. Stop it with Ctrl-C. While it runs, try in another terminal:
 
   sparkplug-gateway monitor --broker mqtt://127.0.0.1:<port>
   sparkplug-gateway cmd --broker mqtt://127.0.0.1:<port> --group Demo --node Edge1 --device Boiler1 'Burner/Setpoint=75'
   sparkplug-gateway cmd --broker mqtt://127.0.0.1:<port> --group Demo --node Edge1 --device Tank1 'Setpoint=40'
+  sparkplug-gateway cmd --broker mqtt://127.0.0.1:<port> --group Demo --node Edge1 --device Oven1 'Setpoint=200'
 
   --duration D   stop by itself after D (e.g. 10s)
   --json         show the traffic as JSON lines`
@@ -70,6 +71,17 @@ tags:
   - { name: Pump/Run, address: CO${demoRegisters.run}, writable: true }
 `
 
+const oven = (endpoint: string, pkiDir: string) => `device: Oven1
+driver: opcua
+connection: { endpoint: '${endpoint}', publishingInterval: 500ms, pkiDir: '${pkiDir}' }
+poll: 500ms
+tags:
+  - { name: Temperature, nodeId: ns=1;s=Oven1.Temperature, type: Double, units: degC, deadband: 0.5 }
+  - { name: Door Open, nodeId: ns=1;s=Oven1.DoorOpen, type: Boolean }
+  - { name: Batches, nodeId: ns=1;s=Oven1.Batches, type: UInt32 }
+  - { name: Setpoint, nodeId: ns=1;s=Oven1.Setpoint, type: Double, writable: true, min: 100, max: 250, units: degC }
+`
+
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { duration: { type: 'string' }, json: { type: 'boolean', default: false } } })
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration)
@@ -81,10 +93,13 @@ export async function run(args: string[]): Promise<number> {
   const modbus = await startDemoModbusServer()
   const dir = mkdtempSync(join(tmpdir(), 'sparkplug-gateway-demo-'))
   mkdirSync(join(dir, 'devices'))
+  const { startDemoOpcuaServer } = await import('../../drivers/opcua/demo-server.js')
+  const opcua = await startDemoOpcuaServer(await freePort(), join(dir, 'opcua-server-pki'))
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(broker.url))
   writeFileSync(join(dir, 'devices', 'boiler1.yaml'), boiler)
   writeFileSync(join(dir, 'devices', 'press4.yaml'), press)
   writeFileSync(join(dir, 'devices', 'tank1.yaml'), tank(modbus.port))
+  writeFileSync(join(dir, 'devices', 'oven1.yaml'), oven(opcua.endpoint, join(dir, 'state', 'opcua-pki')))
   const stop = new AbortController()
   const viewStop = new AbortController()
   try {
@@ -93,7 +108,7 @@ export async function run(args: string[]): Promise<number> {
       for (const e of loaded.error) console.error(formatError(e))
       return EX_SOFTWARE
     }
-    console.log(`demo: embedded broker at ${broker.url}, Modbus TCP device at 127.0.0.1:${modbus.port}, config in ${dir}; Ctrl-C stops\n`)
+    console.log(`demo: embedded broker at ${broker.url}, Modbus TCP device at 127.0.0.1:${modbus.port}, OPC UA server at ${opcua.endpoint}, config in ${dir}; Ctrl-C stops\n`)
     const view = monitor.run(['--broker', broker.url, ...(values.json ? ['--json'] : [])], {
       out: (text) => process.stdout.write(`${text}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
@@ -113,6 +128,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     viewStop.abort()
     await modbus.close()
+    await opcua.close()
     await broker.close()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -13,4 +13,5 @@ test('demo - runs with no setup and shows decoded births, data and the orderly d
   for (const [i, index] of at.entries()) assert.ok(index >= 0, `demo output lacks ${order[i]}:\n${stdout.slice(0, 2000)}`)
   assert.deepEqual([...at].sort((a, b) => a - b), at, 'births, then data, then deaths')
   assert.match(stdout, /Burner\/Setpoint \(\d+\) Double = 70/)
+  assert.match(stdout, /spBv1\.0\/Demo\/DBIRTH\/Edge1\/Oven1 [^\n]*\n(  [^\n]*\n)*  Setpoint \(\d+\) Double = 180 /, 'the OPC UA oven is born with its setpoint')
 })

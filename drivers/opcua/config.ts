@@ -1,0 +1,70 @@
+/** The parsed configuration of one OPC UA device, and every default in one place. */
+import type { OpcuaType } from './types.js'
+
+export const securityModes = ['None', 'Sign', 'SignAndEncrypt'] as const
+export type SecurityModeName = (typeof securityModes)[number]
+
+/** Policies offered by default; the deprecated ones are accepted only when a file names them. */
+export const securityPolicies = ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const
+export const deprecatedPolicies = ['Basic128Rsa15', 'Basic256'] as const
+export type SecurityPolicyName = 'None' | (typeof securityPolicies)[number] | (typeof deprecatedPolicies)[number]
+
+export type UserIdentity =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'username'; readonly username: string; readonly passwordFile: string }
+  | { readonly kind: 'certificate'; readonly certificate: string; readonly privateKey: string }
+
+/** Server-side DataChangeFilter of a monitored item. Percent needs the variable's EURange on the server. */
+export interface Deadband {
+  readonly kind: 'absolute' | 'percent'
+  readonly value: number
+}
+
+export interface OpcuaPoint {
+  readonly name: string
+  /** As written, checked for syntax (ns=2;s=..., i=, g=, b=, nsu=...;). */
+  readonly nodeId: string
+  /** The tag's `type`; null: the server's data type (resolved at open). */
+  readonly declared: OpcuaType | null
+  /** Monitored item sampling interval; -1 asks the server for the publishing interval. */
+  readonly samplingIntervalMs: number
+  readonly queueSize: number
+  readonly deadband: Deadband | null
+  readonly writable: boolean
+}
+
+export interface OpcuaDeviceConfig {
+  /** opc.tcp://host:port/path */
+  readonly endpoint: string
+  readonly securityMode: SecurityModeName
+  readonly securityPolicy: SecurityPolicyName
+  readonly user: UserIdentity
+  /** subscription: monitored items push changes; polling: one batched Read per scan. */
+  readonly mode: 'subscription' | 'polling'
+  readonly publishingIntervalMs: number
+  /** How long one request (connect, read, write, create items) waits. */
+  readonly timeoutMs: number
+  /** Accept an unknown server certificate without the `trust` step (logged as a warning at every open). */
+  readonly trustServer: boolean
+  /** The client's PKI: own certificate and key, trusted/ and rejected/ server certificates. */
+  readonly pkiDir: string
+  readonly points: readonly OpcuaPoint[]
+}
+
+export const defaults = {
+  securityMode: 'None' as SecurityModeName,
+  securedPolicy: 'Basic256Sha256' as SecurityPolicyName,
+  mode: 'subscription' as const,
+  publishingInterval: '1s',
+  timeout: '5s',
+  trustServer: false,
+  /** Until the driver is handed the state directory: the default state directory's opcua-pki. */
+  pkiDir: '/var/lib/sparkplug-gateway/opcua-pki',
+  samplingIntervalMs: -1,
+  queueSize: 1,
+  /** Items per CreateMonitoredItems / nodes per Read when the server states no limit. */
+  maxPerCall: 1000,
+  /** Keep-alive count of the subscription: a quiet subscription still proves it lives this often. */
+  maxKeepAliveCount: 10,
+  lifetimeCount: 60,
+}

@@ -1,0 +1,56 @@
+/** One raw tag (a YAML mapping or a CSV row) -> OpcuaPoint, collecting every problem with its path. */
+import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
+import { Fields } from '../modbus/fields.js'
+import { defaults, type Deadband, type OpcuaPoint } from './config.js'
+import { nodeIdProblem } from './node-id.js'
+import { type OpcuaType, opcuaTypeNames, parseTypeName, sparkplugTypeOf } from './types.js'
+
+export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath, errors: ConfigError[]): OpcuaPoint | null {
+  const f = new Fields(raw, at, errors)
+  const before = errors.length
+  const nodeId = f.requiredString('nodeId', 'the variable to read, e.g. nodeId: ns=2;s=Press4.Pressure')
+  if (nodeId !== '') {
+    const problem = nodeIdProblem(nodeId)
+    if (problem !== null) f.fail('nodeId', problem)
+  }
+  const declared = declaredType(f)
+  const samplingIntervalMs = f.get('samplingInterval') !== undefined ? f.duration('samplingInterval', '0ms')
+    : f.get('poll') !== undefined ? f.duration('poll', '1s') : defaults.samplingIntervalMs
+  const queueSize = f.integer('queueSize', defaults.queueSize, 1, 1000)
+  const deadband = serverDeadband(f, declared)
+  const writable = f.boolean('writable', false)
+  if (errors.length > before) return null
+  return { name: String(raw.name ?? ''), nodeId, declared, samplingIntervalMs, queueSize, deadband, writable }
+}
+
+function declaredType(f: Fields): OpcuaType | null {
+  const text = f.string('type')
+  if (text === undefined) return null
+  const t = parseTypeName(text)
+  if (t === null) {
+    f.fail('type', `expected an OPC UA built-in type (${opcuaTypeNames.join(', ')}), with [] for an array, e.g. Double[]; or leave type out to take the server's; got ${JSON.stringify(text)}`)
+    return null
+  }
+  if (sparkplugTypeOf(t) === null) f.fail('type', `${t.base}[] has no Sparkplug array type; read the elements as separate tags`)
+  return t
+}
+
+/** `deadband` (common: absolute, also applied by the normaliser) and `deadbandPercent` (of the server's EURange). */
+function serverDeadband(f: Fields, declared: OpcuaType | null): Deadband | null {
+  const absolute = Number(f.get('deadband') ?? 0)
+  const percent = f.get('deadbandPercent')
+  if (percent !== undefined) {
+    if (f.get('deadband') !== undefined) f.fail('deadbandPercent', 'give either deadband (absolute) or deadbandPercent, not both')
+    const n = Number(percent)
+    if (!(n > 0 && n <= 100)) f.fail('deadbandPercent', `expected a percentage of the variable's EURange above 0 and at most 100, got ${JSON.stringify(percent)}`)
+    else return numeric(f, declared, 'deadbandPercent') ? { kind: 'percent', value: n } : null
+  }
+  if (absolute > 0 && numeric(f, declared, 'deadband')) return { kind: 'absolute', value: absolute }
+  return null
+}
+
+function numeric(f: Fields, declared: OpcuaType | null, key: string): boolean {
+  if (declared === null || ['SByte', 'Byte', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Int64', 'UInt64', 'Float', 'Double'].includes(declared.base)) return true
+  f.fail(key, `a deadband needs a numeric variable; type ${declared.base} has none`)
+  return false
+}
