@@ -101,6 +101,12 @@ export interface RawDevice {
   readonly tags: readonly Readonly<Record<string, unknown>>[]
 }
 
+/** What the gateway tells a driver about where it runs. */
+export interface DriverContext {
+  /** The gateway's state directory: where a driver keeps files of its own (OPC UA certificates). */
+  readonly stateDir: string
+}
+
 /** A JSON Schema object (draft 2020-12), for `sparkplug-gateway schema`. */
 export type JsonSchema = Readonly<Record<string, unknown>>
 
@@ -120,7 +126,7 @@ export interface DriverModule<C = unknown> {
    */
   parse(raw: RawDevice, at: ConfigPath): Result<C, ConfigError[]>
   /** Builds the driver for one device. Does no I/O until `open()`. */
-  create(config: C, log: Log): Driver
+  create(config: C, log: Log, context?: DriverContext): Driver
   /**
    * Optional: checks that only show across devices (two devices claiming one unit id on one
    * serial line). Called once with every device of this module's kinds; errors name their file.

@@ -90,7 +90,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     notify: () => pump.notify(),
     deviceChanged: (deviceId: string, online: boolean) => pump.deviceChanged(deviceId, online),
   }
-  const devices = new DeviceSet(sink, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites })
+  const devices = new DeviceSet(sink, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites }, config.stateDir)
 
   // One audit line per command metric: who (topic), what, old and new value, result, running counts.
   // Long texts are cut: a host can send a value (or a metric name) of megabytes.

@@ -6,7 +6,7 @@
  */
 import { AttributeIds, BrowseDirection, type BrowseResult, NodeClass, type ReferenceDescription } from 'node-opcua-client'
 import type { Log } from '../../gateway/model/log.js'
-import type { OpcuaDeviceConfig } from './config.js'
+import { withPki, type OpcuaDeviceConfig } from './config.js'
 import { connect, type OpcuaConnection } from './session.js'
 import { type OpcuaTypeName, opcuaTypeNames, sparkplugTypeOf, typeName, typeOfVariant } from './types.js'
 
@@ -38,7 +38,7 @@ const hasProperty = 'ns=0;i=46'
 const currentWrite = 0x02
 
 export async function browseServer(config: OpcuaDeviceConfig, options: BrowseOptions, log: Log): Promise<BrowseReport> {
-  const connection = await connect(config, log)
+  const connection = await connect(withPki(config, undefined), log)
   try {
     const variables: { path: string; nodeId: string }[] = []
     const seen = new Set<string>([options.root])

@@ -1,4 +1,5 @@
 /** The parsed configuration of one OPC UA device, and every default in one place. */
+import { join } from 'node:path'
 import type { OpcuaType } from './types.js'
 
 export const securityModes = ['None', 'Sign', 'SignAndEncrypt'] as const
@@ -46,9 +47,20 @@ export interface OpcuaDeviceConfig {
   readonly timeoutMs: number
   /** Accept an unknown server certificate without the `trust` step (logged as a warning at every open). */
   readonly trustServer: boolean
-  /** The client's PKI: own certificate and key, trusted/ and rejected/ server certificates. */
-  readonly pkiDir: string
+  /**
+   * The client's PKI: own certificate and key, trusted/ and rejected/ server certificates. Null:
+   * `opcua-pki` in the gateway's state directory (see `withPki`).
+   */
+  readonly pkiDir: string | null
   readonly points: readonly OpcuaPoint[]
+}
+
+/** A device configuration whose PKI directory is decided. */
+export type ResolvedOpcuaConfig = OpcuaDeviceConfig & { readonly pkiDir: string }
+
+/** Decides the PKI directory: the configured one, else `<stateDir>/opcua-pki` (the package's state directory when none is known, as for `browse`). */
+export function withPki(config: OpcuaDeviceConfig, stateDir: string | undefined): ResolvedOpcuaConfig {
+  return { ...config, pkiDir: config.pkiDir ?? join(stateDir ?? defaults.stateDir, 'opcua-pki') }
 }
 
 export const defaults = {
@@ -58,8 +70,8 @@ export const defaults = {
   publishingInterval: '1s',
   timeout: '5s',
   trustServer: false,
-  /** Until the driver is handed the state directory: the default state directory's opcua-pki. */
-  pkiDir: '/var/lib/sparkplug-gateway/opcua-pki',
+  /** The packaged service's state directory, for a PKI used outside a gateway (`browse`). */
+  stateDir: '/var/lib/sparkplug-gateway',
   samplingIntervalMs: -1,
   queueSize: 1,
   /** Items per CreateMonitoredItems / nodes per Read when the server states no limit. */

@@ -8,11 +8,11 @@
  * or subscription. `read()` (a write's read-back) returns the latest value. Polling mode: `read()`
  * is one batched Read; `watch()` only reports a lost session.
  */
-import { DriverError, type Driver, type DriverListener, type PointInfo, type Reading } from '../driver.js'
+import { DriverError, type Driver, type DriverContext, type DriverListener, type PointInfo, type Reading } from '../driver.js'
 import type { Log } from '../../gateway/model/log.js'
 import type { SparkplugType, Value } from '../../gateway/model/value.js'
 import type { DataValue } from 'node-opcua-client'
-import type { OpcuaDeviceConfig } from './config.js'
+import { withPki, type OpcuaDeviceConfig } from './config.js'
 import { describeStatus } from './errors.js'
 import type { OpcuaConnection } from './session.js'
 import type { Subscription } from './subscription.js'
@@ -30,7 +30,8 @@ export interface OpcuaDriver extends Driver {
 /** A tag without `type` whose node had no good value to learn its type from is published as text. */
 const unresolved: SparkplugType = 'String'
 
-export function createOpcuaDriver(config: OpcuaDeviceConfig, log: Log): OpcuaDriver {
+export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?: DriverContext): OpcuaDriver {
+  const config = withPki(parsed, context?.stateDir)
   const declared = config.points.map((p) => (p.declared === null ? null : sparkplugTypeOf(p.declared)))
   const points: PointInfo[] = config.points.map((p, i) => ({ name: p.name, type: declared[i] ?? unresolved }))
   const byName = new Map(config.points.map((p, i) => [p.name, i]))

@@ -32,7 +32,7 @@ export function parseConnection(raw: unknown, at: ConfigPath, errors: ConfigErro
     publishingIntervalMs: positive(f, 'publishingInterval', defaults.publishingInterval),
     timeoutMs: positive(f, 'timeout', defaults.timeout),
     trustServer: f.boolean('trustServer', defaults.trustServer),
-    pkiDir: absolutePath(f, 'pkiDir') ?? defaults.pkiDir,
+    pkiDir: absolutePath(f, 'pkiDir') ?? null,
   }
 }
 

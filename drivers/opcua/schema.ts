@@ -32,7 +32,7 @@ export const connectionSchema: JsonSchema = {
     publishingInterval: duration('Subscription publishing interval.', defaults.publishingInterval),
     timeout: duration('How long one request waits for its answer.', defaults.timeout),
     trustServer: { type: 'boolean', default: false, description: 'Accept an unknown server certificate without `sparkplug-gateway trust` (warned at every connect).' },
-    pkiDir: absolutePath(`The client PKI (own certificate, trusted/ and rejected/). Default: ${defaults.pkiDir}`),
+    pkiDir: absolutePath(`The client PKI (own certificate, trusted/ and rejected/). Default: opcua-pki in the gateway's stateDir`),
   },
 }
 

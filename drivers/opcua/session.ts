@@ -14,7 +14,7 @@ import {
 } from 'node-opcua-client'
 import type { Log } from '../../gateway/model/log.js'
 import { DriverError } from '../driver.js'
-import { defaults, type OpcuaDeviceConfig } from './config.js'
+import { defaults, type ResolvedOpcuaConfig } from './config.js'
 import { describeStatus, toDriverError } from './errors.js'
 
 /** Limits the server states in ServerCapabilities/OperationLimits (0 = none stated -> our default). */
@@ -44,7 +44,7 @@ const limitNodes = {
   maxNodesPerBrowse: 'ns=0;i=11710',
 }
 
-export async function connect(config: OpcuaDeviceConfig, log: Log): Promise<OpcuaConnection> {
+export async function connect(config: ResolvedOpcuaConfig, log: Log): Promise<OpcuaConnection> {
   stackLog = log
   const pki = new OPCUACertificateManager({
     rootFolder: config.pkiDir,
@@ -141,7 +141,7 @@ const sink = (...args: unknown[]): void => stackLog?.debug('node-opcua', { messa
 setWarningLogger(sink)
 setErrorLogger(sink)
 
-async function identity(config: OpcuaDeviceConfig): Promise<UserIdentityInfo> {
+async function identity(config: ResolvedOpcuaConfig): Promise<UserIdentityInfo> {
   const user = config.user
   if (user.kind === 'anonymous') return { type: UserTokenType.Anonymous }
   if (user.kind === 'username') {
@@ -178,7 +178,7 @@ async function readLimits(session: ClientSession): Promise<OperationLimits> {
 }
 
 /** A refused server certificate becomes one line saying how to trust it; anything else maps as usual. */
-async function explainConnectFailure(err: unknown, config: OpcuaDeviceConfig, log: Log): Promise<DriverError> {
+async function explainConnectFailure(err: unknown, config: ResolvedOpcuaConfig, log: Log): Promise<DriverError> {
   const message = (err as Error | null)?.message ?? String(err)
   if (/BadCertificateUntrusted|BadCertificateChainIncomplete/.test(message)) {
     log.error(`the server certificate of ${config.endpoint} is not trusted (kept in ${config.pkiDir}/rejected); check it, then run: sparkplug-gateway trust ${config.endpoint}`)

@@ -1,6 +1,7 @@
 /** `sparkplug-gateway trust <device>`: trusts the server certificate of an OPC UA device. */
 import { parseArgs } from 'node:util'
 import type { OpcuaDeviceConfig } from '../../drivers/opcua/index.js'
+import { withPki } from '../../drivers/opcua/config.js'
 import { formatError, loadConfig } from '../config/load.js'
 import { defaultConfigFile, EX_CONFIG, EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js'
 
@@ -42,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
   const config = device.driverConfig as OpcuaDeviceConfig
   const { trustServerCertificate } = await import('../../drivers/opcua/trust.js')
   try {
-    const cert = await trustServerCertificate(config.endpoint, config.pkiDir, config.timeoutMs)
+    const cert = await trustServerCertificate(config.endpoint, withPki(config, loaded.value.stateDir).pkiDir, config.timeoutMs)
     console.log(`trusted the certificate of ${config.endpoint} (device ${device.deviceId}): ${cert.subject}, SHA-1 ${cert.thumbprint}${cert.wasRejected ? ', moved out of rejected/' : ''}`)
     return 0
   } catch (error) {

@@ -19,12 +19,14 @@ export class DeviceSet {
     private readonly sink: PollSink,
     private readonly log: Log,
     private readonly options: Partial<PollOptions>,
+    /** Handed to drivers for files of their own (OPC UA certificates). */
+    private readonly stateDir: string,
   ) {}
 
   /** Declares the device in the session (offline until its first good scan) and starts polling it. */
   start(device: DeviceConfig, declare: 'add' | 'replace' = 'add'): void {
     const log = this.log.child({ device: device.deviceId })
-    const driver = drivers[device.driver]!.create(device.driverConfig, log)
+    const driver = drivers[device.driver]!.create(device.driverConfig, log, { stateDir: this.stateDir })
     const tags = tagDefs(device.tags, driver.points)
     const def = { deviceId: device.deviceId, tags }
     if (declare === 'replace') this.sink.session.replaceDevice(def)

@@ -4,7 +4,7 @@
  * a host sees it.
  */
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
@@ -44,10 +44,14 @@ before(async () => {
   const setup = writeGatewayConfig({ servers: [broker.url], devices: {} })
   dir = setup.dir
   tagFile = join(dir, 'devices', 'plant.yaml')
-  const browsed = await runCli(['browse', server.endpoint, '--root', 'ns=1;s=Plant', '--device', 'Plant', '--pki-dir', join(dir, 'state', 'opcua-pki'), '--out', tagFile])
+  const browsePki = join(dir, 'browse-pki')
+  const browsed = await runCli(['browse', server.endpoint, '--root', 'ns=1;s=Plant', '--device', 'Plant', '--pki-dir', browsePki, '--out', tagFile])
   assert.equal(browsed.code, 0, browsed.stderr)
-  // A faster scan than the default 1 s keeps the test short; the rest of the file is browse's.
-  writeFileSync(tagFile, readFileSync(tagFile, 'utf8').replace('driver: opcua\n', 'driver: opcua\npoll: 200ms\n'))
+  // A faster scan than the default 1 s keeps the test short; without browse's pkiDir the gateway
+  // keeps its certificates in its own state directory. The rest of the file is browse's.
+  const written = readFileSync(tagFile, 'utf8')
+  assert.ok(written.includes(browsePki), 'browse names the PKI it was given')
+  writeFileSync(tagFile, written.replace('driver: opcua\n', 'driver: opcua\npoll: 200ms\n').replace(/,?\s*pkiDir: [^,}\n]+/, ''))
   gateway = startGatewayProcess(setup.file)
 })
 
@@ -68,6 +72,8 @@ test('gateway opcua - the browsed tag file validates as written', async () => {
 
 test('gateway opcua - DBIRTH carries every browsed variable with its Sparkplug datatype and value', async () => {
   const birth = await observer.waitFor((m) => m.type === 'DBIRTH' && m.deviceId === 'Plant', T)
+  assert.ok(existsSync(join(dir, 'state', 'opcua-pki', 'own')), 'the OPC UA certificates live in the gateway\'s state directory')
+  assert.ok(!readFileSync(tagFile, 'utf8').includes('pkiDir'))
   const expected: [string, string, unknown][] = [
     ['Boolean', 'Boolean', true], ['Int16', 'Int16', -30000], ['UInt32', 'UInt32', 4000000000],
     ['Int64', 'Int64', -9007199254740993n], ['UInt64', 'UInt64', 18446744073709551615n], ['Double', 'Double', 3.25],
