@@ -24,6 +24,11 @@ export interface OpcuaServerOptions {
   readonly users?: Readonly<Record<string, string>>
   /** Milliseconds between increments of Counter; 0 keeps it still. */
   readonly counterMs?: number
+  /**
+   * For the benchmark: `count` Double variables ns=1;s=Bulk.<i> (folder Bulk), all set every
+   * `periodMs` to the time of the change (ms since epoch), and the server's usual operation limits.
+   */
+  readonly bulk?: { readonly count: number; readonly periodMs: number }
 }
 
 function toVariant(dataType: keyof typeof DataType, value: unknown, array = false): Variant {
@@ -70,7 +75,8 @@ async function main(options: OpcuaServerOptions): Promise<void> {
     securityPolicies: options.secure ? [SecurityPolicy.Basic256Sha256] : [SecurityPolicy.None],
     allowAnonymous: users === undefined,
     userManager: users === undefined ? undefined : { isValidUser: (name: string, password: string) => users[name] === password },
-    serverCapabilities: { operationLimits: { maxMonitoredItemsPerCall: 4, maxNodesPerRead: 5 } },
+    // Tiny limits make the tests exercise the driver's batching; the benchmark wants a server's own.
+    serverCapabilities: { operationLimits: options.bulk ? { maxMonitoredItemsPerCall: 1000, maxNodesPerRead: 1000 } : { maxMonitoredItemsPerCall: 4, maxNodesPerRead: 5 } },
   })
   await server.initialize()
   const addressSpace = server.engine.addressSpace!
@@ -106,6 +112,16 @@ async function main(options: OpcuaServerOptions): Promise<void> {
   if (options.counterMs) {
     let count = 0
     setInterval(() => variables.get('Counter')!.variable.setValueFromSource(new Variant({ dataType: DataType.UInt32, value: ++count })), options.counterMs)
+  }
+
+  if (options.bulk) {
+    const bulkFolder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'Bulk', nodeId: 's=Bulk' })
+    const bulk = Array.from({ length: options.bulk.count }, (_, i) =>
+      ns.addVariable({ componentOf: bulkFolder, browseName: `Bulk.${i}`, nodeId: `s=Bulk.${i}`, dataType: 'Double' }))
+    setInterval(() => {
+      const at = Date.now()
+      for (const v of bulk) v.setValueFromSource(new Variant({ dataType: DataType.Double, value: at }))
+    }, options.bulk.periodMs)
   }
 
   await server.start()
