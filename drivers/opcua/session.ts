@@ -62,9 +62,13 @@ export async function connect(config: ResolvedOpcuaConfig, log: Log): Promise<Op
     securityPolicy: SecurityPolicy[config.securityPolicy],
     endpointMustExist: false,
     connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-    transportTimeout: config.timeoutMs,
+    // node-opcua closes a socket silent for this long; a quiet subscription speaks only every
+    // maxKeepAliveCount publishing intervals and a polled session only at its keep-alive ping, so
+    // the limit is theirs plus a request timeout. A stalled server is found by the subscription's
+    // keep-alive allowance and the session keep-alive instead.
+    transportTimeout: Math.max(sessionTimeoutMs(config), (defaults.maxKeepAliveCount + 1) * config.publishingIntervalMs) + config.timeoutMs,
     defaultTransactionTimeout: config.timeoutMs,
-    requestedSessionTimeout: Math.max(60_000, config.publishingIntervalMs * defaults.lifetimeCount),
+    requestedSessionTimeout: sessionTimeoutMs(config),
     keepSessionAlive: true,
   })
   const listeners: ((error: DriverError) => void)[] = []
@@ -185,4 +189,8 @@ async function explainConnectFailure(err: unknown, config: ResolvedOpcuaConfig, 
     return new DriverError('connection', `${config.endpoint}: server certificate not trusted (${message})`, { cause: err })
   }
   return toDriverError(err, `connect to ${config.endpoint}`)
+}
+
+function sessionTimeoutMs(config: ResolvedOpcuaConfig): number {
+  return Math.max(60_000, config.publishingIntervalMs * defaults.lifetimeCount)
 }
