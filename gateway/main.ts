@@ -217,6 +217,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       await devices.stopAll()
       await pump.stop()
       outbox.close()
+      await bdSeq.flushed()
     },
   }
 }

@@ -8,7 +8,9 @@ import type { DataRecord } from '../model/value.js'
 export interface Outbox {
   /**
    * Appends a record; it survives a crash once `add` returns (for the SQLite outbox: within the
-   * documented commit interval). Returns how many records were dropped to stay under the size cap.
+   * documented commit interval). Returns how many records were dropped to stay under the size cap
+   * by this call; `stats().dropped` also counts those dropped later, when records the SQLite outbox
+   * held in memory during a checkpoint are written.
    */
   add(record: DataRecord): number
   /**

@@ -26,12 +26,6 @@ const schema = `
 `
 
 export interface OpenOptions {
-  /** `power`: synchronous=FULL (fsync each commit); `process`: synchronous=NORMAL. */
-  readonly durability: 'power' | 'process'
-  /** Pages the WAL may hold before SQLite checkpoints it back into the main file. */
-  readonly walCheckpointPages: number
-  /** Bytes the WAL file is truncated to after a checkpoint. */
-  readonly walLimitBytes: number
   /** Test hook: SQLite's max_page_count, which fails writes with SQLITE_FULL like a full disk. */
   readonly maxPageCount?: number
   /** Where moving a corrupt file aside is reported. */
@@ -87,9 +81,12 @@ function openOnce(path: string, options: OpenOptions): Db {
     // WAL needs no -shm file. It must be set before the first access to the file.
     db.pragma('locking_mode = EXCLUSIVE')
     db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`)
-    db.pragma(`wal_autocheckpoint = ${options.walCheckpointPages}`)
-    db.pragma(`journal_size_limit = ${options.walLimitBytes}`)
+    // SQLite never waits on the disk itself: the outbox fsyncs the WAL and the main file in the
+    // thread pool and checkpoints when they are on the disk (sqlite-checkpoint.ts). A WAL cut back
+    // to nothing at each restart makes its size the measure of what the next checkpoint copies.
+    db.pragma('synchronous = OFF')
+    db.pragma('wal_autocheckpoint = 0')
+    db.pragma('journal_size_limit = 0')
     if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`)
     const version = db.pragma('user_version', { simple: true }) as number
     if (version !== 0 && version !== schemaVersion) {

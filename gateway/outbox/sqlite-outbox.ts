@@ -3,15 +3,16 @@ import type { Log } from '../model/log.js'
 import type { DataRecord } from '../model/value.js'
 import type { Outbox, OutboxEntry, OutboxStats } from './outbox.js'
 import { decodeRecordMetrics } from './record-codec.js'
+import { DiskSync } from './sqlite-checkpoint.js'
 import { isCorruption, moveAside } from './sqlite-open.js'
 import { MemorySpill } from './sqlite-spill.js'
 import { openStore, type Row, type Store } from './sqlite-store.js'
 
 /**
  * How long an added record may wait in the open transaction before it is committed. 200 ms bounds
- * the loss on a power cut or `kill -9` to a fifth of a second of readings (less than one typical
- * poll cycle) while capping commits, and so WAL fsyncs on an SD card, at 5 per second however many
- * readings arrive.
+ * the loss on a `kill -9` to a fifth of a second of readings (less than one typical poll cycle),
+ * and on a power cut to that plus one fsync of the disk, while capping commits, and so WAL fsyncs
+ * on an SD card, at 5 per second however many readings arrive.
  */
 export const defaultCommitIntervalMs = 200
 
@@ -34,7 +35,10 @@ export interface SqliteOutboxOptions {
   readonly maxSizeBytes: number
   /** At the cap: delete the oldest records, or refuse the new one. Either way they are counted. */
   readonly whenFull: 'drop-oldest' | 'drop-newest'
-  /** `power`: fsync at every commit. `process`: survives a crash of the process, not of the machine. */
+  /**
+   * `power`: the WAL is fsynced after every commit (in the thread pool, never on the event loop).
+   * `process`: survives a crash of the process; a power cut may lose recent records, never the file.
+   */
   readonly durability: 'power' | 'process'
   /** Longest time a record waits before its commit; `defaultCommitIntervalMs` when absent. */
   readonly commitIntervalMs?: number
@@ -53,11 +57,15 @@ export interface SqliteOutboxOptions {
  * add does not turn each reading into an fsync; an ack lost that way only replays a record again.
  * Write failures (disk full, I/O errors) never throw: the records the file cannot take wait in
  * memory (`spillRecords`, lost at stop), one line is logged per episode, and a corrupt file is
- * moved aside and replaced.
+ * moved aside and replaced. The event loop never waits on the disk (sqlite-checkpoint.ts): while a
+ * checkpoint is on its way to the disk, new records and acknowledgements wait in memory and are
+ * written once it is.
  */
 export interface SqliteOutbox extends Outbox {
   /** Why writes fail at the moment (disk full, read-only, no database after a failed replace), or null. */
   writeError(): string | null
+  /** Resolves once every record committed so far is on the disk, whatever the durability. */
+  flushed(): Promise<void>
 }
 
 export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
@@ -71,9 +79,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   // interior and freelist pages (more when it drops old records), and must fit in what is left.
   const walLimit = Math.min(Math.max(Math.floor(options.maxSizeBytes / 4), 128 * 1024), 4 * 1024 * 1024)
   const batchBytes = Math.floor(walLimit / 16)
-  const openOptions = { ...options, walLimitBytes: walLimit, walCheckpointPages: Math.floor(walLimit / 4 / 4096) }
+  const checkpointBytes = Math.floor(walLimit / 4)
 
-  let store: Store | null = openStore(path, openOptions)
+  let store: Store | null = openStore(path, options)
+  let disk: DiskSync = diskSyncOf()
   const pageSize = store.pageSize
   const maxPages = Math.floor((options.maxSizeBytes - walLimit) / pageSize)
   // Below maxPages while the disk is full: the whenFull policy then reuses the pages the file has.
@@ -98,6 +107,43 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   // Why `store` is null while open: the corrupt file could not be replaced.
   let noStore: string | null = null
   const spill = new MemorySpill(spillRecords, whenFull)
+  // Records and acknowledgements that arrive while a checkpoint is on its way to the disk.
+  const held = new MemorySpill(spillRecords, whenFull)
+  const heldAcks = new Set<number>()
+  // Ids from here on are in `held`, not in the file, while `disk.holding`.
+  let heldFrom = 0
+
+  function diskSyncOf(): DiskSync {
+    return new DiskSync(path, options.durability, checkpointBytes, log, {
+      checkpoint() {
+        try {
+          store?.db.pragma('wal_checkpoint(PASSIVE)')
+        } catch (err) {
+          lose(err, null)
+        }
+      },
+      release() {
+        const s = store
+        heldFrom = 0
+        if (!s || closed) return
+        if (heldAcks.size > 0) {
+          const ids = [...heldAcks]
+          heldAcks.clear()
+          ack(ids)
+        }
+        const entries = held.take()
+        for (let i = 0; i < entries.length; i++) {
+          if (disk.holding) {
+            // Writing them started the next checkpoint: the rest wait for that one.
+            heldFrom = entries[i]!.id
+            for (const entry of entries.slice(i)) held.add(entry)
+            return
+          }
+          write(s, entries[i]!)
+        }
+      },
+    })
+  }
 
   /** Holds records the file could not take; returns how many the spill's bound dropped. */
   function toMemory(entries: readonly OutboxEntry[]): number {
@@ -130,6 +176,8 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       store.db.exec('COMMIT')
       store.dict.committed()
       resetBatch()
+      disk.committed()
+      if (disk.holding && heldFrom === 0) heldFrom = nextId
       if (failing && (failing.fullPages === null || (store.sql.pageCount.get() as number) > failing.fullPages)) {
         log.info('buffer writes succeed again', { path, keptInMemory: failing.spilled })
         failing = null
@@ -195,14 +243,19 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       // Closing a corrupt database can fail too; the file is moved aside regardless.
     }
     store = null
+    disk.close()
+    heldAcks.clear()
+    heldFrom = 0
+    const waiting = held.take()
     try {
       moveAside(path, log, err)
-      store = openStore(path, openOptions)
+      store = openStore(path, options)
+      disk = diskSyncOf()
     } catch (again) {
       noStore = again instanceof Error ? again.message : String(again)
       log.error('cannot replace the corrupt buffer database; records wait in memory until restart', { path, reason: noStore })
     }
-    return lost + toMemory(unwritten)
+    return lost + toMemory([...unwritten, ...waiting])
   }
 
   /** Makes room for a row of `bytes` under the cap; says how many records that dropped and whether it fits. */
@@ -232,12 +285,18 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   function ack(ids: readonly number[]): void {
     const s = store
     if (closed || ids.length === 0) return
-    if (spill.size > 0 || batch.length > 0) {
+    if (spill.size > 0 || batch.length > 0 || held.size > 0) {
       const gone = new Set(ids)
       spill.ack(gone)
+      held.ack(gone)
       batch = batch.filter((e) => !gone.has(e.id))
     }
     if (!s) return
+    if (disk.holding) {
+      // The rows go at release; until then peek hides them.
+      for (const id of ids) if (id < heldFrom) heldAcks.add(id)
+      return
+    }
     try {
       begin(s)
       for (const id of ids) count -= s.sql.remove.run(id).changes
@@ -249,17 +308,44 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     }
   }
 
+  /** Writes `entry` into the open batch (opening one); returns how many records that dropped. */
+  function write(s: Store, entry: OutboxEntry): number {
+    try {
+      begin(s)
+      const device = s.dict.deviceIdOf(entry.deviceId)
+      const blob = s.encode(entry.at, entry.metrics)
+      const { removed, fits } = makeRoom(s, blob.length)
+      dropped += removed
+      batchRemoved += removed
+      if (!fits) {
+        // No room because the disk is full, not because of the cap: the record waits in memory.
+        if (budgetPages < maxPages) return removed + toMemory([entry])
+        dropped++
+        return removed + 1
+      }
+      s.sql.insert.run(entry.id, device, entry.at, blob)
+      count++
+      batch.push(entry)
+      pendingBytes += blob.length
+      return pendingBytes >= batchBytes ? removed + commit() : removed
+    } catch (err) {
+      return lose(err, entry)
+    }
+  }
+
   /** Up to `limit` records of the file after `after`; undecodable rows are dropped, counted and logged. */
   function peekFile(s: Store, limit: number, after: number, devices: ReadonlySet<string | null> | undefined): OutboxEntry[] {
     let rows: Row[]
+    // Acknowledged rows still in the file while a checkpoint holds writes are skipped below.
+    const rowLimit = limit + heldAcks.size
     try {
       const wanted = devices ? s.dict.knownDevices(devices) : null
-      if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, limit) as Row[]
+      if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, rowLimit) as Row[]
       else {
         // One index range per device, merged: a held-back device's backlog is never scanned.
-        rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
+        rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, rowLimit) as Row[])
         rows.sort((a, b) => a.id - b.id)
-        rows.length = Math.min(rows.length, limit)
+        rows.length = Math.min(rows.length, rowLimit)
       }
     } catch (err) {
       lose(err, null)
@@ -268,6 +354,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     const entries: OutboxEntry[] = []
     const unreadable: number[] = []
     for (const row of rows) {
+      if (heldAcks.size > 0 && heldAcks.has(row.id)) continue
       try {
         const metrics = decodeRecordMetrics(row.metrics, row.at, s.dict)
         entries.push({ id: row.id, deviceId: s.dict.deviceOf(row.device) ?? null, at: row.at, metrics })
@@ -281,6 +368,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       dropped += unreadable.length
       ack(unreadable)
     }
+    entries.length = Math.min(entries.length, limit)
     return entries
   }
 
@@ -291,37 +379,14 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
         dropped++
         return 1
       }
-      const entry: OutboxEntry = { ...record, id: nextId }
-      if (!s) {
-        nextId++
-        return toMemory([entry])
+      const entry: OutboxEntry = { ...record, id: nextId++ }
+      if (!s) return toMemory([entry])
+      if (disk.holding) {
+        const lost = held.add(entry)
+        dropped += lost
+        return lost
       }
-      try {
-        begin(s)
-        const device = s.dict.deviceIdOf(record.deviceId)
-        const blob = s.encode(record.at, record.metrics)
-        const { removed, fits } = makeRoom(s, blob.length)
-        dropped += removed
-        batchRemoved += removed
-        if (!fits) {
-          // No room because the disk is full, not because of the cap: the record waits in memory.
-          if (budgetPages < maxPages) {
-            nextId++
-            return removed + toMemory([entry])
-          }
-          dropped++
-          return removed + 1
-        }
-        s.sql.insert.run(nextId, device, record.at, blob)
-        nextId++
-        count++
-        batch.push(entry)
-        pendingBytes += blob.length
-        return pendingBytes >= batchBytes ? removed + commit() : removed
-      } catch (err) {
-        nextId++
-        return lose(err, entry)
-      }
+      return write(s, entry)
     },
 
     peek(limit, opts = {}): OutboxEntry[] {
@@ -329,9 +394,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       if (closed || limit <= 0) return []
       const after = opts.afterId ?? 0
       const fromFile = s ? peekFile(s, limit, after, opts.devices) : []
-      if (spill.size === 0) return fromFile
-      // Both lists hold the first `limit` of their kind by id, so their merge holds the first of all.
-      const merged = [...fromFile, ...spill.peek(limit, after, opts.devices)].sort((a, b) => a.id - b.id)
+      if (spill.size === 0 && held.size === 0) return fromFile
+      // Each list holds the first `limit` of its kind by id, so their merge holds the first of all.
+      const merged = [...fromFile, ...spill.peek(limit, after, opts.devices), ...held.peek(limit, after, opts.devices)]
+      merged.sort((a, b) => a.id - b.id)
       merged.length = Math.min(merged.length, limit)
       return merged
     },
@@ -351,18 +417,42 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
           lose(err, null)
         }
       }
-      const spilledAt = spill.oldestAt
-      if (spilledAt !== null && (oldestAt === null || spilledAt < oldestAt)) oldestAt = spilledAt
-      return { records: closed ? 0 : count + spill.size, bytes, oldestAt, dropped, nextId }
+      for (const memoryAt of [spill.oldestAt, held.oldestAt]) {
+        if (memoryAt !== null && (oldestAt === null || memoryAt < oldestAt)) oldestAt = memoryAt
+      }
+      return { records: closed ? 0 : count - heldAcks.size + spill.size + held.size, bytes, oldestAt, dropped, nextId }
     },
 
     writeError: () => (closed ? null : store === null ? noStore : failing?.reason ?? null),
 
+    async flushed() {
+      for (;;) {
+        commit()
+        if (closed || !disk.holding) break
+        await disk.checkpointed()
+      }
+      await disk.flushed()
+    },
+
     close() {
       if (closed) return
+      try {
+        disk.finishNow()
+      } catch (err) {
+        lose(err, null)
+        toMemory(held.take())
+      }
       commit()
       closed = true
-      store?.db.close()
+      disk.close()
+      try {
+        // Closing checkpoints the WAL and deletes it: with FULL that checkpoint reaches the disk first.
+        store?.db.pragma('synchronous = FULL')
+        store?.db.close()
+      } catch (err) {
+        log.error('cannot close the buffer database cleanly; the next start recovers it from its WAL', { path, reason: err instanceof Error ? err.message : String(err) })
+        store?.db.close()
+      }
       store = null
       const unsaved = spill.clear()
       if (unsaved > 0) {

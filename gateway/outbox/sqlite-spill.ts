@@ -46,6 +46,13 @@ export class MemorySpill {
     if (this.entries.length > 0) this.entries = this.entries.filter((e) => !ids.has(e.id))
   }
 
+  /** Empties the spill and returns its entries, oldest first. */
+  take(): OutboxEntry[] {
+    const entries = this.entries
+    this.entries = []
+    return entries
+  }
+
   /** Empties the spill; returns how many records that discarded. */
   clear(): number {
     const n = this.entries.length

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Log } from '../model/log.js'
 
@@ -27,25 +28,34 @@ export interface StateFileStatus {
   readonly writeErrors: number
 }
 
-export type FileBdSeqStore = BdSeqStore & { status(): StateFileStatus }
+export type FileBdSeqStore = BdSeqStore & {
+  status(): StateFileStatus
+  /** Resolves once the file holds the last consumed value, or its write failed. */
+  flushed(): Promise<void>
+}
 
 /**
- * The file store. When the file cannot be written (disk full, read-only, a directory in the way)
- * bdSeq still advances in memory, so births stay correct until the next restart; the condition
- * is logged once when it starts and once when it ends.
+ * The file store. The file is written in the thread pool, never on the event loop (a CONNECT to
+ * a fast broker must not wait on a slow SD card), one write at a time, the latest value winning.
+ * When the file cannot be written (disk full, read-only, a directory in the way) bdSeq still
+ * advances in memory, so births stay correct until the next restart; the condition is logged once
+ * when it starts and once when it ends.
  */
 export function createFileBdSeqStore(stateDir: string, log: Log): FileBdSeqStore {
   const file = join(stateDir, 'bdseq')
   let next = read(file, log)
+  let onDisk = next
+  let writing: Promise<void> | null = null
   let error: string | null = null
   let writeErrors = 0
-  return {
-    peek: () => next,
-    consume(value) {
-      next = (value + 1) % 256
+
+  async function persist(): Promise<void> {
+    while (onDisk !== next) {
+      const value = next
       try {
-        write(file, next)
-        if (error !== null) log.info('bdseq file written again', { path: file, nextBdSeq: next })
+        await write(file, value)
+        onDisk = value
+        if (error !== null) log.info('bdseq file written again', { path: file, nextBdSeq: value })
         error = null
       } catch (err) {
         writeErrors++
@@ -53,12 +63,24 @@ export function createFileBdSeqStore(stateDir: string, log: Log): FileBdSeqStore
         error = err instanceof Error ? err.message : String(err)
         if (first) {
           log.error('cannot write the bdseq file; bdSeq advances in memory only and restarts from the file after a restart (check free space and permissions of the state directory)', {
-            path: file, nextBdSeq: next, reason: error,
+            path: file, nextBdSeq: value, reason: error,
           })
         }
+        // The next consume tries again.
+        break
       }
+    }
+    writing = null
+  }
+
+  return {
+    peek: () => next,
+    consume(value) {
+      next = (value + 1) % 256
+      writing ??= persist()
     },
     status: () => ({ path: file, writable: error === null, error, writeErrors }),
+    flushed: () => writing ?? Promise.resolve(),
   }
 }
 
@@ -85,14 +107,14 @@ function read(file: string, log: Log): number {
 }
 
 // Write-then-rename with fsync, so a power cut leaves either the old or the new value, never a torn file.
-function write(file: string, value: number): void {
+async function write(file: string, value: number): Promise<void> {
   const tmp = `${file}.tmp`
-  const fd = openSync(tmp, 'w', 0o600)
+  const handle = await open(tmp, 'w', 0o600)
   try {
-    writeSync(fd, `${value}\n`)
-    fsyncSync(fd)
+    await handle.writeFile(`${value}\n`)
+    await handle.sync()
   } finally {
-    closeSync(fd)
+    await handle.close()
   }
-  renameSync(tmp, file)
+  await rename(tmp, file)
 }

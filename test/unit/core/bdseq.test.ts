@@ -51,10 +51,11 @@ test('bdseq - 255 wraps to 0 (tck-id message-flow-edge-node-birth-publish-will-m
   assert.equal(store.peek(), 0)
 })
 
-test('bdseq - the next value survives a restart (a new store on the same directory)', () => {
+test('bdseq - the next value survives a restart (a new store on the same directory)', async () => {
   const dir = freshDir()
   const first = createFileBdSeqStore(dir, silentLog)
   for (let i = 0; i < 7; i++) first.consume(first.peek())
+  await first.flushed()
   assert.equal(createFileBdSeqStore(dir, silentLog).peek(), 7)
 })
 
@@ -83,14 +84,18 @@ test('bdseq - a corrupt file starts at 0 with a warning naming the file and what
   }
 })
 
-test('bdseq - an unwritable file never throws: bdSeq advances in memory, logged once, reported, and recovers', () => {
+test('bdseq - an unwritable file never throws: bdSeq advances in memory, logged once, reported, and recovers', async () => {
   const dir = freshDir()
   const log = recordingLog()
   const store = createFileBdSeqStore(dir, log)
   store.consume(store.peek())
+  await store.flushed()
   // A directory where the temporary file goes makes every write fail, as a full or read-only disk does.
   mkdirSync(join(dir, 'bdseq.tmp'))
-  for (let i = 0; i < 3; i++) store.consume(store.peek())
+  for (let i = 0; i < 3; i++) {
+    store.consume(store.peek())
+    await store.flushed()
+  }
   assert.equal(store.peek(), 4)
   assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '1')
   const status = store.status()
@@ -103,14 +108,17 @@ test('bdseq - an unwritable file never throws: bdSeq advances in memory, logged 
 
   rmSync(join(dir, 'bdseq.tmp'), { recursive: true })
   store.consume(store.peek())
+  await store.flushed()
   assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '5')
   assert.deepEqual(store.status(), { path: join(dir, 'bdseq'), writable: true, error: null, writeErrors: 3 })
   assert.equal(log.lines.filter((l) => l.level === 'info' && /written again/.test(l.message)).length, 1)
 })
 
-test('bdseq - the file is created 0600', () => {
+test('bdseq - the file is created 0600', async () => {
   const dir = freshDir()
-  createFileBdSeqStore(dir, silentLog).consume(0)
+  const store = createFileBdSeqStore(dir, silentLog)
+  store.consume(0)
+  await store.flushed()
   assert.equal(statSync(join(dir, 'bdseq')).mode & 0o777, 0o600)
 })
 

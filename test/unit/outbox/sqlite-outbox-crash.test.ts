@@ -40,12 +40,12 @@ test('sqlite outbox - kill -9 mid-stream keeps every committed record, in order,
   const dir = mkdtempSync(join(tmpdir(), 'outbox-crash-'))
   const path = join(dir, 'buffer.db')
   try {
-    // A commit interval far beyond the test: only stats() (and large batches) commit here.
+    // A commit interval far beyond the test: only flushed() (and large batches) commit here.
     const proc = child(path, 3_600_000, `
       let n = 0
-      const step = () => {
+      const step = async () => {
         for (let i = 0; i < 500; i++) outbox.add(record(n++))
-        outbox.stats()
+        await outbox.flushed()
         process.stdout.write('committed ' + (n - 1) + '\\n')
         for (let i = 0; i < 250; i++) outbox.add(record(n++))
         if (n < 2_000_000) setImmediate(step)

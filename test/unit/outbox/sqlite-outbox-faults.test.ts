@@ -72,7 +72,7 @@ test('sqlite outbox - a full disk with drop-newest and an empty file: records wa
   }
 })
 
-test('sqlite outbox - a file found corrupt while running: its records count as dropped, the open batch waits in memory', () => {
+test('sqlite outbox - a file found corrupt while running: its records count as dropped, the open batch waits in memory', async () => {
   const dir = freshDir()
   const path = join(dir, 'buffer.db')
   const log = recordingLog()
@@ -82,6 +82,7 @@ test('sqlite outbox - a file found corrupt while running: its records count as d
     const big = (n: number): DataRecord => ({ ...reading(n), metrics: [{ name: 'Blob', type: 'String', value: `${n}:${'x'.repeat(64 * 1024)}`, at: 0 }] })
     const committed = 400
     for (let n = 0; n < committed; n++) outbox.add(big(n))
+    await outbox.flushed()
     assert.equal(outbox.stats().records, committed)
     outbox.add(reading(committed))
     outbox.add(reading(committed + 1))
