@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startMosquitto, type Broker } from '../../test/helpers/mosquitto.js'
+import { freePort } from '../../test/helpers/ports.js'
 import { connectBenchHost, type CommandSent } from './disk-jitter/host.js'
 import { commandLatency, LATE_MS, scanJitter, type Jitter, type Latency } from './disk-jitter/jitter.js'
 import { OTHER_WAYS, openSlowDisk, unavailableReason, type SlowDisk } from './disk-jitter/slow-disk.js'
@@ -83,14 +84,22 @@ interface Result extends Variant {
   readonly durability: string
   readonly probeFsyncMs: number
   readonly jitter: Jitter
-  /** Scan starts a punctual gateway would have made in the window (all units). */
-  readonly expectedScans: number
+  /** Scan intervals a punctual gateway would have made in the window (all units). */
+  readonly expectedIntervals: number
   readonly commands: Latency | null
   readonly cpuPercent: number
   /** Size of buffer.db and its WAL at the end of the window. */
   readonly bufferMiB: number
+  /** Scans the gateway gave up on as "no reply within the timeout" during the window. */
+  readonly timeouts: number
   readonly loadBefore: number
   readonly loadAfter: number
+}
+
+/** Scans of all devices that timed out so far, from the gateway's /metrics. */
+async function deviceTimeouts(httpPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text()
+  return [...text.matchAll(/^sparkplug_gateway_device_timeouts_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
 }
 
 /** Bytes of the buffer's files (database, WAL, shared memory) in `stateDir`. */
@@ -108,8 +117,9 @@ async function measure(v: Variant, disk: SlowDisk, server: FieldServer, broker: 
   const probeFsyncMs = disk.probeFsyncMs()
   const loadBefore = loadavg()[0]!
   const host = await connectBenchHost(broker.url, GROUP_ID, NODE_ID)
+  const httpPort = await freePort()
   const gateway = await startSystem('ours', load, {
-    brokerUrl: broker.url, brokerPort: broker.port, modbusPort: server.port, peersDir: '', stateDir, durability, writableTags: [WRITE_TAG],
+    brokerUrl: broker.url, brokerPort: broker.port, modbusPort: server.port, peersDir: '', stateDir, durability, httpPort, writableTags: [WRITE_TAG],
   })
   try {
     await host.births(DEVICES, 90_000).catch((error: Error) => {
@@ -118,8 +128,10 @@ async function measure(v: Variant, disk: SlowDisk, server: FieldServer, broker: 
     if (v.broker === 'down') await broker.stop()
     await sleep(WARMUP_MS)
     await server.times()
+    const timeoutsBefore = await deviceTimeouts(httpPort)
     const cpuBefore = cpuSeconds(gateway.pid)
     const started = performance.now()
+    const startedAt = Number(process.hrtime.bigint()) / 1e6
     const sent: CommandSent[] = []
     for (let i = 0; performance.now() - started < windowMs; i++) {
       if (v.broker === 'up') sent.push(await host.write((i % DEVICES) + 1, WRITE_TAG, i + 1))
@@ -129,11 +141,17 @@ async function measure(v: Variant, disk: SlowDisk, server: FieldServer, broker: 
     const seconds = (performance.now() - started) / 1000
     const cpuPercent = ((cpuSeconds(gateway.pid) - cpuBefore) / seconds) * 100
     const bufferMiB = bufferBytes(stateDir) / 1024 / 1024
+    const timeouts = (await deviceTimeouts(httpPort)) - timeoutsBefore
     const writes: WriteArrival[] = [...times.writes]
     // Commands sent near the end of the window may reach the device after it.
     for (let waited = 0; waited < 10_000 && writes.length < sent.length; waited += 500) {
       await sleep(500)
       writes.push(...(await server.times()).writes)
+    }
+    const missing = sent.filter((c) => !writes.some((w) => w.unit === c.unit && w.value === c.value))
+    if (missing.length > 0) {
+      const when = missing.map((c) => `Dev${c.unit}=${c.value} at ${((c.at - startedAt) / 1000).toFixed(1)} s`).join(', ')
+      console.error(`\n${missing.length} command(s) never reached the device: ${when}; gateway's last lines:\n${gateway.output.join('\n')}`)
     }
     if (times.dropped > 0) console.error(`warning: the Modbus server dropped ${times.dropped} times (more than it holds)`)
     return {
@@ -141,10 +159,11 @@ async function measure(v: Variant, disk: SlowDisk, server: FieldServer, broker: 
       durability,
       probeFsyncMs,
       jitter: scanJitter(times.scanStarts, v.periodMs),
-      expectedScans: Math.round((DEVICES * seconds * 1000) / v.periodMs),
+      expectedIntervals: Math.round((DEVICES * seconds * 1000) / v.periodMs),
       commands: v.broker === 'up' ? commandLatency(sent, writes) : null,
       cpuPercent,
       bufferMiB,
+      timeouts,
       loadBefore,
       loadAfter: loadavg()[0]!,
     }
@@ -164,7 +183,7 @@ function row(r: Result): string {
   const j = r.jitter
   const c = r.commands
   const commands = c === null ? '– (broker down)' : `${fmt(c.p50)} / ${fmt(c.max)} (${c.arrived}/${c.sent})`
-  return `| ${diskLabel(r)} | ${fmt(r.probeFsyncMs)} | ${r.periodMs} ms | ${r.durability} | ${r.broker} | ${j.scans} / ${r.expectedScans} | ${fmt(j.p50, 1)} / ${fmt(j.p99, 1)} / ${fmt(j.max, 1)} | ${j.late} | ${commands} | ${fmt(r.cpuPercent, 1)} | ${fmt(r.bufferMiB, 1)} | ${r.loadBefore.toFixed(2)} → ${r.loadAfter.toFixed(2)} |`
+  return `| ${diskLabel(r)} | ${fmt(r.probeFsyncMs)} | ${r.periodMs} ms | ${r.durability} | ${r.broker} | ${j.intervals} / ${r.expectedIntervals} | ${fmt(j.p50, 1)} / ${fmt(j.p99, 1)} / ${fmt(j.max, 1)} | ${j.late} | ${r.timeouts} | ${commands} | ${fmt(r.cpuPercent, 1)} | ${fmt(r.bufferMiB, 1)} | ${r.loadBefore.toFixed(2)} → ${r.loadAfter.toFixed(2)} |`
 }
 
 function commit(): string {
@@ -211,8 +230,8 @@ console.log([
   '',
   `${windowMs / 1000} s windows after ${WARMUP_MS / 1000} s warm-up; jitter = |interval between scan starts of a unit − period| at the Modbus server; late = more than ${LATE_MS} ms late; commands: DCMD every ${COMMAND_EVERY_MS / 1000} s, publish → write at the server`,
   '',
-  '| disk | 4 KiB write+fsync ms | period | durability | broker | scans seen / expected | jitter p50 / p99 / max ms | late scans | command ms p50 / max (arrived/sent) | gateway CPU % | buffer files MiB at end | load avg before → after |',
-  '|---|--:|--:|---|---|--:|--:|--:|--:|--:|--:|---|',
+  '| disk | 4 KiB write+fsync ms | period | durability | broker | scan intervals seen / expected | jitter p50 / p99 / max ms | late scans | scan timeouts (gateway) | command ms p50 / max (arrived/sent) | gateway CPU % | buffer files MiB at end | load avg before → after |',
+  '|---|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
   ...results.map(row),
 ].join('\n'))
 console.log(JSON.stringify({ benchmark: 'disk-jitter', commit: commit(), date: new Date().toISOString(), windowMs, results }))

@@ -10,8 +10,10 @@ import type { CommandSent } from './host.js'
 export const LATE_MS = 50
 
 export interface Jitter {
-  /** Scan starts seen (intervals measured = scans - units). */
+  /** Scan starts seen. */
   readonly scans: number
+  /** Intervals measured (scans minus one per unit): what a punctual gateway makes one per period per unit. */
+  readonly intervals: number
   readonly p50: number
   readonly p99: number
   readonly max: number
@@ -38,7 +40,7 @@ export function scanJitter(scanStarts: Readonly<Record<number, readonly number[]
     }
   }
   deviations.sort((a, b) => a - b)
-  return { scans, p50: quantile(deviations, 0.5), p99: quantile(deviations, 0.99), max: deviations.at(-1) ?? NaN, late }
+  return { scans, intervals: deviations.length, p50: quantile(deviations, 0.5), p99: quantile(deviations, 0.99), max: deviations.at(-1) ?? NaN, late }
 }
 
 export interface Latency {

@@ -30,6 +30,8 @@ export interface Context {
   readonly stateDir?: string
   /** Our gateway's `buffer.durability`; its default when absent. */
   readonly durability?: 'power' | 'process'
+  /** Our gateway's HTTP port (/metrics); a free one when absent. */
+  readonly httpPort?: number
   /** Tags (by name, on every device) our gateway lets DCMD write. */
   readonly writableTags?: readonly string[]
 }
@@ -90,7 +92,7 @@ export async function startSystem(name: SystemName, load: Load, ctx: Context): P
       'devices: devices/',
       `stateDir: ${ctx.stateDir ?? 'state/'}`,
       ...(ctx.durability === undefined ? [] : [`buffer: { durability: ${ctx.durability} }`]),
-      `http: { listen: 127.0.0.1:${await freePort()} }`,
+      `http: { listen: 127.0.0.1:${ctx.httpPort ?? (await freePort())} }`,
       'log: { level: warn }',
     ].join('\n'))
     for (let i = 1; i <= load.devices; i++) writeFileSync(join(dir, 'devices', `dev${i}.yaml`), gatewayDeviceYaml(load, i, ctx.modbusPort, ctx.writableTags))
