@@ -1,12 +1,14 @@
 /** Starts modbus-server.ts as a child process and talks to it over IPC. */
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { ServerRequest, ServerStats } from './modbus-server.js'
+import type { ServerRequest, ServerStats, ServerTimes } from './modbus-server.js'
 
 export interface FieldServer {
   readonly port: number
   readonly pid: number
   stats(): Promise<ServerStats>
+  /** Scan starts and writes since the last call (the first call: since the server started). */
+  times(): Promise<ServerTimes>
   /** Values move on at every scan (true) or stay put (false). */
   setChanging(on: boolean): void
   stop(): Promise<void>
@@ -28,6 +30,11 @@ export async function startFieldServer(): Promise<FieldServer> {
       new Promise<ServerStats>((resolve) => {
         child.once('message', (m: ServerStats) => resolve(m))
         send({ cmd: 'stats' })
+      }),
+    times: () =>
+      new Promise<ServerTimes>((resolve) => {
+        child.once('message', (m: ServerTimes) => resolve(m))
+        send({ cmd: 'times' })
       }),
     setChanging: (on) => send({ cmd: 'changing', on }),
     async stop() {

@@ -70,13 +70,14 @@ export function blocks(load: Load): Block[] {
   return out
 }
 
-/** A gateway tag file for device `index` (unit id `index`) of the load. */
-export function gatewayDeviceYaml(load: Load, index: number, port: number): string {
+/** A gateway tag file for device `index` (unit id `index`) of the load; `writable` tags accept DCMD writes. */
+export function gatewayDeviceYaml(load: Load, index: number, port: number, writable: readonly string[] = []): string {
   const lines = tags(load).map((t) => {
-    if (t.kind === 'U16') return `  - { name: ${t.name}, address: HR${t.address} }`
-    if (t.kind === 'F32') return `  - { name: ${t.name}, address: HR${t.address}, type: float32, order: CDAB }`
-    if (t.kind === 'I32') return `  - { name: ${t.name}, address: HR${t.address}, type: int32 }`
-    return `  - { name: ${t.name}, address: CO${t.address} }`
+    const extra = writable.includes(t.name) ? ', writable: true' : ''
+    if (t.kind === 'U16') return `  - { name: ${t.name}, address: HR${t.address}${extra} }`
+    if (t.kind === 'F32') return `  - { name: ${t.name}, address: HR${t.address}, type: float32, order: CDAB${extra} }`
+    if (t.kind === 'I32') return `  - { name: ${t.name}, address: HR${t.address}, type: int32${extra} }`
+    return `  - { name: ${t.name}, address: CO${t.address}${extra} }`
   })
   return [`device: Dev${index}`, 'driver: modbus-tcp', `connection: { host: 127.0.0.1, port: ${port}, unitId: ${index} }`, `poll: ${load.pollMs}ms`, 'tags:', ...lines].join('\n')
 }

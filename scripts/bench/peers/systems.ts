@@ -26,6 +26,14 @@ export interface Context {
   readonly env?: Readonly<Record<string, string>>
   /** Our gateway's `upstream.mqtt.replayWindow`; its default when absent. */
   readonly replayWindow?: string
+  /** Our gateway's `stateDir` (bdseq, buffer); `state/` in its scratch directory when absent. */
+  readonly stateDir?: string
+  /** Our gateway's `buffer.durability`; its default when absent. */
+  readonly durability?: 'power' | 'process'
+  /** Our gateway's HTTP port (/metrics); a free one when absent. */
+  readonly httpPort?: number
+  /** Tags (by name, on every device) our gateway lets DCMD write. */
+  readonly writableTags?: readonly string[]
 }
 
 export interface RunningSystem {
@@ -82,11 +90,12 @@ export async function startSystem(name: SystemName, load: Load, ctx: Context): P
       `sparkplug: { groupId: ${GROUP_ID}, edgeNodeId: GW }`,
       `upstream: { mqtt: { servers: [${ctx.brokerUrl}], version: "3.1.1"${ctx.replayWindow === undefined ? '' : `, replayWindow: ${ctx.replayWindow}`} } }`,
       'devices: devices/',
-      'stateDir: state/',
-      `http: { listen: 127.0.0.1:${await freePort()} }`,
+      `stateDir: ${ctx.stateDir ?? 'state/'}`,
+      ...(ctx.durability === undefined ? [] : [`buffer: { durability: ${ctx.durability} }`]),
+      `http: { listen: 127.0.0.1:${ctx.httpPort ?? (await freePort())} }`,
       'log: { level: warn }',
     ].join('\n'))
-    for (let i = 1; i <= load.devices; i++) writeFileSync(join(dir, 'devices', `dev${i}.yaml`), gatewayDeviceYaml(load, i, ctx.modbusPort))
+    for (let i = 1; i <= load.devices; i++) writeFileSync(join(dir, 'devices', `dev${i}.yaml`), gatewayDeviceYaml(load, i, ctx.modbusPort, ctx.writableTags))
     return spawnSystem([cli, 'run', '--config', join(dir, 'gateway.yaml')], dir, ctx, ctx.nodeFlags)
   }
   if (name === 'node-red') return spawnSystem(writeNodeRedProject(dir, ctx.peersDir, load, GROUP_ID, ctx.brokerPort, ctx.modbusPort), dir, ctx)
