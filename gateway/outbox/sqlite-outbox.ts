@@ -4,6 +4,7 @@ import type { DataRecord } from '../model/value.js'
 import type { Outbox, OutboxEntry, OutboxStats } from './outbox.js'
 import { decodeRecordMetrics } from './record-codec.js'
 import { DiskSync } from './sqlite-checkpoint.js'
+import { CheckpointHold } from './sqlite-hold.js'
 import { isCorruption, moveAside } from './sqlite-open.js'
 import { MemorySpill } from './sqlite-spill.js'
 import { openStore, type Row, type Store } from './sqlite-store.js'
@@ -107,11 +108,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   // Why `store` is null while open: the corrupt file could not be replaced.
   let noStore: string | null = null
   const spill = new MemorySpill(spillRecords, whenFull)
-  // Records and acknowledgements that arrive while a checkpoint is on its way to the disk.
-  const held = new MemorySpill(spillRecords, whenFull)
-  const heldAcks = new Set<number>()
-  // Ids from here on are in `held`, not in the file, while `disk.holding`.
-  let heldFrom = 0
+  const hold = new CheckpointHold(spillRecords, whenFull)
 
   function diskSyncOf(): DiskSync {
     return new DiskSync(path, options.durability, checkpointBytes, log, {
@@ -124,22 +121,13 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       },
       release() {
         const s = store
-        heldFrom = 0
+        const { acked, records } = hold.release()
         if (!s || closed) return
-        if (heldAcks.size > 0) {
-          const ids = [...heldAcks]
-          heldAcks.clear()
-          ack(ids)
-        }
-        const entries = held.take()
-        for (let i = 0; i < entries.length; i++) {
-          if (disk.holding) {
-            // Writing them started the next checkpoint: the rest wait for that one.
-            heldFrom = entries[i]!.id
-            for (const entry of entries.slice(i)) held.add(entry)
-            return
-          }
-          write(s, entries[i]!)
+        ack(acked)
+        for (let i = 0; i < records.length; i++) {
+          // Writing them may start the next checkpoint: the rest wait for that one.
+          if (disk.holding) return hold.keep(records.slice(i))
+          write(s, records[i]!)
         }
       },
     })
@@ -177,7 +165,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       store.dict.committed()
       resetBatch()
       disk.committed()
-      if (disk.holding && heldFrom === 0) heldFrom = nextId
+      if (disk.holding) hold.begin(nextId)
       if (failing && (failing.fullPages === null || (store.sql.pageCount.get() as number) > failing.fullPages)) {
         log.info('buffer writes succeed again', { path, keptInMemory: failing.spilled })
         failing = null
@@ -244,9 +232,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     }
     store = null
     disk.close()
-    heldAcks.clear()
-    heldFrom = 0
-    const waiting = held.take()
+    const waiting = hold.clear()
     try {
       moveAside(path, log, err)
       store = openStore(path, options)
@@ -285,18 +271,14 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   function ack(ids: readonly number[]): void {
     const s = store
     if (closed || ids.length === 0) return
-    if (spill.size > 0 || batch.length > 0 || held.size > 0) {
-      const gone = new Set(ids)
+    const gone = new Set(ids)
+    if (spill.size > 0 || batch.length > 0) {
       spill.ack(gone)
-      held.ack(gone)
       batch = batch.filter((e) => !gone.has(e.id))
     }
     if (!s) return
-    if (disk.holding) {
-      // The rows go at release; until then peek hides them.
-      for (const id of ids) if (id < heldFrom) heldAcks.add(id)
-      return
-    }
+    if (disk.holding || hold.records.size > 0) hold.ack(ids, gone)
+    if (disk.holding) return
     try {
       begin(s)
       for (const id of ids) count -= s.sql.remove.run(id).changes
@@ -333,42 +315,49 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     }
   }
 
+  /** Up to `limit` rows of the file after `after`, of `devices` when given, oldest first. */
+  function readRows(s: Store, limit: number, after: number, devices: ReadonlySet<string | null> | undefined): Row[] {
+    const wanted = devices ? s.dict.knownDevices(devices) : null
+    if (!wanted || wanted.length === s.dict.deviceCount) return s.sql.peekAll.all(after, limit) as Row[]
+    // One index range per device, merged: a held-back device's backlog is never scanned.
+    const rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
+    rows.sort((a, b) => a.id - b.id)
+    rows.length = Math.min(rows.length, limit)
+    return rows
+  }
+
   /** Up to `limit` records of the file after `after`; undecodable rows are dropped, counted and logged. */
   function peekFile(s: Store, limit: number, after: number, devices: ReadonlySet<string | null> | undefined): OutboxEntry[] {
-    let rows: Row[]
-    // Acknowledged rows still in the file while a checkpoint holds writes are skipped below.
-    const rowLimit = limit + heldAcks.size
-    try {
-      const wanted = devices ? s.dict.knownDevices(devices) : null
-      if (!wanted || wanted.length === s.dict.deviceCount) rows = s.sql.peekAll.all(after, rowLimit) as Row[]
-      else {
-        // One index range per device, merged: a held-back device's backlog is never scanned.
-        rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, rowLimit) as Row[])
-        rows.sort((a, b) => a.id - b.id)
-        rows.length = Math.min(rows.length, rowLimit)
-      }
-    } catch (err) {
-      lose(err, null)
-      return []
-    }
     const entries: OutboxEntry[] = []
     const unreadable: number[] = []
-    for (const row of rows) {
-      if (heldAcks.size > 0 && heldAcks.has(row.id)) continue
+    // Rows acknowledged while a checkpoint holds writes are still in the file: skipped, and read past.
+    for (let cursor = after; entries.length < limit; ) {
+      const want = limit - entries.length
+      let rows: Row[]
       try {
-        const metrics = decodeRecordMetrics(row.metrics, row.at, s.dict)
-        entries.push({ id: row.id, deviceId: s.dict.deviceOf(row.device) ?? null, at: row.at, metrics })
+        rows = readRows(s, want, cursor, devices)
       } catch (err) {
-        // A row that cannot be decoded would block the replay forever: drop it, loudly.
-        log.error('dropped an unreadable buffer record', { path, id: row.id, reason: err instanceof Error ? err.message : String(err) })
-        unreadable.push(row.id)
+        lose(err, null)
+        return []
       }
+      for (const row of rows) {
+        if (hold.hides(row.id)) continue
+        try {
+          const metrics = decodeRecordMetrics(row.metrics, row.at, s.dict)
+          entries.push({ id: row.id, deviceId: s.dict.deviceOf(row.device) ?? null, at: row.at, metrics })
+        } catch (err) {
+          // A row that cannot be decoded would block the replay forever: drop it, loudly.
+          log.error('dropped an unreadable buffer record', { path, id: row.id, reason: err instanceof Error ? err.message : String(err) })
+          unreadable.push(row.id)
+        }
+      }
+      if (rows.length < want) break
+      cursor = rows.at(-1)!.id
     }
     if (unreadable.length > 0) {
       dropped += unreadable.length
       ack(unreadable)
     }
-    entries.length = Math.min(entries.length, limit)
     return entries
   }
 
@@ -382,7 +371,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       const entry: OutboxEntry = { ...record, id: nextId++ }
       if (!s) return toMemory([entry])
       if (disk.holding) {
-        const lost = held.add(entry)
+        const lost = hold.records.add(entry)
         dropped += lost
         return lost
       }
@@ -394,9 +383,9 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       if (closed || limit <= 0) return []
       const after = opts.afterId ?? 0
       const fromFile = s ? peekFile(s, limit, after, opts.devices) : []
-      if (spill.size === 0 && held.size === 0) return fromFile
+      if (spill.size === 0 && hold.records.size === 0) return fromFile
       // Each list holds the first `limit` of its kind by id, so their merge holds the first of all.
-      const merged = [...fromFile, ...spill.peek(limit, after, opts.devices), ...held.peek(limit, after, opts.devices)]
+      const merged = [...fromFile, ...spill.peek(limit, after, opts.devices), ...hold.records.peek(limit, after, opts.devices)]
       merged.sort((a, b) => a.id - b.id)
       merged.length = Math.min(merged.length, limit)
       return merged
@@ -417,10 +406,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
           lose(err, null)
         }
       }
-      for (const memoryAt of [spill.oldestAt, held.oldestAt]) {
+      for (const memoryAt of [spill.oldestAt, hold.records.oldestAt]) {
         if (memoryAt !== null && (oldestAt === null || memoryAt < oldestAt)) oldestAt = memoryAt
       }
-      return { records: closed ? 0 : count - heldAcks.size + spill.size + held.size, bytes, oldestAt, dropped, nextId }
+      return { records: closed ? 0 : count - hold.hiddenRows + spill.size + hold.records.size, bytes, oldestAt, dropped, nextId }
     },
 
     writeError: () => (closed ? null : store === null ? noStore : failing?.reason ?? null),
@@ -440,7 +429,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
         disk.finishNow()
       } catch (err) {
         lose(err, null)
-        toMemory(held.take())
+        toMemory(hold.clear())
       }
       commit()
       closed = true

@@ -50,8 +50,10 @@ try {
       for (let n = 1; n <= appendRecords; n++) {
         outbox.add(record(n))
         if (n % commitEvery === 0) outbox.stats()
+        // Commits and checkpoints finish between scans in the gateway; here every 1,000 records.
+        if (n % 1000 === 0) await outbox.flushed()
       }
-      outbox.stats()
+      await outbox.flushed()
       const ms = performance.now() - start
       outbox.close()
       const batches = commitEvery ? `a commit every ${commitEvery} records` : 'batches committed by size'
@@ -61,7 +63,10 @@ try {
 
   const path = join(dir, 'backlog.db')
   let outbox = open(path, 'process')
-  for (let n = 0; n < backlogRecords; n++) outbox.add(record(n))
+  for (let n = 0; n < backlogRecords; n++) {
+    outbox.add(record(n))
+    if (n % 1000 === 999) await outbox.flushed()
+  }
   const filled = outbox.stats()
   outbox.close()
   const fileBytes = statSync(path).size

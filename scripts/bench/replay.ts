@@ -41,7 +41,7 @@ const buffer = join(work, 'buffer.db')
 try {
   // 1. The backlog, written through the outbox the gateway itself uses.
   const fillStart = performance.now()
-  const filledBytes = fillBacklog(buffer, { deviceId: 'Backlog', tags: Array.from({ length: TAGS }, (_, t) => tagName(t)), records: RECORDS })
+  const filledBytes = await fillBacklog(buffer, { deviceId: 'Backlog', tags: Array.from({ length: TAGS }, (_, t) => tagName(t)), records: RECORDS })
   const fillMs = performance.now() - fillStart
   const fileBytes = statSync(buffer).size
 

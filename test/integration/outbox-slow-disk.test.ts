@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { setImmediate as turn } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
 import type { DataRecord } from '../../gateway/model/value.js'
 import { createSqliteOutbox, type SqliteOutboxOptions } from '../../gateway/outbox/sqlite-outbox.js'
 import { silentLog } from '../../gateway/runtime/log.js'
-import { makeSlowDisk, slowDiskUnavailable, type SlowDisk } from '../helpers/slow-disk.js'
+import { openSlowDisk, unavailableReason, type SlowDisk } from '../helpers/slow-disk.js'
 
 // A worn SD card or a busy eMMC: a few writes per second, so every fsync takes hundreds of ms.
-const skip = slowDiskUnavailable() ?? false
+const skip = unavailableReason() ?? false
 let disk: SlowDisk
 before(() => {
-  if (!skip) disk = makeSlowDisk()
+  if (!skip) disk = openSlowDisk(64, 'commit=300')
 })
-after(() => disk?.remove())
+after(() => disk?.close())
 
 function reading(n: number): DataRecord {
   const at = 1_700_000_000_000 + n
@@ -29,9 +30,14 @@ const values = (entries: readonly { metrics: readonly { value: unknown }[] }[]) 
 test('slow disk - with durability power, records are taken, read and acknowledged while their fsync is still running', { skip }, async () => {
   const outbox = open('power.db')
   try {
+    // Nothing of the file's creation left to write: every write counted below is the outbox's.
+    execFileSync('sync')
     disk.throttle(3)
     for (let n = 0; n < 20; n++) outbox.add(reading(n))
+    const writesBefore = disk.writesServed()
     outbox.stats()
+    // The commit returns having written to the page cache; its fsync runs in the thread pool.
+    const writesDuringCommit = disk.writesServed() - writesBefore
     const events: string[] = []
     const onDisk = outbox.flushed().then(() => events.push('on disk'))
     await new Promise((resolve) => setTimeout(resolve, 0))
@@ -42,6 +48,8 @@ test('slow disk - with durability power, records are taken, read and acknowledge
     events.push('worked')
     await onDisk
     assert.deepEqual(events, ['timer ran', 'worked', 'on disk'])
+    const writesAfterCommit = disk.writesServed() - writesBefore - writesDuringCommit
+    assert.ok(writesAfterCommit > writesDuringCommit, `${writesDuringCommit} disk writes before the commit returned, ${writesAfterCommit} after`)
   } finally {
     outbox.close()
     disk.throttle(0)

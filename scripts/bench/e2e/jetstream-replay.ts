@@ -45,7 +45,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 export async function measureJetStreamReplay(server: NatsServer, rows: number): Promise<ReplayResult> {
   const work = mkdtempSync(join(tmpdir(), 'spgw-js-replay-'))
   const buffer = join(work, 'buffer.db')
-  fillBacklog(buffer, { deviceId: 'Sim0', tags: COUNTERS, records: rows })
+  await fillBacklog(buffer, { deviceId: 'Sim0', tags: COUNTERS, records: rows })
   const { dir, file } = writeConfig(LOAD, server.url, [`buffer: { path: ${buffer}, maxSize: 1GiB, durability: process }`])
   // The stream of the steady JetStream run is kept (so it is there the moment the server is) but emptied.
   const admin = await connect({ servers: server.url, reconnect: false })
