@@ -87,8 +87,8 @@ Depends: nodejs (>= 20), adduser, libc6, libstdc++6
 Section: net
 Priority: optional
 Installed-Size: $installed_kb
-Description: Sparkplug B edge gateway for Modbus devices
- Polls Modbus (TCP, RTU, RTU over TCP) and simulated devices, publishes
+Description: Sparkplug B edge gateway for Modbus and OPC UA devices
+ Reads Modbus (TCP, RTU, RTU over TCP) and OPC UA devices, publishes
  Sparkplug B 3.0 to an MQTT broker or NATS, and buffers every reading in
  SQLite while the upstream is away. Runs under systemd with sd_notify,
  watchdog and reload.

@@ -15,8 +15,6 @@ import type { Command, CommandOutcome } from './sparkplug/commands.js'
 import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/node-metrics.js'
 import { Pump, type PumpStatus } from './sparkplug/pump.js'
 import { Session } from './sparkplug/session.js'
-import { createMqttUpstream } from './upstream/mqtt-upstream.js'
-import { createNatsUpstream } from './upstream/nats-upstream.js'
 import type { DeviceStats } from './runtime/poll.js'
 import { auditFields } from './runtime/audit.js'
 import { defaults } from './config/defaults.js'
@@ -76,9 +74,10 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   const outbox = hooks.outbox ?? opened?.outbox ?? createMemoryOutbox({ whenFull: buffer.whenFull })
   const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }))
   const upstreamConfig = config.upstream.mqtt ?? config.upstream.nats
+  // Only the upstream the configuration names is loaded: each client package costs 10-20 MiB resident.
   const upstream = config.upstream.mqtt !== undefined
-    ? createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
-    : createNatsUpstream(config.upstream.nats, log.child({ upstream: 'nats' }))
+    ? (await import('./upstream/mqtt-upstream.js')).createMqttUpstream(config.upstream.mqtt, log.child({ upstream: 'mqtt' }))
+    : (await import('./upstream/nats-upstream.js')).createNatsUpstream(config.upstream.nats, log.child({ upstream: 'nats' }))
 
   const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
   const session = new Session([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], [])
