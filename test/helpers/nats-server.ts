@@ -11,7 +11,7 @@ import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import { track } from './children.js'
 import type { OperatorTrust } from './nats-credentials.js'
-import { freePort } from './ports.js'
+import { freePorts } from './ports.js'
 
 const binary = '/usr/sbin/nats-server'
 const readyTimeoutMs = 15_000
@@ -29,6 +29,8 @@ export interface NatsServerOptions {
   readonly name?: string
   /** Cluster block, written by startNatsCluster. */
   readonly cluster?: { readonly name: string; readonly port: number; readonly routes: readonly number[] }
+  /** Client and monitor ports chosen by the caller (startNatsCluster takes all its ports at once). */
+  readonly ports?: { readonly client: number; readonly monitor: number }
 }
 
 /** One nats-server on loopback, owned by the test that started it. */
@@ -66,8 +68,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'nats-server-'))
   dirs.add(dir)
   // Ports are taken here, not by the server (-1), so a restart binds the very same ones.
-  const port = await freePort()
-  const monitorPort = await freePort()
+  const [port, monitorPort] = options.ports ? [options.ports.client, options.ports.monitor] : await freePorts(2)
   const name = options.name ?? `nats-${port}`
   const config = join(dir, 'nats.conf')
   writeFileSync(config, configText({ ...options, name }, port, monitorPort, dir))
@@ -181,10 +182,16 @@ export interface NatsCluster {
 export async function startNatsCluster(options: { readonly name?: string; readonly size?: number } = {}): Promise<NatsCluster> {
   const size = options.size ?? 3
   const clusterName = options.name ?? 'sparkplug-test'
-  const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()))
+  const ports = await freePorts(3 * size)
+  const clusterPorts = ports.slice(0, size)
   const servers = await Promise.all(
     clusterPorts.map((port, i) =>
-      startNatsServer({ jetstream: true, name: `n${i + 1}`, cluster: { name: clusterName, port, routes: clusterPorts.filter((p) => p !== port) } }),
+      startNatsServer({
+        jetstream: true,
+        name: `n${i + 1}`,
+        cluster: { name: clusterName, port, routes: clusterPorts.filter((p) => p !== port) },
+        ports: { client: ports[size + 2 * i]!, monitor: ports[size + 2 * i + 1]! },
+      }),
     ),
   )
   const cluster: NatsCluster = {

@@ -15,6 +15,31 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * `count` different ports on 127.0.0.1 that were free a moment ago: all are held until all are
+ * chosen, so none is handed out twice (separate freePort calls can return a port another call
+ * released before its server bound it).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer())
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject)
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address()
+              resolve(typeof address === 'object' && address ? address.port : 0)
+            })
+          }),
+      ),
+    )
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(undefined)))))
+  }
+}
+
+/**
  * A port on 127.0.0.1 that refuses connections and that no test can take: a privileged port,
  * which binding to port 0 never hands out (freePort, the brokers). A port from freePort is released
  * before use, so a "nobody listens here" test could hit a broker another test just started there.
