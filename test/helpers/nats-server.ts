@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
+import type { JetStreamManager } from 'nats'
 import { track } from './children.js'
 import type { OperatorTrust } from './nats-credentials.js'
 import { freePorts } from './ports.js'
@@ -176,6 +177,8 @@ export interface NatsCluster {
   readonly urls: readonly string[]
   /** Resolves with the JetStream meta leader's name once the running servers agree on one. */
   metaLeader(timeoutMs?: number): Promise<string>
+  /** Resolves with the name of `stream`'s leader once a running server leads it (after a kill: an election). */
+  streamLeader(jsm: JetStreamManager, stream: string, timeoutMs?: number): Promise<string>
   stop(): Promise<void>
 }
 
@@ -198,6 +201,7 @@ export async function startNatsCluster(options: { readonly name?: string; readon
     servers,
     urls: servers.map((s) => s.url),
     metaLeader: (timeoutMs = 30_000) => waitForMetaLeader(servers, timeoutMs),
+    streamLeader: (jsm, stream, timeoutMs = 60_000) => waitForStreamLeader(servers, jsm, stream, timeoutMs),
     async stop() {
       await Promise.all(servers.map((s) => s.stop()))
     },
@@ -209,6 +213,17 @@ export async function startNatsCluster(options: { readonly name?: string; readon
     throw err
   }
   return cluster
+}
+
+/** Asks for the stream's info until it names a running leader (requests fail fast while none is elected). */
+async function waitForStreamLeader(servers: readonly NatsServer[], jsm: JetStreamManager, stream: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const leader = await jsm.streams.info(stream).then((info) => info.cluster?.leader, () => undefined)
+    if (leader && servers.some((s) => s.name === leader && s.running)) return leader
+    if (Date.now() > deadline) throw new Error(`stream ${stream} has no running leader within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 /** Polls /jsz of each running server until one reports a meta leader that is itself running. */

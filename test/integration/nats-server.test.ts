@@ -93,33 +93,39 @@ describe('nats-server helper', () => {
 
   test('nats-server helper - a three-server cluster keeps an R3 stream acknowledging after the connected server is killed', async () => {
     const cluster = await startNatsCluster()
-    assert.deepEqual(cluster.servers.map((s) => s.name), ['n1', 'n2', 'n3'])
     const nc = await connect({ servers: [...cluster.urls], reconnectTimeWait: 100, maxReconnectAttempts: -1 })
-    const jsm = await nc.jetstreamManager()
-    await jsm.streams.add({ name: 'R3', subjects: ['r3.>'], num_replicas: 3, storage: StorageType.File, duplicate_window: nanos(60_000) })
-    const js = nc.jetstream()
-    assert.equal((await js.publish('r3.a', encode('1'), { msgID: 'm1' })).seq, 1)
+    try {
+      assert.deepEqual(cluster.servers.map((s) => s.name), ['n1', 'n2', 'n3'])
+      const jsm = await nc.jetstreamManager()
+      await jsm.streams.add({ name: 'R3', subjects: ['r3.>'], num_replicas: 3, storage: StorageType.File, duplicate_window: nanos(60_000) })
+      const js = nc.jetstream()
+      assert.equal((await js.publish('r3.a', encode('1'), { msgID: 'm1' })).seq, 1)
 
-    const connectedTo = cluster.servers.find((s) => s.name === nc.info?.server_name)!
-    const reconnected = waitForStatus(nc, Events.Reconnect)
-    await connectedTo.kill()
-    await reconnected
-    assert.notEqual(nc.info?.server_name, connectedTo.name)
+      const connectedTo = cluster.servers.find((s) => s.name === nc.info?.server_name)!
+      const reconnected = waitForStatus(nc, Events.Reconnect)
+      await connectedTo.kill()
+      await reconnected
+      assert.notEqual(nc.info?.server_name, connectedTo.name)
 
-    // While the stream elects a new leader a publish may go unanswered; resent with the same
-    // Nats-Msg-Id it is stored once. Bounded by count, not by time.
-    let ack
-    for (let attempt = 0; ack === undefined && attempt < 20; attempt++) {
-      ack = await js.publish('r3.b', encode('2'), { msgID: 'm2', timeout: 2_000 }).catch(() => undefined)
+      // The two servers left elect a new stream leader (5-10 s here); until then a publish finds no
+      // responders at once. After that one may still go unanswered: resent with the same
+      // Nats-Msg-Id it is stored once. Bounded by count, not by time.
+      await cluster.streamLeader(jsm, 'R3')
+      let ack
+      let lastError: unknown
+      for (let attempt = 0; ack === undefined && attempt < 20; attempt++) {
+        ack = await js.publish('r3.b', encode('2'), { msgID: 'm2', timeout: 2_000 }).catch((err: unknown) => void (lastError = err))
+      }
+      assert.ok(ack, `a PubAck arrived from the two remaining servers (last error: ${String(lastError)})`)
+      assert.equal(ack.seq, 2)
+      assert.equal(ack.duplicate, false)
+      const info = await jsm.streams.info('R3')
+      assert.equal(info.state.messages, 2)
+      assert.equal(info.config.num_replicas, 3)
+    } finally {
+      await nc.close()
+      await cluster.stop()
     }
-    assert.ok(ack, 'a PubAck arrived from the two remaining servers')
-    assert.equal(ack.seq, 2)
-    assert.equal(ack.duplicate, false)
-    const info = await jsm.streams.info('R3')
-    assert.equal(info.state.messages, 2)
-    assert.equal(info.config.num_replicas, 3)
-    await nc.close()
-    await cluster.stop()
   })
 })
 
