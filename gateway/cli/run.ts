@@ -52,7 +52,6 @@ export async function run(args: string[]): Promise<number> {
     return EX_CANTCREAT
   }
   service = startServiceNotify({ status: gateway.status, liveness: gateway.liveness, log: log.child({ part: 'systemd' }) })
-  service.ready()
   const onSignal = (signal: string) => {
     log.info('stopping', { signal })
     stop(0)
@@ -83,6 +82,9 @@ export async function run(args: string[]): Promise<number> {
     log.info('reload requested', { signal: 'SIGHUP', config: configFile })
     if (stopped === null) reload()
   })
+  // Only now: READY=1 leaves the process at once, and systemd (or a test) may answer it with SIGHUP
+  // before the next line runs; a SIGHUP without a handler would end the gateway.
+  service.ready()
   await done
   log.info('stopped', { exitCode })
   return exitCode
