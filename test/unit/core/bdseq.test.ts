@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import type { Log, LogFields } from '../../../gateway/model/log.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
 import { createFileBdSeqStore, createMemoryBdSeqStore } from '../../../gateway/sparkplug/bdseq.js'
+import { freshDirs } from '../../helpers/fresh-dirs.js'
 
-const root = mkdtempSync(join(tmpdir(), 'bdseq-test-'))
-after(() => rmSync(root, { recursive: true, force: true }))
-let dirs = 0
-const freshDir = (): string => {
-  const dir = join(root, `state-${dirs++}`)
-  mkdirSync(dir)
-  return dir
-}
+const freshDir = freshDirs('bdseq-test')
 
 function recordingLog(): Log & { lines: { level: string; message: string; fields?: LogFields }[] } {
   const lines: { level: string; message: string; fields?: LogFields }[] = []

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import { FileSync } from '../../../gateway/outbox/file-sync.js'
 import { DiskSync } from '../../../gateway/outbox/sqlite-checkpoint.js'
 import { recordingLog } from '../../helpers/fake-upstream.js'
+import { freshDirs } from '../../helpers/fresh-dirs.js'
 
-const root = mkdtempSync(join(tmpdir(), 'disk-sync-'))
-after(() => rmSync(root, { recursive: true, force: true }))
-let dirs = 0
-const freshDir = (): string => {
-  const dir = join(root, `case-${dirs++}`)
-  mkdirSync(dir)
-  return dir
-}
+const freshDir = freshDirs('disk-sync')
 const openDescriptors = (): number => readdirSync('/proc/self/fd').length
 
 test('file sync - a file not created yet has nothing to sync; once it exists its writes are synced', async () => {

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, openSync, rmSync, statSync, closeSync, fstatSync, writeSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, openSync, statSync, closeSync, fstatSync, writeSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 import type { Log, LogFields } from '../../../gateway/model/log.js'
 import type { DataRecord } from '../../../gateway/model/value.js'
 import { openBuffer } from '../../../gateway/outbox/sqlite-fallback.js'
 import { createSqliteOutbox, spillRecords, type SqliteOutboxOptions } from '../../../gateway/outbox/sqlite-outbox.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
+import { freshDirs } from '../../helpers/fresh-dirs.js'
 
-const root = mkdtempSync(join(tmpdir(), 'outbox-faults-'))
-after(() => rmSync(root, { recursive: true, force: true }))
-let dirs = 0
-const freshDir = (): string => {
-  const dir = join(root, `case-${dirs++}`)
-  mkdirSync(dir)
-  return dir
-}
+const freshDir = freshDirs('outbox-faults')
 
 const options = (path: string, extra: Partial<SqliteOutboxOptions> = {}): SqliteOutboxOptions =>
   ({ path, maxSizeBytes: 64 * 1024 * 1024, whenFull: 'drop-oldest', durability: 'process', log: silentLog, ...extra })
