@@ -271,13 +271,15 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   function ack(ids: readonly number[]): void {
     const s = store
     if (closed || ids.length === 0) return
-    const gone = new Set(ids)
-    if (spill.size > 0 || batch.length > 0) {
+    const inMemory = spill.size > 0 || batch.length > 0 || hold.records.size > 0 || disk.holding
+    // A drain acknowledges thousands of rows at a time: the set only when memory holds records too.
+    const gone = inMemory ? new Set(ids) : null
+    if (gone && (spill.size > 0 || batch.length > 0)) {
       spill.ack(gone)
       batch = batch.filter((e) => !gone.has(e.id))
     }
     if (!s) return
-    if (disk.holding || hold.records.size > 0) hold.ack(ids, gone)
+    if (gone && (disk.holding || hold.records.size > 0)) hold.ack(ids, gone)
     if (disk.holding) return
     try {
       begin(s)
