@@ -9,14 +9,18 @@ node --version
 dpkg -i /job/sparkplug-gateway_*.deb; echo "dpkg -i rc=$?"
 check "user created" "id sparkplug-gateway"
 check "unit enabled" "systemctl is-enabled --quiet sparkplug-gateway"
-cat > /etc/sparkplug-gateway/devices/sim1.yaml <<'DEV'
-device: Sim1
+# A simulator tag file in the devices directory, as a user provisions one.
+sim_device() {
+  cat > "/etc/sparkplug-gateway/devices/$(echo "$1" | tr 'A-Z' 'a-z').yaml" <<DEV
+device: $1
 driver: simulator
 connection: {}
 poll: 200ms
 tags:
   - { name: Counter, signal: counter, period: 200ms }
 DEV
+}
+sim_device Sim1
 mosquitto_sub -v -t 'spBv1.0/#' > /job/sub.txt 2>&1 &
 sub=$!
 sleep 1
@@ -29,14 +33,7 @@ check "watchdog set" "systemctl show -p WatchdogUSec --value sparkplug-gateway |
 sleep 40
 check "still active after 40 s (watchdog pinged)" "systemctl is-active --quiet sparkplug-gateway"
 check "no restart so far" "[ \"\$(systemctl show -p NRestarts --value sparkplug-gateway)\" = 0 ]"
-cat > /etc/sparkplug-gateway/devices/sim2.yaml <<'DEV'
-device: Sim2
-driver: simulator
-connection: {}
-poll: 200ms
-tags:
-  - { name: Counter, signal: counter, period: 200ms }
-DEV
+sim_device Sim2
 pid=$(systemctl show -p MainPID --value sparkplug-gateway)
 systemctl reload sparkplug-gateway; echo "reload rc=$?"
 check "DBIRTH of the added device after reload" "waitfor 30 \"grep -q 'DBIRTH/Gateway1/Sim2' /job/sub.txt\""

@@ -1,7 +1,8 @@
 /**
  * The outbox: the durable FIFO of DATA records between the session and the upstream
  * (store-and-forward). Births and deaths never enter it; they are rebuilt from session state.
- * Synchronous, because better-sqlite3 is and because a record must be safe before `add` returns.
+ * Synchronous, because better-sqlite3 is: `add` hands the record to the file's open batch (or to
+ * memory while a checkpoint goes to disk) and never waits on the disk itself.
  */
 import type { DataRecord } from '../model/value.js'
 

@@ -1,5 +1,5 @@
 /**
- * Opens the outbox database: WAL, the durability level, the schema, and recovery from a file that
+ * Opens the outbox database: WAL without SQLite's own fsyncs, the schema, and recovery from a file that
  * is not (or no longer) a readable database, which is moved aside so the gateway keeps running.
  */
 import Database from 'better-sqlite3'
