@@ -8,6 +8,8 @@ import { drivers } from '../../drivers/registry.js'
 import type { ConfigError, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { parseCsv } from './csv.js'
+import { defaults } from './defaults.js'
+import { parseMemoryRefusal, tagCountRefusal } from './device-limits.js'
 import { parseDevice, type Registry } from './device.js'
 import { foreignDevice, foreignTagList, inside } from './foreign.js'
 import { Collector, type LocatedError, type Locator } from './located.js'
@@ -31,6 +33,8 @@ export async function loadDevices(
     named?: Omit<LocatedError, 'message'>; exclude?: string; trusted?: readonly string[]
     /** What makes a device id unusable with the chosen upstream (NATS subjects), or undefined. */
     idError?: (id: string) => string | undefined
+    /** `limits.tagsPerDevice` of gateway.yaml. */
+    tagsPerDevice?: number
   } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
@@ -48,7 +52,7 @@ export async function loadDevices(
   for (const name of names) {
     const file = join(dir, name)
     if (file === options.exclude) continue
-    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], errors)
+    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], options.tagsPerDevice ?? defaults.limits.tagsPerDevice, errors)
     if (loaded === undefined) continue
     locators.set(file, loaded.locate)
     if (loaded.device !== undefined) devices.push(loaded.device)
@@ -64,7 +68,9 @@ export async function loadDevices(
   return errors.count > 0 ? fail(errors.sorted()) : ok(devices)
 }
 
-async function loadDevice(file: string, registry: Registry, trusted: readonly string[], errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
+async function loadDevice(
+  file: string, registry: Registry, trusted: readonly string[], tagsPerDevice: number, errors: Collector,
+): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
   const foreign = !(await inside(file, trusted))
   const doc = await readYaml(file, 'device', errors, foreign ? (d) => foreignDevice(file, trusted[0]!, d) : undefined)
   if (doc === undefined) return undefined
@@ -73,6 +79,12 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
 
   const value = doc.value as Record<string, unknown> | null
   const tags = value?.tags
+  // Checked before the tags are parsed: validating them takes memory and time per tag.
+  const tooMany = Array.isArray(tags) ? tagCountRefusal(tags.length, tagsPerDevice) : undefined
+  if (tooMany !== undefined) {
+    errors.add({ ...yamlLocate(['tags', tagsPerDevice]), path: `tags[${tagsPerDevice}]`, message: tooMany })
+    return { locate: yamlLocate }
+  }
   if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors)
 
   const csvFile = resolve(dirname(file), tags)
@@ -85,7 +97,17 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
     parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, (e) => e.path[0] !== 'tags')
     return { locate: yamlLocate }
   }
+  const heavy = parseMemoryRefusal(Buffer.byteLength(text), 'csv')
+  if (heavy !== undefined) {
+    errors.add({ file: csvFile, line: 1, col: 1, path: '', message: heavy })
+    return { locate: yamlLocate }
+  }
   const csv = parseCsv(text)
+  const tooManyRows = tagCountRefusal(csv.rows.length, tagsPerDevice)
+  if (tooManyRows !== undefined) {
+    errors.add({ file: csvFile, ...csv.locate([tagsPerDevice]), path: '', message: `row ${tagsPerDevice + 1}: ${tooManyRows}` })
+    return { locate: yamlLocate }
+  }
   const foreignList = (await inside(csvFile, trusted)) ? undefined : foreignTagList(csvFile, csv.columns, trusted[0]!, registry[String(value?.driver)])
   if (foreignList !== undefined) {
     errors.add({ ...yamlLocate(['tags']), path: 'tags', message: foreignList })
@@ -153,7 +175,13 @@ export async function readYaml(
 ): Promise<PositionedDocument | undefined> {
   errors.order(file)
   try {
-    const doc = parseYaml(await readConfigText(file, kind))
+    const text = await readConfigText(file, kind)
+    const heavy = parseMemoryRefusal(Buffer.byteLength(text), 'yaml')
+    if (heavy !== undefined) {
+      errors.add({ file, line: 1, col: 1, path: '', message: heavy })
+      return undefined
+    }
+    const doc = parseYaml(text)
     const refusal = refuse?.(doc)
     if (refusal !== undefined) {
       errors.add({ file, line: 1, col: 1, path: '', message: refusal })

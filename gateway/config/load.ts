@@ -75,6 +75,7 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   const devices = await loadDevices(devicesDir, registry, {
     named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir],
     ...(natsChosen(doc.value) ? { idError: natsIdError } : {}),
+    ...(gateway === undefined ? {} : { tagsPerDevice: gateway.config.limits?.tagsPerDevice }),
   })
   if (!devices.ok) errors.merge(devices.error)
   if (gateway === undefined || !devices.ok || errors.count > 0) return fail(errors.sorted())
