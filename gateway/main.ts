@@ -2,7 +2,7 @@ import { drivers } from '../drivers/registry.js'
 import { DeviceSet } from './runtime/device-set.js'
 import { planReload, type ReloadPlan, type SharedBus } from './runtime/reload-plan.js'
 import type { DeviceConfig, GatewayConfig } from './config/types.js'
-import type { Log, LogFields } from './model/log.js'
+import type { Log } from './model/log.js'
 import { startHttpServer } from './http/server.js'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
 import { openBuffer, type BufferFileStatus } from './outbox/sqlite-fallback.js'
@@ -16,7 +16,7 @@ import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/n
 import { Pump, type PumpStatus } from './sparkplug/pump.js'
 import { Session } from './sparkplug/session.js'
 import type { DeviceStats } from './runtime/poll.js'
-import { auditFields } from './runtime/audit.js'
+import { CommandAudit } from './runtime/audit.js'
 import { defaults } from './config/defaults.js'
 import { liveness, PumpProgress, type Liveness } from './runtime/liveness.js'
 
@@ -81,7 +81,6 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
 
   const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
   const session = new Session([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], [])
-  const counts = { accepted: 0, refused: 0 }
   const commandsConfig = config.commands ?? defaults.commands
   const sink = {
     session,
@@ -91,16 +90,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   }
   const devices = new DeviceSet(sink, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites }, config.stateDir)
 
-  // One audit line per command metric: who (topic), what, old and new value, result, running counts.
-  // Long texts are cut: a host can send a value (or a metric name) of megabytes.
-  const accepted = (fields: LogFields) => {
-    counts.accepted++
-    log.info('command accepted', { ...auditFields(fields, commandsConfig.auditValueLength), accepted: counts.accepted })
-  }
-  const refused = (fields: LogFields) => {
-    counts.refused++
-    log.warn('command refused', { ...auditFields(fields, commandsConfig.auditValueLength), refused: counts.refused })
-  }
+  const audit = new CommandAudit(log, { valueLength: commandsConfig.auditValueLength })
 
   const onCommand = async (command: Command, origin: string): Promise<CommandOutcome> => {
     if (command.type === 'write') {
@@ -109,19 +99,19 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       const outcome = await loop.write(command.tag, command.value)
       const fields = { topic: origin, metric: command.tag.name, value: String(command.value) }
       if (!outcome.ok) {
-        refused({ ...fields, reason: outcome.reason })
+        audit.onRefused({ ...fields, reason: outcome.reason })
         return { metric: command.tag.name, applied: false, reason: outcome.reason }
       }
-      accepted({ ...fields, old: String(outcome.old), readBack: String(outcome.now) })
+      audit.onAccepted({ ...fields, old: String(outcome.old), readBack: String(outcome.now) })
       return { metric: command.tag.name, applied: true, value: outcome.now }
     }
     if (command.type === 'reboot') {
-      accepted({ topic: origin, metric: REBOOT, value: true })
+      audit.onAccepted({ topic: origin, metric: REBOOT, value: true })
       hooks.onReboot?.()
       return { metric: REBOOT, applied: true }
     }
     if (command.type === 'scan-rate') {
-      accepted({ topic: origin, metric: SCAN_RATE, value: command.ms })
+      audit.onAccepted({ topic: origin, metric: SCAN_RATE, value: command.ms })
       for (const loop of devices.loops()) loop.setScanRate(command.ms)
       const record = session.data(null, [scanRateMetric(command.ms, Date.now())])
       if (record !== null) outbox.add(record)
@@ -144,8 +134,8 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     reconnect: { minMs: upstreamConfig.reconnectMinMs, maxMs: upstreamConfig.reconnectMaxMs },
     log: log.child({ part: 'pump' }),
     onCommand,
-    onRefused: (refusal, origin) => refused({ topic: origin, metric: refusal.metric, reason: refusal.reason }),
-    onApplied: (metric, origin) => accepted({ topic: origin, metric, value: true }),
+    onRefused: (refusal, origin) => audit.onRefused({ topic: origin, metric: refusal.metric, reason: refusal.reason }),
+    onApplied: (metric, origin) => audit.onAccepted({ topic: origin, metric, value: true }),
     commandPolicy: commandsConfig,
   })
   pump.start()
@@ -171,7 +161,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     upstream: pump.status(),
     devices: devices.stats(),
     buffer: outbox.stats(),
-    commands: { ...counts },
+    commands: audit.counts(),
     state: stateStatus(),
   })
   const stateStatus = (): StateStatus => {
@@ -217,6 +207,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       await pump.stop()
       outbox.close()
       await bdSeq.flushed()
+      audit.flush()
     },
   }
 }

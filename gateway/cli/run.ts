@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import { formatError, formatWarning, loadConfig, type LocatedError } from '../config/load.js'
+import { formatError, formatWarning } from '../config/located.js'
+import { loadConfigOffThread } from '../config/load-off-thread.js'
 import { startGateway } from '../main.js'
 import { createLog } from '../runtime/log.js'
 import { StateDirError } from '../runtime/state-dir.js'
@@ -22,9 +23,8 @@ service manager restarts it).`
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } })
-  const warnings: LocatedError[] = []
   const configFile = values.config ?? defaultConfigFile()
-  const loaded = await loadConfig(configFile, undefined, warnings)
+  const { loaded, warnings } = await loadConfigOffThread(configFile)
   if (!loaded.ok) {
     for (const error of loaded.error) console.error(formatError(error))
     console.error(`configuration has ${loaded.error.length} problem(s); nothing started`)
@@ -62,8 +62,7 @@ export async function run(args: string[]): Promise<number> {
     // The service manager hears RELOADING=1 before and READY=1 after, also when the files are refused.
     service?.reloading()
     try {
-      const found: LocatedError[] = []
-      const next = await loadConfig(configFile, undefined, found)
+      const { loaded: next, warnings: found } = await loadConfigOffThread(configFile)
       if (!next.ok) {
         for (const error of next.error) log.error(formatError(error))
         log.error('reload refused; the running configuration stays in force', { problems: next.error.length })

@@ -12,7 +12,7 @@ import type { BufferConfig, CommandsConfig, GatewayConfig, HttpConfig, LogLevel,
 
 /** The keys each section allows; schema.ts describes exactly these (a test checks). */
 export const gatewayKeys = {
-  root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log', 'commands'],
+  root: ['sparkplug', 'upstream', 'devices', 'stateDir', 'buffer', 'http', 'log', 'commands', 'limits'],
   sparkplug: ['groupId', 'edgeNodeId', 'primaryHostId', 'uint32Field'],
   upstream: ['mqtt', 'nats'],
   mqtt: ['servers', 'version', 'clientId', 'username', 'passwordFile', 'allowPlaintextCredentials', 'tls', 'keepalive', 'connectTimeout', 'reconnect', 'dataQos', 'replayWindow'],
@@ -22,6 +22,7 @@ export const gatewayKeys = {
   http: ['listen'],
   log: ['level'],
   ...natsKeys,
+  limits: ['tagsPerDevice'],
   commands: ['writes', 'reboot', 'scanRate', 'scanRateMin', 'scanRateMax', 'maxPayloadSize', 'maxMetrics', 'maxQueuedWrites', 'auditValueLength'],
 } as const
 
@@ -54,8 +55,10 @@ export function parseGateway(raw: unknown, file: string): Result<ParsedGateway, 
   const log = f.section(root, 'log', gatewayKeys.log)
   const level = f.oneOf(log, 'level', logLevels) ?? defaults.log.level
   const commands = parseCommandsSection(f, root)
+  const limits = f.section(root, 'limits', gatewayKeys.limits)
+  const tagsPerDevice = f.number(limits, 'tagsPerDevice', { integer: true, min: 1 }) ?? defaults.limits.tagsPerDevice
   if (f.errors.length > 0 || sparkplug === undefined || upstream === undefined || http === undefined) return fail(f.errors)
-  const node = { file, sparkplug, devicesDir, buffer, stateDir, http, log: { level }, commands }
+  const node = { file, sparkplug, devicesDir, buffer, stateDir, http, log: { level }, commands, limits: { tagsPerDevice } }
   if ('nats' in upstream) {
     const { secret, ...nats } = upstream.nats
     return ok({ config: { ...node, upstream: { nats } }, ...(secret === undefined ? {} : { natsSecret: secret }) })

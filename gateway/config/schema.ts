@@ -148,6 +148,10 @@ export function gatewaySchema(): JsonSchema {
         ),
         log: object({ level: choice(logLevels, defaults.log.level, 'Least severe level logged.') }, 'Logging.'),
         commands: commandsSchema(),
+        limits: object(
+          { tagsPerDevice: { type: 'integer', minimum: 1, default: defaults.limits.tagsPerDevice, description: 'Most tags one device file may declare; a file with more is refused at load.' } },
+          'Bounds of what device files may declare.',
+        ),
       },
       'The gateway node: Sparkplug identity, upstream, buffer and where device files are.',
       ['sparkplug', 'upstream'],

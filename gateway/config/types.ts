@@ -21,6 +21,14 @@ export interface GatewayConfig {
   readonly log: { readonly level: LogLevel }
   /** What NCMD/DCMD may do and how much; absent in configs built by hand (tests): the defaults apply. */
   readonly commands?: CommandsConfig
+  /** Bounds of what the device files may declare; absent in configs built by hand (tests): the defaults apply. */
+  readonly limits?: LimitsConfig
+}
+
+/** `limits:` in gateway.yaml. */
+export interface LimitsConfig {
+  /** A device file with more tags is refused at load (validate, start, reload). */
+  readonly tagsPerDevice: number
 }
 
 /** Limits and switches for commands from hosts (`commands:` in gateway.yaml). */

@@ -32,5 +32,15 @@ export async function startHttpServer(config: HttpConfig, status: () => GatewayS
   server.on('error', (error) => log.error('http listener failed', { error: error.message }))
   const port = (server.address() as AddressInfo).port
   log.info('http listening', { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` })
-  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return {
+    port,
+    // Once close() runs, Node no longer enforces headersTimeout: a client that trickles header lines
+    // (or reads a response slowly) would hold the stop, and the deaths behind it, for minutes. A
+    // scrape cut by a stop is retried by the scraper; every connection goes at once.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
 }

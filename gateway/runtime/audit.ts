@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { LogFields } from '../model/log.js'
+import type { Log, LogFields } from '../model/log.js'
+import { systemClock, type Clock } from './clock.js'
 
 /**
  * A text cut to `maxLength` characters for an audit line. A host may send a 10 MB string; the
@@ -29,4 +30,95 @@ export function auditFields(fields: LogFields, maxLength: number): LogFields {
     out[key] = typeof value === 'string' ? auditText(value, worded.has(key) ? maxLength + OWN_WORDS : maxLength) : value
   }
   return out
+}
+
+/**
+ * Refused commands get a line each up to this many per interval; the rest of the interval is one
+ * summary line. A host (or anyone who can publish on the node's command topics) can send
+ * thousands a second, which would push everything else out of the journal.
+ */
+export const REFUSED_LINES_PER_INTERVAL = 10
+export const REFUSED_SUMMARY_INTERVAL_MS = 1000
+
+export interface CommandAuditOptions {
+  /** Longest value or metric name an audit line carries (`commands.auditValueLength`). */
+  readonly valueLength: number
+  readonly clock?: Clock
+}
+
+/**
+ * The audit trail of commands: every command is counted, every accepted one gets its line (who:
+ * topic; what; old and new value), refused ones are rate limited (see REFUSED_LINES_PER_INTERVAL).
+ */
+export class CommandAudit {
+  private accepted = 0
+  private refused = 0
+  private intervalStart = Number.NEGATIVE_INFINITY
+  private linesThisInterval = 0
+  private unlogged = 0
+  private lastUnlogged: LogFields = {}
+  private summaryDue: AbortController | null = null
+  private readonly clock: Clock
+
+  constructor(
+    private readonly log: Log,
+    private readonly o: CommandAuditOptions,
+  ) {
+    this.clock = o.clock ?? systemClock
+  }
+
+  counts(): { accepted: number; refused: number } {
+    return { accepted: this.accepted, refused: this.refused }
+  }
+
+  onAccepted(fields: LogFields): void {
+    this.accepted++
+    this.log.info('command accepted', { ...auditFields(fields, this.o.valueLength), accepted: this.accepted })
+  }
+
+  onRefused(fields: LogFields): void {
+    const now = this.clock.now()
+    if (now - this.intervalStart >= REFUSED_SUMMARY_INTERVAL_MS) {
+      // The summary of the interval that ended goes before the lines of the next one.
+      this.flush()
+      this.intervalStart = now
+      this.linesThisInterval = 0
+    }
+    this.refused++
+    if (this.linesThisInterval < REFUSED_LINES_PER_INTERVAL) {
+      this.linesThisInterval++
+      this.log.warn('command refused', { ...auditFields(fields, this.o.valueLength), refused: this.refused })
+      return
+    }
+    this.unlogged++
+    this.lastUnlogged = fields
+    if (this.summaryDue !== null) return
+    const due = new AbortController()
+    this.summaryDue = due
+    void this.clock.sleep(this.intervalStart + REFUSED_SUMMARY_INTERVAL_MS - now, due.signal).then(() => {
+      if (this.summaryDue === due) this.summarise()
+    })
+  }
+
+  /** Writes the summary still pending (at stop, or when the next interval opens), so the log accounts for every refusal. */
+  flush(): void {
+    this.summaryDue?.abort()
+    this.summarise()
+  }
+
+  private summarise(): void {
+    this.summaryDue = null
+    if (this.unlogged === 0) return
+    const last = auditFields(this.lastUnlogged, this.o.valueLength)
+    this.log.warn('more commands refused', {
+      more: this.unlogged,
+      refused: this.refused,
+      lastTopic: last.topic,
+      lastMetric: last.metric,
+      lastReason: last.reason,
+    })
+    this.unlogged = 0
+    // The next refusal starts a new interval with its own lines.
+    this.intervalStart = Number.NEGATIVE_INFINITY
+  }
 }
