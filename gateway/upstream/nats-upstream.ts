@@ -111,7 +111,8 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
           if (session !== live) return
           const address = addressOfSubject(subject)
           if (address === null) return
-          listener({ type: 'message', address, payload, retain, origin: subject, ...(reply === undefined ? {} : { reply }) })
+          const refused = aliasRefusal(subject, address)
+          listener({ type: 'message', address, payload, retain, origin: subject, ...(reply === undefined ? {} : { reply }), ...(refused === undefined ? {} : { refused }) })
         }
         const answerable = (msg: Msg) => (msg.reply ? (body: Uint8Array) => void msg.respond(body) : undefined)
         const subjects = [ncmdSubject(opts.node.groupId, opts.node.edgeNodeId), dcmdSubjects(opts.node.groupId, opts.node.edgeNodeId)]
@@ -172,6 +173,18 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
     await ensureStream(jsm, config.jetstream, opts.node, url)
     return nc.jetstream({ timeout: config.jetstream.ackTimeoutMs })
   }
+}
+
+/**
+ * Several subjects map to one topic (`A/`, `/A` and `A` all name device `A`: a lone `/` is an empty
+ * level's marker). Only the subject the node subscribes for an id is honoured, so a server-side
+ * permission on that subject cannot be bypassed by an alias.
+ */
+function aliasRefusal(subject: string, address: SparkplugAddress): string | undefined {
+  const own = subjectOf(topicOf(address))
+  if (own === subject) return undefined
+  const whose = address.type === 'STATE' ? `host ${address.hostId}` : address.deviceId === null ? `node ${address.edgeNodeId}` : `device ${address.deviceId}`
+  return `subject ${subject} is not the subject of ${whose} (${own}); an alias is refused`
 }
 
 function addressOfSubject(subject: string): SparkplugAddress | null {

@@ -95,6 +95,23 @@ test('gateway over core NATS - births and data on the mapped subjects, heartbeat
   assert.equal(bdSeqOf(ndeath!.payload), bdSeqOf(nbirth!.payload), 'NDEATH carries the bdSeq of the session\'s NBIRTH')
 })
 
+test('gateway over core NATS - a DCMD subject that is only an alias of a device\'s subject (Sim1/, /Sim1, /Sim1/) is refused and audited; the device is not written', async (t) => {
+  const { nc, seen, gateway } = await natsRig(t, device, 'core')
+  await seen.waitForCount((m) => m.type === 'DBIRTH', 1, T)
+  const dcmd = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Setpoint', datatype: 'Double', value: 55.5 }] }, { uint32Field: 'int_value' })
+  const base = 'spBv1//0.Plant1.DCMD.Line3-GW.'
+  for (const token of ['Sim1/', '/Sim1', '/Sim1/']) {
+    const answer = JSON.parse((await nc.request(base + token, dcmd, { timeout: T })).string())
+    assert.deepEqual(answer.results, [], `${token}: ${JSON.stringify(answer)}`)
+    assert.match(answer.error, /is not the subject of device/, token)
+    await gateway.waitForLine(new RegExp(`command refused.*${(base + token).replace(/[./]/g, '\\$&')}`), T)
+  }
+  const answer = JSON.parse((await nc.request(base + 'Sim1', dcmd, { timeout: T })).string())
+  assert.deepEqual(answer, { results: [{ metric: 'Setpoint', applied: true, value: 55.5 }] }, 'the exact subject still writes')
+  const lines = gateway.output.filter((l) => /command accepted/.test(l))
+  assert.equal(lines.length, 1, `only the exact subject wrote: ${lines.join('\n')}`)
+})
+
 test('gateway over core NATS - an idle node sends its heartbeat', async (t) => {
   const { seen } = await natsRig(t, {}, 'core')
   const [nbirth] = await seen.waitForCount((m) => m.type === 'NBIRTH', 1, T)
