@@ -6,6 +6,7 @@ import { encodePayload } from './codec.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
 import { HEARTBEAT_INTERVAL, heartbeatMetric } from './node-metrics.js'
 import type { CodecOptions, Payload } from './payload.js'
+import type { ReplayLedger } from './replay-ledger.js'
 import { Sequence } from './sequence.js'
 import type { Session } from './session.js'
 import { addressOf, type NodeAddress } from './topics.js'
@@ -20,6 +21,8 @@ export interface DeliveryContext {
   readonly log: Log
   /** Shared with the pump across sessions, for /status. */
   readonly counters: { published: number; replayedMetrics: number }
+  /** Shared with the pump across sessions: which rows have already been written to a lost session. */
+  readonly ledger: ReplayLedger
 }
 
 /** How an upstream session ended, as far as the outgoing side cares. */
@@ -136,7 +139,8 @@ export class Delivery {
   /**
    * Ends the outgoing side: waits for every publish in flight, sends DDEATH for born devices on an
    * orderly stop, and acknowledges rows written to a connection we close ourselves (after a loss or
-   * a host going offline they may not have arrived, so they stay and are replayed as history).
+   * a host going offline they may not have arrived, so they stay and are replayed as history,
+   * once: a row written to a lost session before leaves the buffer now).
    */
   async end(reason: SessionEnd): Promise<void> {
     await this.settled()
@@ -147,7 +151,9 @@ export class Delivery {
       }
       await this.settled()
     }
-    if (reason === 'stop' || reason === 'next-server') this.ack(this.unconfirmed.flatMap((u) => u.ids))
+    const written = this.unconfirmed.flatMap((u) => u.ids)
+    if (reason === 'stop' || reason === 'next-server') this.ack(written)
+    else if (written.length > 0) this.ack(this.c.ledger.lost(written, this.c.outbox.peek(1)[0]?.id ?? this.c.outbox.stats().nextId))
     this.unconfirmed.length = 0
     this.drain = null
   }
@@ -220,6 +226,7 @@ export class Delivery {
   private ack(ids: readonly number[]): void {
     if (ids.length === 0) return
     this.c.outbox.ack(ids)
+    this.c.ledger.forget(ids)
     if (this.drain !== null) for (const id of ids) this.drain.sent.delete(id)
   }
 }

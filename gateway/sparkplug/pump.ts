@@ -10,6 +10,7 @@ import type { Command, CommandOutcome, CommandPolicy, Refusal } from './commands
 import { Delivery, type SessionEnd } from './delivery.js'
 import { HostState } from './host-state.js'
 import { Inbound } from './inbound.js'
+import { ReplayLedger } from './replay-ledger.js'
 import type { CodecOptions } from './payload.js'
 import type { Session } from './session.js'
 import { addressOf, type NodeAddress } from './topics.js'
@@ -67,6 +68,7 @@ export class Pump {
   private readonly inbound: Inbound
   private readonly stopController = new AbortController()
   private readonly counters = { published: 0, replayedMetrics: 0 }
+  private readonly ledger = new ReplayLedger()
   private server = 0
   private connected = false
   private delivery: Delivery | null = null
@@ -165,7 +167,7 @@ export class Pump {
   }
 
   private async runSession(bdSeq: number): Promise<SessionEnd> {
-    const delivery = new Delivery({ ...this.o, clock: this.clock, counters: this.counters }, bdSeq)
+    const delivery = new Delivery({ ...this.o, clock: this.clock, counters: this.counters, ledger: this.ledger }, bdSeq)
     this.delivery = delivery
     const interrupted = () => this.rebirthWanted || this.end !== null
     while (this.end === null) {

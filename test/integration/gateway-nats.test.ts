@@ -120,6 +120,52 @@ test('gateway over core NATS - an idle node sends its heartbeat', async (t) => {
   assert.deepEqual(beats.map((b) => b.payload.metrics.find((x) => x.alias === alias)?.value), [1000n, 1000n])
 })
 
+test('gateway over core NATS - three server restarts while data flows: each reading arrives at most twice (once live, one historical copy), never replayed again at every reconnect', async (t) => {
+  const server = await startNatsServer()
+  const { dir, file } = writeGatewayConfig({ servers: [], primaryHostId: 'SCADA-1', devices: device, upstream: natsUpstream([server.url], 'core') })
+  const gateway = startGatewayProcess(file)
+  const clients: NatsConnection[] = []
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await Promise.all(clients.map((c) => c.close()))
+    await server.stop()
+    removeDir(dir)
+  })
+  const all: Seen[] = []
+  // The host comes back after each restart: births (and the replay after them) wait for its STATE, so none is missed.
+  const hostSession = async (births: number) => {
+    const nc = await client(server.url)
+    clients.push(nc)
+    const seen = await watch(nc)
+    await gateway.waitForLines(/NATS session up/, births, T)
+    nc.publish('spBv1//0.STATE.SCADA-1', new TextEncoder().encode(JSON.stringify({ online: true, timestamp: Date.now() })))
+    await seen.waitForCount((m) => m.type === 'NBIRTH', 1, T)
+    if (births > 1) await seen.waitFor((m) => m.type === 'DDATA' && m.payload.metrics.some((x) => x.isHistorical === true), T)
+    await seen.waitForCount((m) => m.type === 'DDATA' && !m.payload.metrics.some((x) => x.isHistorical === true), 10, T)
+    return seen
+  }
+  let seen = await hostSession(1)
+  for (let restart = 1; restart <= 3; restart++) {
+    await server.restart()
+    all.push(...seen.items)
+    seen = await hostSession(restart + 1)
+  }
+  all.push(...seen.items)
+  const readings = readingsOf(all.map((m) => ({ ...m, topic: m.subject, qos: 0, retain: false, receivedAt: 0 })), 'Sim1').filter((r) => r.birth !== true)
+  const copies = new Map<number, { live: number; historical: number }>()
+  for (const r of readings) {
+    const c = copies.get(r.index) ?? { live: 0, historical: 0 }
+    if (r.historical) c.historical++
+    else c.live++
+    copies.set(r.index, c)
+  }
+  const most = Math.max(...[...copies.values()].map((c) => c.live + c.historical))
+  t.diagnostic(`readings ${copies.size}, most copies of one reading ${most}`)
+  assert.ok([...copies.values()].some((c) => c.historical > 0), 'the replay window was replayed after a restart')
+  assert.deepEqual([...copies].filter(([, c]) => c.live > 1).map(([i]) => i), [], 'readings that arrived live twice')
+  assert.deepEqual([...copies].filter(([, c]) => c.live + c.historical > 2).map(([i, c]) => `${i}: ${c.live} live, ${c.historical} historical`), [], 'readings that arrived more than twice')
+})
+
 /** Waits until the gateway's buffer holds no more than `most` records (its backlog has gone upstream). */
 const drained = (http: string, most = 2) => waitForMetric(http, records, (n) => n <= most, 60_000)
 
