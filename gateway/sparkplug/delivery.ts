@@ -1,11 +1,12 @@
 import type { Log } from '../model/log.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
 import type { Clock } from '../runtime/clock.js'
-import type { Message, Upstream } from '../upstream/upstream.js'
+import { UpstreamError, type Message, type Upstream } from '../upstream/upstream.js'
 import { encodePayload } from './codec.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
 import { HEARTBEAT_INTERVAL, heartbeatMetric } from './node-metrics.js'
 import type { CodecOptions, Payload } from './payload.js'
+import type { Refusals } from './refusals.js'
 import type { ReplayLedger } from './replay-ledger.js'
 import { Sequence } from './sequence.js'
 import type { Session } from './session.js'
@@ -23,6 +24,8 @@ export interface DeliveryContext {
   readonly counters: { published: number; replayedMetrics: number }
   /** Shared with the pump across sessions: which rows have already been written to a lost session. */
   readonly ledger: ReplayLedger
+  /** Shared with the pump: publishes the server refused, to be retried after a pause. */
+  readonly refusals: Refusals
 }
 
 /** How an upstream session ended, as far as the outgoing side cares. */
@@ -42,7 +45,7 @@ export class Delivery {
   private readonly unconfirmed: { readonly ids: readonly number[]; readonly at: number }[] = []
   private drain: Drain | null = null
   private lastPublishAt: number
-  /** A publish was rejected: the session is likely going down, and sending more would only fail too. */
+  /** A publish failed other than by a refusal: the session is likely going down, and sending more would only fail too. */
   private failed = false
 
   constructor(
@@ -56,7 +59,7 @@ export class Delivery {
     return this.drain !== null
   }
 
-  /** Whether a publish failed since the last call: the session is likely going down, or the server refused one message. */
+  /** Whether a publish failed since the last call (not refused: see `refusals`): the session is likely going down. */
   takeFailure(): boolean {
     const failed = this.failed
     this.failed = false
@@ -198,13 +201,19 @@ export class Delivery {
     const publishing = this.c.upstream.publish(message).then(
       () => {
         this.c.counters.published++
+        this.c.refusals.accepted()
         if (rows === undefined) return
         if (this.c.upstream.capabilities.confirmsData) this.ack(rows)
         else this.unconfirmed.push({ ids: rows, at: this.c.clock.now() })
       },
       (error: Error) => {
-        this.failed = true
         this.c.log.debug('publish failed', { type: address.type, error: error.message })
+        if (!(error instanceof UpstreamError && error.kind === 'refused')) {
+          this.failed = true
+          return
+        }
+        this.c.refusals.refused(error, kind !== 'DATA')
+        if (rows !== undefined && this.drain !== null) this.drain.retry(rows)
       },
     )
     this.inFlight.add(publishing)

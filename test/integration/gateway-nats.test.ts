@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import type { NatsConnection } from 'nats'
+import { DiscardPolicy, nanos, StorageType, type NatsConnection } from 'nats'
 import { decodePayload, encodePayload } from '../../gateway/sparkplug/codec.js'
 import type { Payload } from '../../gateway/sparkplug/payload.js'
 import { parseTopic } from '../../gateway/sparkplug/topics.js'
+import { publishedSubjects } from '../../gateway/upstream/nats-stream.js'
 import { topicOf } from '../../gateway/upstream/nats-subjects.js'
 import { Collection } from '../helpers/collection.js'
 import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
@@ -220,6 +221,45 @@ test('gateway over JetStream - kill -9 in the middle of a backlog replay, restar
   assert.deepEqual(twice, [], 'readings stored twice')
   assert.ok(ids.every((id) => id !== null), 'every DDATA carries a Nats-Msg-Id')
   assert.equal(new Set(ids).size, ids.length, 'no message id stored twice')
+})
+
+test('gateway over JetStream - a full stream (discard: new, at max_msgs) is reported as full, retried with backoff in the same session (one bdSeq), and every buffered reading is stored once room is made', async (t) => {
+  const server = await startNatsServer({ jetstream: true })
+  const nc = await client(server.url)
+  const jsm = await nc.jetstreamManager()
+  const stream = { name: 'SPARKPLUG', subjects: publishedSubjects({ groupId: 'Plant1', edgeNodeId: 'Line3-GW' }), storage: StorageType.File, duplicate_window: nanos(3_600_000), max_msgs: 20, discard: DiscardPolicy.New }
+  await jsm.streams.add(stream)
+  const seen = await watch(nc)
+  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream([server.url], 'jetstream') })
+  const gateway = startGatewayProcess(file)
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await nc.close()
+    await server.stop()
+    removeDir(dir)
+  })
+  const http = await httpUrlOf(gateway, T)
+  const [full] = await gateway.waitForLines(/WARN .*server refused a message.*stream full/, 1, T)
+  assert.match(full!, /SPARKPLUG/)
+  assert.match(full!, /maximum messages exceeded/)
+  assert.match(full!, /max_msgs/)
+  await gateway.waitForLines(/retrying refused messages/, 4, T)
+  assert.doesNotMatch(gateway.output.join('\n'), /no PubAck/, 'a refusal is not a missing PubAck')
+  assert.equal(gateway.output.filter((l) => /NATS session up/.test(l)).length, 1, 'no new session for a full stream')
+  assert.equal(new Set(seen.items.filter((m) => m.type === 'NBIRTH').map((m) => bdSeqOf(m.payload))).size, 1, 'one bdSeq')
+
+  await jsm.streams.update('SPARKPLUG', { ...stream, max_msgs: -1 })
+  await gateway.waitForLine(/the server accepts messages again/, T)
+  await drained(http)
+  await gateway.kill('SIGTERM')
+  const stored = await readStream(nc, 'SPARKPLUG')
+  const { firstRun, twice } = audit(stored, Number.POSITIVE_INFINITY)
+  const read = countReadings(firstRun)
+  t.diagnostic(`stream: ${stored.length} messages; readings ${read.first}-${read.last}`)
+  assert.deepEqual(read.missing, [], 'readings lost while the stream was full')
+  assert.deepEqual(twice, [], 'readings stored twice')
+  assert.equal(new Set(stored.filter((m) => m.type === 'NBIRTH').map((m) => bdSeqOf(m.payload))).size, 1, 'the stream holds one session')
+  t.diagnostic(full!.replace(/^.*WARN\s+/, ''))
 })
 
 test('gateway over a three-server JetStream cluster - the server it is connected to stops while data flows: nothing lost, births on the new connection', async (t) => {
