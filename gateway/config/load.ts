@@ -52,7 +52,8 @@ export function formatPath(path: ConfigPath): string {
 
 /**
  * Loads gateway.yaml and the devices it points at; never throws for anything a user wrote.
- * What loads but should be fixed (secrets readable by others) is added to `warnings`.
+ * What loads but should be fixed (secrets readable by others, keys the chosen mode or driver
+ * ignores) is added to `warnings`.
  */
 export async function loadConfig(file: string, registry: Registry = drivers, warnings: LocatedError[] = []): Promise<Result<GatewayConfig, LocatedError[]>> {
   const path = resolve(file)
@@ -60,8 +61,10 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   const doc = await readYaml(path, 'gateway', errors)
   if (doc === undefined) return fail(errors.sorted())
   const locate: Locator = (p) => ({ file: path, ...doc.locate(p) })
-  const parsed = doc.errors.length === 0 ? parseGateway(doc.value, path) : undefined
+  const ignored: ConfigError[] = []
+  const parsed = doc.errors.length === 0 ? parseGateway(doc.value, path, ignored) : undefined
   if (parsed !== undefined && !parsed.ok) errors.addAll(parsed.error, locate)
+  warnings.push(...located(ignored, locate))
 
   let password: string | undefined
   const gateway = parsed?.ok ? parsed.value : undefined
@@ -101,7 +104,7 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
   const devices = await loadDevices(devicesDir, registry, {
-    named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir],
+    named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir], warnings,
     ...(natsChosen(doc.value) ? { idError: natsIdError } : {}),
   })
   if (!devices.ok) errors.merge(devices.error)
@@ -130,6 +133,8 @@ export async function loadDevices(
     named?: Omit<LocatedError, 'message'>; exclude?: string; trusted?: readonly string[]
     /** What makes a device id unusable with the chosen upstream (NATS subjects), or undefined. */
     idError?: (id: string) => string | undefined
+    /** Receives the keys that have no effect (see parseDevice), located. */
+    warnings?: LocatedError[]
   } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
@@ -147,7 +152,7 @@ export async function loadDevices(
   for (const name of names) {
     const file = join(dir, name)
     if (file === options.exclude) continue
-    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], errors)
+    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], errors, options.warnings ?? [])
     if (loaded === undefined) continue
     locators.set(file, loaded.locate)
     if (loaded.device !== undefined) devices.push(loaded.device)
@@ -163,7 +168,9 @@ export async function loadDevices(
   return errors.count > 0 ? fail(errors.sorted()) : ok(devices)
 }
 
-async function loadDevice(file: string, registry: Registry, trusted: readonly string[], errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
+async function loadDevice(
+  file: string, registry: Registry, trusted: readonly string[], errors: Collector, warnings: LocatedError[],
+): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
   const foreign = !(await inside(file, trusted))
   const doc = await readYaml(file, 'device', errors, foreign ? (d) => foreignDevice(file, trusted[0]!, d) : undefined)
   if (doc === undefined) return undefined
@@ -172,7 +179,7 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
 
   const value = doc.value as Record<string, unknown> | null
   const tags = value?.tags
-  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors)
+  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors, warnings)
 
   const csvFile = resolve(dirname(file), tags)
   let text: string
@@ -181,14 +188,14 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
   } catch (cause) {
     errors.add({ ...yamlLocate(['tags']), path: 'tags', message: `cannot read tag list ${csvFile}: ${reason(cause)}` })
     // The rest of the file is still checked; its tag errors would only repeat this one.
-    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, (e) => e.path[0] !== 'tags')
+    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, [], (e) => e.path[0] !== 'tags')
     return { locate: yamlLocate }
   }
   const csv = parseCsv(text)
   const foreignList = (await inside(csvFile, trusted)) ? undefined : foreignTagList(csvFile, csv.columns, trusted[0]!, registry[String(value?.driver)])
   if (foreignList !== undefined) {
     errors.add({ ...yamlLocate(['tags']), path: 'tags', message: foreignList })
-    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, (e) => e.path[0] !== 'tags')
+    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, [], (e) => e.path[0] !== 'tags')
     return { locate: yamlLocate }
   }
   errors.order(csvFile)
@@ -197,7 +204,9 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
     if (p[0] !== 'tags' || p.length < 2) return yamlLocate(p)
     return { file: csvFile, ...csv.locate(p.slice(1)) }
   }
-  const result = parseDevice({ ...value, tags: csv.rows }, file, registry)
+  const ignored: ConfigError[] = []
+  const result = parseDevice({ ...value, tags: csv.rows }, file, registry, ignored)
+  warnings.push(...located(ignored, locate))
   if (result.ok) return { device: result.value, locate }
   // An unknown column is one mistake, reported once at its header cell rather than on every row.
   const columns = new Set<string>()
@@ -214,9 +223,11 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
 }
 
 function parseLocated(
-  value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, keep: (e: ConfigError) => boolean = () => true,
+  value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, warnings: LocatedError[], keep: (e: ConfigError) => boolean = () => true,
 ): { device?: DeviceConfig; locate: Locator } {
-  const result = parseDevice(value, file, registry)
+  const ignored: ConfigError[] = []
+  const result = parseDevice(value, file, registry, ignored)
+  warnings.push(...located(ignored, locate))
   if (result.ok) return { device: result.value, locate }
   errors.addAll(result.error.filter(keep), locate)
   return { locate }
@@ -244,6 +255,11 @@ function checkAcrossDevices(devices: readonly DeviceConfig[], registry: Registry
       errors.addAll([e], locate)
     }
   }
+}
+
+/** Problems of one document at their places, in line order. */
+function located(list: readonly ConfigError[], locate: Locator): LocatedError[] {
+  return list.map((e) => ({ ...locate(e.path), path: formatPath(e.path), message: e.message })).sort((a, b) => a.line - b.line || a.col - b.col)
 }
 
 /** upstream.nats is written (device ids are then checked for NATS even while gateway.yaml has other errors). */
