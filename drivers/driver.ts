@@ -123,8 +123,10 @@ export interface DriverModule<C = unknown> {
    * Validates the driver-specific parts (`connection`, the driver's tag keys) and returns every
    * problem with its path below `at` (e.g. ['tags', 3, 'address']). Tags come in file order; the
    * returned config must describe points whose names equal the tags' `name`s, in the same order.
+   * A key that is valid but has no effect as written (for this kind, type or mode) is added to
+   * `warnings`, with its path, rather than refused.
    */
-  parse(raw: RawDevice, at: ConfigPath): Result<C, ConfigError[]>
+  parse(raw: RawDevice, at: ConfigPath, warnings?: ConfigError[]): Result<C, ConfigError[]>
   /** Builds the driver for one device. Does no I/O until `open()`. */
   create(config: C, log: Log, context?: DriverContext): Driver
   /**

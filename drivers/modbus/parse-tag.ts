@@ -10,7 +10,8 @@ const tableNames = { CO: 'a coil (CO, 0xxxx)', DI: 'a discrete input (DI, 1xxxx)
 const orders64: Readonly<Record<string, ByteOrder>> = { ABCDEFGH: 'ABCD', BADCFEHG: 'BADC', GHEFCDAB: 'CDAB', HGFEDCBA: 'DCBA' }
 const orderNames = ['ABCD', 'BADC', 'CDAB', 'DCBA', ...Object.keys(orders64)]
 
-export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath, errors: ConfigError[]): ModbusPoint | null {
+/** `warnings` receives keys that have no effect as written (a byte order on one bit). */
+export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath, errors: ConfigError[], warnings: ConfigError[] = []): ModbusPoint | null {
   const f = new Fields(raw, at, errors)
   const before = errors.length
   const parsed = parseAddress(f.get('address'))
@@ -38,6 +39,7 @@ export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath,
   }
 
   const order = parseOrder(f, type)
+  if (type === 'boolean' && f.get('order') !== undefined) warnings.push({ path: [...at, 'order'], message: 'has no effect on a boolean (one bit has no byte order)' })
   const stringOrder = f.oneOf('stringOrder', ['AB', 'BA'] as const, defaults.stringOrder)
   if (type !== 'string' && f.get('stringOrder') !== undefined) f.fail('stringOrder', 'stringOrder applies to type string only; numbers use order')
 

@@ -8,7 +8,7 @@ import { parseTag } from './parse-tag.js'
 import type { ModbusPoint } from './point.js'
 import { sharingConflict } from './shared-registers.js'
 
-export function parseModbusDevice(raw: RawDevice, at: ConfigPath): Result<ModbusDeviceConfig, ConfigError[]> {
+export function parseModbusDevice(raw: RawDevice, at: ConfigPath, warnings: ConfigError[] = []): Result<ModbusDeviceConfig, ConfigError[]> {
   const errors: ConfigError[] = []
   const kind = kinds.find((k) => k === raw.driver)
   if (kind === undefined) errors.push({ path: [...at, 'driver'], message: `expected one of ${kinds.join(' | ')}, got ${JSON.stringify(raw.driver)}` })
@@ -21,7 +21,7 @@ export function parseModbusDevice(raw: RawDevice, at: ConfigPath): Result<Modbus
       errors.push({ path, message: 'expected a tag mapping with name and address' })
       return
     }
-    const point = parseTag(tag, path, errors)
+    const point = parseTag(tag, path, errors, warnings)
     if (point === null) return
     if (point.count > connection.limits.maxRegistersPerRead) {
       errors.push({ path: [...path, 'length'], message: `"${point.name}" spans ${point.count} registers, more than maxRegistersPerRead (${connection.limits.maxRegistersPerRead}) allows in one read` })

@@ -132,11 +132,22 @@ export const signalKeys: Readonly<Record<Signal, readonly TagKey[]>> = {
 const signals = Object.keys(signalKeys) as Signal[]
 const tagKeys: readonly TagKey[] = ['type', 'period', 'low', 'high', 'step', 'values', 'initial']
 
-/** Validates `connection` and the simulator keys of every tag, collecting every error with its path. */
-export function parseSimulatorConfig(raw: RawDevice, at: ConfigPath): Result<SimulatorConfig, ConfigError[]> {
+/**
+ * Validates `connection` and the simulator keys of every tag, collecting every error with its
+ * path; a tag `poll` on a pushing device (never polled) is a warning.
+ */
+export function parseSimulatorConfig(raw: RawDevice, at: ConfigPath, warnings: ConfigError[] = []): Result<SimulatorConfig, ConfigError[]> {
   const errors: ConfigError[] = []
   const connection = parseConnection(raw.connection, [...at, 'connection'], errors)
   const tags = raw.tags.map((tag, i) => parseTag(tag, [...at, 'tags', i], errors))
+  const pushMs = connection.pushMs
+  if (pushMs !== undefined) {
+    raw.tags.forEach((tag, i) => {
+      if (tag.poll !== undefined && tag.poll !== null && tag.poll !== '') {
+        warnings.push({ path: [...at, 'tags', i, 'poll'], message: `has no effect: this simulator device pushes every ${pushMs} ms (connection.push), it is not polled` })
+      }
+    })
+  }
   if (errors.length > 0) return { ok: false, error: errors }
   return { ok: true, value: { ...connection, tags: tags.filter((tag): tag is SimTag => tag !== undefined) } }
 }

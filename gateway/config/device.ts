@@ -21,6 +21,9 @@ export const commonTagKeys = [
   'writable', 'min', 'max', 'allowed', 'writeInterval', 'sparkplugType',
 ] as const
 
+/** Tag keys that only bound what a host may write. */
+const writeBounds = ['min', 'max', 'allowed', 'writeInterval'] as const
+
 // A Record so that the compiler notices when value.ts gains a type this list lacks.
 const typeNames: Record<SparkplugType, true> = {
   Int8: true, Int16: true, Int32: true, Int64: true, UInt8: true, UInt16: true, UInt32: true, UInt64: true,
@@ -31,9 +34,19 @@ const typeNames: Record<SparkplugType, true> = {
 }
 export const sparkplugTypes = Object.keys(typeNames) as SparkplugType[]
 
-/** Validates one device file's content; `file` is recorded in the result and in nothing else. */
-export function parseDevice(raw: unknown, file: string, registry: Registry): Result<DeviceConfig, ConfigError[]> {
+/**
+ * Validates one device file's content; `file` is recorded in the result and in nothing else.
+ * Keys that have no effect as written (the driver's, and a write bound on a tag that is not
+ * writable) are added to `warnings`.
+ */
+export function parseDevice(raw: unknown, file: string, registry: Registry, warnings: ConfigError[] = []): Result<DeviceConfig, ConfigError[]> {
   const f = new Fields()
+  const result = parseWith(f, raw, file, registry)
+  warnings.push(...f.warnings)
+  return result
+}
+
+function parseWith(f: Fields, raw: unknown, file: string, registry: Registry): Result<DeviceConfig, ConfigError[]> {
   const root = f.root(raw, deviceKeys)
   const deviceId = f.id(root, 'device', { required: true })
   const driver = f.string(root, 'driver', { required: true })
@@ -58,7 +71,7 @@ export function parseDevice(raw: unknown, file: string, registry: Registry): Res
   const complete = items !== undefined && sections.every((s) => s !== undefined)
   if (module !== undefined && driver !== undefined && complete) {
     const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: sections.map((s) => s!.value) }
-    const parsed = module.parse(rawDevice, [])
+    const parsed = module.parse(rawDevice, [], f.warnings)
     if (parsed.ok) driverConfig = parsed.value
     else addDriverErrors(f, parsed.error)
   }
@@ -81,6 +94,12 @@ function parseTag(f: Fields, t: Section | undefined, devicePollMs: number): TagC
   const max = f.number(t, 'max')
   if (min !== undefined && max !== undefined && min > max) f.error([...t.path, 'max'], `max (${max}) is below min (${min})`)
   const allowed = parseAllowed(f, t)
+  const writable = f.boolean(t, 'writable') ?? defaults.tag.writable
+  if (!writable) {
+    for (const key of writeBounds) {
+      if (f.has(t, key)) f.warn([...t.path, key], 'has no effect: the tag is not writable (min, max, allowed and writeInterval bound writes); add writable: true or remove it')
+    }
+  }
   const tag: TagConfig = {
     name: name ?? '',
     pollMs: f.duration(t, 'poll', { positive: true }) ?? devicePollMs,
@@ -89,7 +108,7 @@ function parseTag(f: Fields, t: Section | undefined, devicePollMs: number): TagC
     units: f.string(t, 'units'),
     description: f.string(t, 'description'),
     deadband: f.number(t, 'deadband', { min: 0 }) ?? defaults.tag.deadband,
-    writable: f.boolean(t, 'writable') ?? defaults.tag.writable,
+    writable,
     min,
     max,
     allowed,

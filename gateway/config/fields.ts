@@ -30,10 +30,21 @@ const isMap = (value: unknown): value is Record<string, unknown> =>
 
 export class Fields {
   readonly errors: ConfigError[] = []
+  /** What loads but has no effect as written (a key the chosen mode or driver ignores). */
+  readonly warnings: ConfigError[] = []
 
   error(path: ConfigPath, message: string): undefined {
     this.errors.push({ path, message })
     return undefined
+  }
+
+  warn(path: ConfigPath, message: string): void {
+    this.warnings.push({ path, message })
+  }
+
+  /** Whether `key` is written in `parent` (null counts as absent, as in `get`). */
+  has(parent: Section | undefined, key: string): boolean {
+    return parent !== undefined && parent.value[key] !== undefined && parent.value[key] !== null
   }
 
   /** The document root, which must be a map of `allowed` keys. */

@@ -12,7 +12,7 @@ import { defaults } from './defaults.js'
 import { parseMemoryRefusal, tagCountRefusal } from './device-limits.js'
 import { parseDevice, type Registry } from './device.js'
 import { foreignDevice, foreignTagList, inside } from './foreign.js'
-import { Collector, type LocatedError, type Locator } from './located.js'
+import { Collector, located, type LocatedError, type Locator } from './located.js'
 import { parseYaml, type PositionedDocument } from './positions.js'
 import { readConfigText, reason, type FileKind } from './read-file.js'
 import type { DeviceConfig } from './types.js'
@@ -35,6 +35,8 @@ export async function loadDevices(
     idError?: (id: string) => string | undefined
     /** `limits.tagsPerDevice` of gateway.yaml. */
     tagsPerDevice?: number
+    /** Receives the keys that have no effect (see parseDevice), located. */
+    warnings?: LocatedError[]
   } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
@@ -52,7 +54,7 @@ export async function loadDevices(
   for (const name of names) {
     const file = join(dir, name)
     if (file === options.exclude) continue
-    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], options.tagsPerDevice ?? defaults.limits.tagsPerDevice, errors)
+    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], options.tagsPerDevice ?? defaults.limits.tagsPerDevice, errors, options.warnings ?? [])
     if (loaded === undefined) continue
     locators.set(file, loaded.locate)
     if (loaded.device !== undefined) devices.push(loaded.device)
@@ -69,7 +71,7 @@ export async function loadDevices(
 }
 
 async function loadDevice(
-  file: string, registry: Registry, trusted: readonly string[], tagsPerDevice: number, errors: Collector,
+  file: string, registry: Registry, trusted: readonly string[], tagsPerDevice: number, errors: Collector, warnings: LocatedError[],
 ): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
   const foreign = !(await inside(file, trusted))
   const doc = await readYaml(file, 'device', errors, foreign ? (d) => foreignDevice(file, trusted[0]!, d) : undefined)
@@ -85,7 +87,7 @@ async function loadDevice(
     errors.add({ ...yamlLocate(['tags', tagsPerDevice]), path: `tags[${tagsPerDevice}]`, message: tooMany })
     return { locate: yamlLocate }
   }
-  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors)
+  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors, warnings)
 
   const csvFile = resolve(dirname(file), tags)
   let text: string
@@ -94,7 +96,7 @@ async function loadDevice(
   } catch (cause) {
     errors.add({ ...yamlLocate(['tags']), path: 'tags', message: `cannot read tag list ${csvFile}: ${reason(cause)}` })
     // The rest of the file is still checked; its tag errors would only repeat this one.
-    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, (e) => e.path[0] !== 'tags')
+    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, [], (e) => e.path[0] !== 'tags')
     return { locate: yamlLocate }
   }
   const heavy = parseMemoryRefusal(Buffer.byteLength(text), 'csv')
@@ -111,7 +113,7 @@ async function loadDevice(
   const foreignList = (await inside(csvFile, trusted)) ? undefined : foreignTagList(csvFile, csv.columns, trusted[0]!, registry[String(value?.driver)])
   if (foreignList !== undefined) {
     errors.add({ ...yamlLocate(['tags']), path: 'tags', message: foreignList })
-    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, (e) => e.path[0] !== 'tags')
+    parseLocated({ ...value, tags: [{}] }, file, registry, yamlLocate, errors, [], (e) => e.path[0] !== 'tags')
     return { locate: yamlLocate }
   }
   errors.order(csvFile)
@@ -120,7 +122,9 @@ async function loadDevice(
     if (p[0] !== 'tags' || p.length < 2) return yamlLocate(p)
     return { file: csvFile, ...csv.locate(p.slice(1)) }
   }
-  const result = parseDevice({ ...value, tags: csv.rows }, file, registry)
+  const ignored: ConfigError[] = []
+  const result = parseDevice({ ...value, tags: csv.rows }, file, registry, ignored)
+  warnings.push(...located(ignored, locate))
   if (result.ok) return { device: result.value, locate }
   // An unknown column is one mistake, reported once at its header cell rather than on every row.
   const columns = new Set<string>()
@@ -137,9 +141,11 @@ async function loadDevice(
 }
 
 function parseLocated(
-  value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, keep: (e: ConfigError) => boolean = () => true,
+  value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, warnings: LocatedError[], keep: (e: ConfigError) => boolean = () => true,
 ): { device?: DeviceConfig; locate: Locator } {
-  const result = parseDevice(value, file, registry)
+  const ignored: ConfigError[] = []
+  const result = parseDevice(value, file, registry, ignored)
+  warnings.push(...located(ignored, locate))
   if (result.ok) return { device: result.value, locate }
   errors.addAll(result.error.filter(keep), locate)
   return { locate }

@@ -6,12 +6,12 @@
 import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { drivers } from '../../drivers/registry.js'
-import type { Result } from '../model/result.js'
+import type { ConfigError, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { defaults } from './defaults.js'
 import type { Registry } from './device.js'
 import { loadDevices, readYaml } from './load-devices.js'
-import { Collector, formatPath, type LocatedError, type Locator } from './located.js'
+import { Collector, formatPath, located, type LocatedError, type Locator } from './located.js'
 import { natsIdError } from './nats.js'
 import { readNatsSecret } from './nats-secrets.js'
 import { parseGateway } from './parse.js'
@@ -24,7 +24,8 @@ export { loadDevices } from './load-devices.js'
 
 /**
  * Loads gateway.yaml and the devices it points at; never throws for anything a user wrote.
- * What loads but should be fixed (secrets readable by others) is added to `warnings`.
+ * What loads but should be fixed (secrets readable by others, keys the chosen mode or driver
+ * ignores) is added to `warnings`.
  */
 export async function loadConfig(file: string, registry: Registry = drivers, warnings: LocatedError[] = []): Promise<Result<GatewayConfig, LocatedError[]>> {
   const path = resolve(file)
@@ -32,8 +33,10 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   const doc = await readYaml(path, 'gateway', errors)
   if (doc === undefined) return fail(errors.sorted())
   const locate: Locator = (p) => ({ file: path, ...doc.locate(p) })
-  const parsed = doc.errors.length === 0 ? parseGateway(doc.value, path) : undefined
+  const ignored: ConfigError[] = []
+  const parsed = doc.errors.length === 0 ? parseGateway(doc.value, path, ignored) : undefined
   if (parsed !== undefined && !parsed.ok) errors.addAll(parsed.error, locate)
+  warnings.push(...located(ignored, locate))
 
   let password: string | undefined
   const gateway = parsed?.ok ? parsed.value : undefined
@@ -73,7 +76,7 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
   const devices = await loadDevices(devicesDir, registry, {
-    named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir],
+    named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir], warnings,
     ...(natsChosen(doc.value) ? { idError: natsIdError } : {}),
     ...(gateway === undefined ? {} : { tagsPerDevice: gateway.config.limits?.tagsPerDevice }),
   })

@@ -72,3 +72,8 @@ export class Collector {
     return [...this.errors].sort((a, b) => rank(a) - rank(b) || a.line - b.line || a.col - b.col)
   }
 }
+
+/** Problems of one document at their places, in line order. */
+export function located(list: readonly ConfigError[], locate: Locator): LocatedError[] {
+  return list.map((e) => ({ ...locate(e.path), path: formatPath(e.path), message: e.message })).sort((a, b) => a.line - b.line || a.col - b.col)
+}

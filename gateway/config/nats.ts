@@ -43,6 +43,7 @@ export function parseNats(f: Fields, n: Section, sparkplug: SparkplugConfig | un
   const heartbeatMs = bounded(f, n, 'heartbeat', 1000, hourMs) ?? defaults.nats.heartbeatMs
   const replayWindowMs = f.duration(n, 'replayWindow') ?? Math.round(keepaliveMs * defaults.nats.replayWindowKeepalives)
   const jetstream = parseJetStream(f, n)
+  checkModeKeys(f, n, mode)
   if (sparkplug !== undefined) checkIds(f, sparkplug)
   if (servers === undefined || name === undefined) return undefined
   return {
@@ -127,6 +128,21 @@ function parseJetStream(f: Fields, n: Section): NatsConfig['jetstream'] {
     replicas,
     duplicateWindowMs,
     ackTimeoutMs: f.duration(j, 'ackTimeout', { positive: true }) ?? d.ackTimeoutMs,
+  }
+}
+
+/**
+ * Keys the mode ignores. A `jetstream:` block in core mode is an error: whoever wrote it expects
+ * messages stored once, and core NATS stores nothing. `replayWindow` in JetStream mode only warns:
+ * rows leave on PubAck there, which is the stronger guarantee.
+ */
+function checkModeKeys(f: Fields, n: Section, mode: NatsConfig['mode']): void {
+  if (mode !== 'jetstream' && f.has(n, 'jetstream')) {
+    const which = f.has(n, 'mode') ? 'in mode core (at most once, nothing stored)' : 'in mode core (the default: at most once, nothing stored)'
+    f.error([...n.path, 'jetstream'], `jetstream settings have no effect ${which}; did you mean mode: jetstream?`)
+  }
+  if (mode === 'jetstream' && f.has(n, 'replayWindow')) {
+    f.warn([...n.path, 'replayWindow'], 'has no effect in mode jetstream (rows leave the buffer on PubAck, nothing is replayed by time); remove it, or use mode: core')
   }
 }
 

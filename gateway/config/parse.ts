@@ -42,8 +42,14 @@ export interface ParsedGateway {
 }
 
 /** Validates gateway.yaml (`raw` as the YAML parser returned it) and applies defaults. */
-export function parseGateway(raw: unknown, file: string): Result<ParsedGateway, ConfigError[]> {
+export function parseGateway(raw: unknown, file: string, warnings: ConfigError[] = []): Result<ParsedGateway, ConfigError[]> {
   const f = new Fields()
+  const result = parseWith(f, raw, file)
+  warnings.push(...f.warnings)
+  return result
+}
+
+function parseWith(f: Fields, raw: unknown, file: string): Result<ParsedGateway, ConfigError[]> {
   const dir = dirname(file)
   const root = f.root(raw, [...gatewayKeys.root])
   const sparkplug = parseSparkplug(f, root)
@@ -119,6 +125,7 @@ function parseMqtt(f: Fields, upstream: Section, sparkplug: SparkplugConfig | un
   if (reconnect !== undefined && reconnectMinMs > reconnectMaxMs) f.error([...reconnect.path, 'max'], 'reconnect.max must be at least reconnect.min')
   const dataQos = parseQos(f, m)
   const replayWindowMs = f.duration(m, 'replayWindow') ?? Math.round(keepaliveMs * defaults.mqtt.replayWindowKeepalives)
+  if (parsedServers !== undefined) checkMqttKeys(f, m, parsedServers, dataQos)
   if (parsedServers === undefined || version === undefined || clientId === undefined) return undefined
   const servers = parsedServers.map((s) => s.shown)
   const logins = parsedServers.map((s) => s.login)
@@ -191,6 +198,25 @@ function checkPlaintextCredentials(f: Fields, m: Section, servers: readonly Pars
   )
 }
 
+/**
+ * Keys the chosen servers or QoS ignore, as warnings: a configuration that ran before still runs
+ * after an upgrade. A tls block with only plaintext servers reads as "encrypted", and is not:
+ * TLS is used only for mqtts:// and wss://.
+ */
+function checkMqttKeys(f: Fields, m: Section, servers: readonly ParsedServer[], dataQos: 0 | 1): void {
+  const secure = servers.filter((s) => s.secure).length
+  if (secure === 0 && f.has(m, 'tls')) {
+    f.warn([...m.path, 'tls'], 'tls applies to mqtts:// and wss:// servers only, and every server here is plaintext (mqtt:// or ws://): the connection would not be encrypted; use mqtts:// or wss:// URLs, or remove tls')
+  }
+  if (dataQos === 1 && f.has(m, 'replayWindow')) {
+    f.warn([...m.path, 'replayWindow'], 'has no effect with dataQos 1 (rows leave the buffer on PUBACK, nothing is replayed by time); remove it, or use dataQos 0')
+  }
+  if (f.has(m, 'allowPlaintextCredentials') && (secure === 0 || secure === servers.length)) {
+    const why = secure === 0 ? 'no server uses TLS (mqtts:// or wss://)' : 'every server uses TLS'
+    f.warn([...m.path, 'allowPlaintextCredentials'], `has no effect: ${why}, so no password can go to a plaintext server by failover`)
+  }
+}
+
 function parseVersion(f: Fields, m: Section): MqttConfig['version'] | undefined {
   const found = f.get(m, 'version')
   if (found === undefined) return defaults.mqtt.version
@@ -226,6 +252,7 @@ function parseBuffer(f: Fields, root: Section | undefined, dir: string, stateDir
   // `path: null` (or `memory`) keeps the outbox in memory: nothing survives a restart.
   const memory = b !== undefined && 'path' in b.value && (written === null || written === 'memory' || written === ':memory:')
   const path = memory ? null : resolve(dir, f.string(b, 'path') ?? resolve(stateDir, defaults.buffer.file))
+  if (memory && f.has(b, 'durability')) f.warn([...b.path, 'durability'], 'has no effect with an in-memory buffer (path: memory): nothing is written to disk')
   return {
     path,
     maxSizeBytes: f.size(b, 'maxSize') ?? defaults.buffer.maxSizeBytes,
@@ -248,6 +275,13 @@ function parseCommandsSection(f: Fields, root: Section | undefined): CommandsCon
   const scanRateMinMs = f.duration(c, 'scanRateMin', { positive: true }) ?? d.scanRateMinMs
   const scanRateMaxMs = f.duration(c, 'scanRateMax', { positive: true }) ?? d.scanRateMaxMs
   if (c !== undefined && scanRateMinMs > scanRateMaxMs) f.error([...c.path, 'scanRateMax'], 'scanRateMax must be at least scanRateMin')
+  // A switched-off command has no use for its limits; they would suggest it is bounded, not refused.
+  const ignored = (off: string, keys: readonly string[], what: string) => {
+    if (c === undefined || c.value[off] !== false) return
+    for (const key of keys) if (f.has(c, key)) f.warn([...c.path, key], `has no effect with ${off}: false (${what})`)
+  }
+  ignored('writes', ['maxQueuedWrites'], 'every DCMD is refused')
+  ignored('scanRate', ['scanRateMin', 'scanRateMax'], 'Node Control/Scan Rate is refused')
   const maxPayloadBytes = f.size(c, 'maxPayloadSize') ?? d.maxPayloadBytes
   if (c !== undefined && maxPayloadBytes < 1) f.error([...c.path, 'maxPayloadSize'], 'expected a size above 0')
   return {

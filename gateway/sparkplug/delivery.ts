@@ -1,11 +1,13 @@
 import type { Log } from '../model/log.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
 import type { Clock } from '../runtime/clock.js'
-import type { Message, Upstream } from '../upstream/upstream.js'
+import { UpstreamError, type Message, type Upstream } from '../upstream/upstream.js'
 import { encodePayload } from './codec.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
 import { HEARTBEAT_INTERVAL, heartbeatMetric } from './node-metrics.js'
 import type { CodecOptions, Payload } from './payload.js'
+import type { Refusals } from './refusals.js'
+import type { ReplayLedger } from './replay-ledger.js'
 import { Sequence } from './sequence.js'
 import type { Session } from './session.js'
 import { addressOf, type NodeAddress } from './topics.js'
@@ -20,6 +22,10 @@ export interface DeliveryContext {
   readonly log: Log
   /** Shared with the pump across sessions, for /status. */
   readonly counters: { published: number; replayedMetrics: number }
+  /** Shared with the pump across sessions: which rows have already been written to a lost session. */
+  readonly ledger: ReplayLedger
+  /** Shared with the pump: publishes the server refused, to be retried after a pause. */
+  readonly refusals: Refusals
 }
 
 /** How an upstream session ended, as far as the outgoing side cares. */
@@ -39,7 +45,7 @@ export class Delivery {
   private readonly unconfirmed: { readonly ids: readonly number[]; readonly at: number }[] = []
   private drain: Drain | null = null
   private lastPublishAt: number
-  /** A publish was rejected: the session is likely going down, and sending more would only fail too. */
+  /** A publish failed other than by a refusal: the session is likely going down, and sending more would only fail too. */
   private failed = false
 
   constructor(
@@ -53,7 +59,7 @@ export class Delivery {
     return this.drain !== null
   }
 
-  /** Whether a publish failed since the last call: the session is likely going down, or the server refused one message. */
+  /** Whether a publish failed since the last call (not refused: see `refusals`): the session is likely going down. */
   takeFailure(): boolean {
     const failed = this.failed
     this.failed = false
@@ -136,7 +142,8 @@ export class Delivery {
   /**
    * Ends the outgoing side: waits for every publish in flight, sends DDEATH for born devices on an
    * orderly stop, and acknowledges rows written to a connection we close ourselves (after a loss or
-   * a host going offline they may not have arrived, so they stay and are replayed as history).
+   * a host going offline they may not have arrived, so they stay and are replayed as history,
+   * once: a row written to a lost session before leaves the buffer now).
    */
   async end(reason: SessionEnd): Promise<void> {
     await this.settled()
@@ -147,7 +154,9 @@ export class Delivery {
       }
       await this.settled()
     }
-    if (reason === 'stop' || reason === 'next-server') this.ack(this.unconfirmed.flatMap((u) => u.ids))
+    const written = this.unconfirmed.flatMap((u) => u.ids)
+    if (reason === 'stop' || reason === 'next-server') this.ack(written)
+    else if (written.length > 0) this.ack(this.c.ledger.lost(written, this.c.outbox.peek(1)[0]?.id ?? this.c.outbox.stats().nextId))
     this.unconfirmed.length = 0
     this.drain = null
   }
@@ -192,13 +201,19 @@ export class Delivery {
     const publishing = this.c.upstream.publish(message).then(
       () => {
         this.c.counters.published++
+        this.c.refusals.accepted()
         if (rows === undefined) return
         if (this.c.upstream.capabilities.confirmsData) this.ack(rows)
         else this.unconfirmed.push({ ids: rows, at: this.c.clock.now() })
       },
       (error: Error) => {
-        this.failed = true
         this.c.log.debug('publish failed', { type: address.type, error: error.message })
+        if (!(error instanceof UpstreamError && error.kind === 'refused')) {
+          this.failed = true
+          return
+        }
+        this.c.refusals.refused(error, kind !== 'DATA')
+        if (rows !== undefined && this.drain !== null) this.drain.retry(rows)
       },
     )
     this.inFlight.add(publishing)
@@ -220,6 +235,7 @@ export class Delivery {
   private ack(ids: readonly number[]): void {
     if (ids.length === 0) return
     this.c.outbox.ack(ids)
+    this.c.ledger.forget(ids)
     if (this.drain !== null) for (const id of ids) this.drain.sent.delete(id)
   }
 }

@@ -83,6 +83,12 @@ export class Drain {
     this.carried.set(deviceId, byName)
   }
 
+  /** The server refused these rows: they are due again, in order with the rest. */
+  retry(ids: readonly number[]): void {
+    for (const id of ids) this.sent.delete(id)
+    this.rescan()
+  }
+
   queue(change: StateChange): void {
     this.lane.push(change)
   }

@@ -41,6 +41,10 @@ export class Inbound {
   receive(event: Extract<UpstreamEvent, { type: 'message' }>, actions: InboundActions): void {
     const address = event.address
     if (address.type === 'STATE') {
+      if (event.refused !== undefined) {
+        this.o.log.warn('STATE ignored', { origin: event.origin, reason: event.refused })
+        return
+      }
       const host = this.o.host
       if (host === null || address.hostId !== host.hostId) return
       const state = host.apply(actions.server(), event.payload)
@@ -51,9 +55,15 @@ export class Inbound {
     }
     if (address.type !== 'NCMD' && address.type !== 'DCMD') return
     if (address.groupId !== this.o.node.groupId || address.edgeNodeId !== this.o.node.edgeNodeId) return
-    const outcomes = this.command(event.origin, address.deviceId, event.payload, event.retain, actions)
+    const outcomes = event.refused === undefined ? this.command(event.origin, address.deviceId, event.payload, event.retain, actions) : this.refuseWhole(event.origin, event.refused)
     const reply = event.reply
     if (reply !== undefined) void outcomes.then((results) => reply(replyBody(results)))
+  }
+
+  private refuseWhole(origin: string, reason: string): Promise<CommandOutcome[]> {
+    const refusal = { metric: '*', reason }
+    this.o.onRefused(refusal, origin)
+    return Promise.resolve([{ ...refusal, applied: false }])
   }
 
   private command(origin: string, deviceId: string | null, bytes: Uint8Array, retained: boolean, actions: InboundActions): Promise<CommandOutcome[]> {

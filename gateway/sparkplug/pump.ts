@@ -10,6 +10,8 @@ import type { Command, CommandOutcome, CommandPolicy, Refusal } from './commands
 import { Delivery, type SessionEnd } from './delivery.js'
 import { HostState } from './host-state.js'
 import { Inbound } from './inbound.js'
+import { Refusals } from './refusals.js'
+import { ReplayLedger } from './replay-ledger.js'
 import type { CodecOptions } from './payload.js'
 import type { Session } from './session.js'
 import { addressOf, type NodeAddress } from './topics.js'
@@ -67,6 +69,8 @@ export class Pump {
   private readonly inbound: Inbound
   private readonly stopController = new AbortController()
   private readonly counters = { published: 0, replayedMetrics: 0 }
+  private readonly ledger = new ReplayLedger()
+  private readonly refusals: Refusals
   private server = 0
   private connected = false
   private delivery: Delivery | null = null
@@ -80,6 +84,7 @@ export class Pump {
     this.wake = new Signal(this.clock)
     this.host = o.primaryHostId === undefined ? null : new HostState(o.primaryHostId)
     this.inbound = new Inbound({ ...o, host: this.host })
+    this.refusals = new Refusals(o.log, o.reconnect, o.random)
     if (this.host !== null && !o.upstream.capabilities.retainedState) {
       o.log.warn('this upstream does not keep the last STATE: births wait until the primary host publishes its STATE again', { host: this.host.hostId })
     }
@@ -165,7 +170,7 @@ export class Pump {
   }
 
   private async runSession(bdSeq: number): Promise<SessionEnd> {
-    const delivery = new Delivery({ ...this.o, clock: this.clock, counters: this.counters }, bdSeq)
+    const delivery = new Delivery({ ...this.o, clock: this.clock, counters: this.counters, ledger: this.ledger, refusals: this.refusals }, bdSeq)
     this.delivery = delivery
     const interrupted = () => this.rebirthWanted || this.end !== null
     while (this.end === null) {
@@ -176,6 +181,12 @@ export class Pump {
         }
         this.rebirthWanted = false
         await delivery.births(interrupted)
+        continue
+      }
+      const refusal = this.refusals.take()
+      if (refusal !== null) {
+        await this.pause(refusal.waitMs)
+        if (refusal.rebirth) this.rebirthWanted = true
         continue
       }
       if (delivery.takeFailure()) {
@@ -199,6 +210,12 @@ export class Pump {
     this.delivery = null
     if (end !== 'down') await this.o.upstream.disconnect(this.ndeath(bdSeq))
     return end
+  }
+
+  /** Waits `ms` without sending, whatever new data arrives meanwhile; ends early when the session ends. */
+  private async pause(ms: number): Promise<void> {
+    const until = this.clock.now() + ms
+    while (this.end === null && this.clock.now() < until) await this.wake.wait(until - this.clock.now())
   }
 
   private ndeath(bdSeq: number): Message {

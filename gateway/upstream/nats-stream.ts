@@ -69,3 +69,25 @@ function isNotFound(error: unknown): boolean {
   const err = error as { code?: string; api_error?: { err_code?: number }; message?: string }
   return err.code === '404' || err.api_error?.err_code === 10059 || /stream not found/i.test(err.message ?? '')
 }
+
+/** Stream limits by the words nats-server uses when a stream with `discard: new` is at one. */
+const limits: readonly (readonly [RegExp, string])[] = [
+  [/maximum messages per subject/i, "the stream's max_msgs_per_subject is reached (discard: new)"],
+  [/maximum messages/i, "the stream's max_msgs is reached (discard: new)"],
+  [/maximum bytes/i, "the stream's max_bytes is reached (discard: new)"],
+  [/insufficient (storage )?resources/i, "the server's or the account's JetStream storage limit is reached"],
+]
+
+/**
+ * The server's refusal of a publish, in words naming the limit ("stream full: maximum messages
+ * exceeded: the stream's max_msgs is reached ..."), or undefined when the server did not answer
+ * with an error (no PubAck, a lost link).
+ */
+export function storeRefusal(error: unknown): string | undefined {
+  const api = (error as { api_error?: { code?: number; err_code?: number; description?: string } } | null)?.api_error
+  if (api === undefined) return undefined
+  const what = api.description ?? `error ${api.code ?? 'without a code'}`
+  const code = `err_code ${api.err_code ?? 'none'}`
+  const limit = limits.find(([words]) => words.test(what))
+  return limit === undefined ? `${what} (${code})` : `stream full: ${what}: ${limit[1]} (${code})`
+}

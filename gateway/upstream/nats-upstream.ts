@@ -3,7 +3,7 @@ import type { NatsConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
 import { parseTopic, topicOf, type SparkplugAddress } from '../sparkplug/topics.js'
 import { natsError, natsOptions } from './nats-options.js'
-import { ensureStream } from './nats-stream.js'
+import { ensureStream, storeRefusal } from './nats-stream.js'
 import { dcmdSubjects, ncmdSubject, stateSubject, subjectOf, topicOf as topicOfSubject } from './nats-subjects.js'
 import type { ConnectOptions, Message, Upstream, UpstreamCapabilities, UpstreamEvent } from './upstream.js'
 import { UpstreamError } from './upstream.js'
@@ -28,7 +28,8 @@ interface NatsSession {
  * outbox row id as `Nats-Msg-Id`, so a retry after a crash or reconnect is dropped by the
  * stream). NATS has no will: the pump declares a heartbeat in NBIRTH instead. A command sent as a
  * request gets a reply. A PubAck that does not come within `ackTimeout` ends the session, so the
- * pump reconnects (to the next server of a cluster) and replays what was not confirmed.
+ * pump reconnects (to the next server of a cluster) and replays what was not confirmed; a PubAck
+ * that refuses the message (the stream is full) keeps the session, and the pump retries.
  */
 export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
   let session: NatsSession | null = null
@@ -71,6 +72,9 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
       const ack = await own.js.publish(subject, msg.payload, { timeout: config.jetstream.ackTimeoutMs, ...(msg.id === undefined ? {} : { msgID: msg.id }) })
       if (ack.stream !== config.jetstream.stream) log.debug('message stored in another stream', { subject, stream: ack.stream })
     } catch (error) {
+      const refusal = storeRefusal(error)
+      // The server answered: the link is fine, and a new session would be refused the same way.
+      if (refusal !== undefined) throw new UpstreamError('refused', `JetStream stream ${config.jetstream.stream} on ${own.url} refused ${subject}: ${refusal}`, { cause: error })
       const err = natsError(error, own.url, config.auth)
       if (own.ended) throw new UpstreamError('closed', `NATS session to ${own.url} ended before the PubAck for ${subject}`, { cause: error })
       // No PubAck in time: the stream may be electing a leader or the link is half dead; a new
@@ -111,7 +115,8 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
           if (session !== live) return
           const address = addressOfSubject(subject)
           if (address === null) return
-          listener({ type: 'message', address, payload, retain, origin: subject, ...(reply === undefined ? {} : { reply }) })
+          const refused = aliasRefusal(subject, address)
+          listener({ type: 'message', address, payload, retain, origin: subject, ...(reply === undefined ? {} : { reply }), ...(refused === undefined ? {} : { refused }) })
         }
         const answerable = (msg: Msg) => (msg.reply ? (body: Uint8Array) => void msg.respond(body) : undefined)
         const subjects = [ncmdSubject(opts.node.groupId, opts.node.edgeNodeId), dcmdSubjects(opts.node.groupId, opts.node.edgeNodeId)]
@@ -172,6 +177,18 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
     await ensureStream(jsm, config.jetstream, opts.node, url)
     return nc.jetstream({ timeout: config.jetstream.ackTimeoutMs })
   }
+}
+
+/**
+ * Several subjects map to one topic (`A/`, `/A` and `A` all name device `A`: a lone `/` is an empty
+ * level's marker). Only the subject the node subscribes for an id is honoured, so a server-side
+ * permission on that subject cannot be bypassed by an alias.
+ */
+function aliasRefusal(subject: string, address: SparkplugAddress): string | undefined {
+  const own = subjectOf(topicOf(address))
+  if (own === subject) return undefined
+  const whose = address.type === 'STATE' ? `host ${address.hostId}` : address.deviceId === null ? `node ${address.edgeNodeId}` : `device ${address.deviceId}`
+  return `subject ${subject} is not the subject of ${whose} (${own}); an alias is refused`
 }
 
 function addressOfSubject(subject: string): SparkplugAddress | null {

@@ -91,6 +91,11 @@ export type UpstreamEvent =
       readonly origin: string
       /** Present when the sender waits for an answer (NATS request). */
       readonly reply?: (body: Uint8Array) => void
+      /**
+       * Why the upstream will not have this message applied (a NATS subject that only aliases the
+       * node's own): a command is then refused whole with this reason, and audited.
+       */
+      readonly refused?: string
     }
 
 export class UpstreamError extends Error {

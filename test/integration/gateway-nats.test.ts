@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import type { NatsConnection } from 'nats'
+import { DiscardPolicy, nanos, StorageType, type NatsConnection } from 'nats'
 import { decodePayload, encodePayload } from '../../gateway/sparkplug/codec.js'
 import type { Payload } from '../../gateway/sparkplug/payload.js'
 import { parseTopic } from '../../gateway/sparkplug/topics.js'
+import { publishedSubjects } from '../../gateway/upstream/nats-stream.js'
 import { topicOf } from '../../gateway/upstream/nats-subjects.js'
 import { Collection } from '../helpers/collection.js'
 import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
@@ -95,12 +96,75 @@ test('gateway over core NATS - births and data on the mapped subjects, heartbeat
   assert.equal(bdSeqOf(ndeath!.payload), bdSeqOf(nbirth!.payload), 'NDEATH carries the bdSeq of the session\'s NBIRTH')
 })
 
+test('gateway over core NATS - a DCMD subject that is only an alias of a device\'s subject (Sim1/, /Sim1, /Sim1/) is refused and audited; the device is not written', async (t) => {
+  const { nc, seen, gateway } = await natsRig(t, device, 'core')
+  await seen.waitForCount((m) => m.type === 'DBIRTH', 1, T)
+  const dcmd = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Setpoint', datatype: 'Double', value: 55.5 }] }, { uint32Field: 'int_value' })
+  const base = 'spBv1//0.Plant1.DCMD.Line3-GW.'
+  for (const token of ['Sim1/', '/Sim1', '/Sim1/']) {
+    const answer = JSON.parse((await nc.request(base + token, dcmd, { timeout: T })).string())
+    assert.deepEqual(answer.results, [], `${token}: ${JSON.stringify(answer)}`)
+    assert.match(answer.error, /is not the subject of device/, token)
+    await gateway.waitForLine(new RegExp(`command refused.*${(base + token).replace(/[./]/g, '\\$&')}`), T)
+  }
+  const answer = JSON.parse((await nc.request(base + 'Sim1', dcmd, { timeout: T })).string())
+  assert.deepEqual(answer, { results: [{ metric: 'Setpoint', applied: true, value: 55.5 }] }, 'the exact subject still writes')
+  const lines = gateway.output.filter((l) => /command accepted/.test(l))
+  assert.equal(lines.length, 1, `only the exact subject wrote: ${lines.join('\n')}`)
+})
+
 test('gateway over core NATS - an idle node sends its heartbeat', async (t) => {
   const { seen } = await natsRig(t, {}, 'core')
   const [nbirth] = await seen.waitForCount((m) => m.type === 'NBIRTH', 1, T)
   const alias = nbirth!.payload.metrics.find((m) => m.name === 'Properties/Heartbeat Interval')?.alias
   const beats = await seen.waitForCount((m) => m.type === 'NDATA' && m.payload.metrics.some((x) => x.alias === alias), 2, T)
   assert.deepEqual(beats.map((b) => b.payload.metrics.find((x) => x.alias === alias)?.value), [1000n, 1000n])
+})
+
+test('gateway over core NATS - three server restarts while data flows: each reading arrives at most twice (once live, one historical copy), never replayed again at every reconnect', async (t) => {
+  const server = await startNatsServer()
+  const { dir, file } = writeGatewayConfig({ servers: [], primaryHostId: 'SCADA-1', devices: device, upstream: natsUpstream([server.url], 'core') })
+  const gateway = startGatewayProcess(file)
+  const clients: NatsConnection[] = []
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await Promise.all(clients.map((c) => c.close()))
+    await server.stop()
+    removeDir(dir)
+  })
+  const all: Seen[] = []
+  // The host comes back after each restart: births (and the replay after them) wait for its STATE, so none is missed.
+  const hostSession = async (births: number) => {
+    const nc = await client(server.url)
+    clients.push(nc)
+    const seen = await watch(nc)
+    await gateway.waitForLines(/NATS session up/, births, T)
+    nc.publish('spBv1//0.STATE.SCADA-1', new TextEncoder().encode(JSON.stringify({ online: true, timestamp: Date.now() })))
+    await seen.waitForCount((m) => m.type === 'NBIRTH', 1, T)
+    if (births > 1) await seen.waitFor((m) => m.type === 'DDATA' && m.payload.metrics.some((x) => x.isHistorical === true), T)
+    await seen.waitForCount((m) => m.type === 'DDATA' && !m.payload.metrics.some((x) => x.isHistorical === true), 10, T)
+    return seen
+  }
+  let seen = await hostSession(1)
+  for (let restart = 1; restart <= 3; restart++) {
+    await server.restart()
+    all.push(...seen.items)
+    seen = await hostSession(restart + 1)
+  }
+  all.push(...seen.items)
+  const readings = readingsOf(all.map((m) => ({ ...m, topic: m.subject, qos: 0, retain: false, receivedAt: 0 })), 'Sim1').filter((r) => r.birth !== true)
+  const copies = new Map<number, { live: number; historical: number }>()
+  for (const r of readings) {
+    const c = copies.get(r.index) ?? { live: 0, historical: 0 }
+    if (r.historical) c.historical++
+    else c.live++
+    copies.set(r.index, c)
+  }
+  const most = Math.max(...[...copies.values()].map((c) => c.live + c.historical))
+  t.diagnostic(`readings ${copies.size}, most copies of one reading ${most}`)
+  assert.ok([...copies.values()].some((c) => c.historical > 0), 'the replay window was replayed after a restart')
+  assert.deepEqual([...copies].filter(([, c]) => c.live > 1).map(([i]) => i), [], 'readings that arrived live twice')
+  assert.deepEqual([...copies].filter(([, c]) => c.live + c.historical > 2).map(([i, c]) => `${i}: ${c.live} live, ${c.historical} historical`), [], 'readings that arrived more than twice')
 })
 
 /** Waits until the gateway's buffer holds no more than `most` records (its backlog has gone upstream). */
@@ -157,6 +221,45 @@ test('gateway over JetStream - kill -9 in the middle of a backlog replay, restar
   assert.deepEqual(twice, [], 'readings stored twice')
   assert.ok(ids.every((id) => id !== null), 'every DDATA carries a Nats-Msg-Id')
   assert.equal(new Set(ids).size, ids.length, 'no message id stored twice')
+})
+
+test('gateway over JetStream - a full stream (discard: new, at max_msgs) is reported as full, retried with backoff in the same session (one bdSeq), and every buffered reading is stored once room is made', async (t) => {
+  const server = await startNatsServer({ jetstream: true })
+  const nc = await client(server.url)
+  const jsm = await nc.jetstreamManager()
+  const stream = { name: 'SPARKPLUG', subjects: publishedSubjects({ groupId: 'Plant1', edgeNodeId: 'Line3-GW' }), storage: StorageType.File, duplicate_window: nanos(3_600_000), max_msgs: 20, discard: DiscardPolicy.New }
+  await jsm.streams.add(stream)
+  const seen = await watch(nc)
+  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream([server.url], 'jetstream') })
+  const gateway = startGatewayProcess(file)
+  t.after(async () => {
+    await gateway.kill('SIGKILL')
+    await nc.close()
+    await server.stop()
+    removeDir(dir)
+  })
+  const http = await httpUrlOf(gateway, T)
+  const [full] = await gateway.waitForLines(/WARN .*server refused a message.*stream full/, 1, T)
+  assert.match(full!, /SPARKPLUG/)
+  assert.match(full!, /maximum messages exceeded/)
+  assert.match(full!, /max_msgs/)
+  await gateway.waitForLines(/retrying refused messages/, 4, T)
+  assert.doesNotMatch(gateway.output.join('\n'), /no PubAck/, 'a refusal is not a missing PubAck')
+  assert.equal(gateway.output.filter((l) => /NATS session up/.test(l)).length, 1, 'no new session for a full stream')
+  assert.equal(new Set(seen.items.filter((m) => m.type === 'NBIRTH').map((m) => bdSeqOf(m.payload))).size, 1, 'one bdSeq')
+
+  await jsm.streams.update('SPARKPLUG', { ...stream, max_msgs: -1 })
+  await gateway.waitForLine(/the server accepts messages again/, T)
+  await drained(http)
+  await gateway.kill('SIGTERM')
+  const stored = await readStream(nc, 'SPARKPLUG')
+  const { firstRun, twice } = audit(stored, Number.POSITIVE_INFINITY)
+  const read = countReadings(firstRun)
+  t.diagnostic(`stream: ${stored.length} messages; readings ${read.first}-${read.last}`)
+  assert.deepEqual(read.missing, [], 'readings lost while the stream was full')
+  assert.deepEqual(twice, [], 'readings stored twice')
+  assert.equal(new Set(stored.filter((m) => m.type === 'NBIRTH').map((m) => bdSeqOf(m.payload))).size, 1, 'the stream holds one session')
+  t.diagnostic(full!.replace(/^.*WARN\s+/, ''))
 })
 
 test('gateway over a three-server JetStream cluster - the server it is connected to stops while data flows: nothing lost, births on the new connection', async (t) => {

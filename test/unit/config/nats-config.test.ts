@@ -56,14 +56,14 @@ test('nats config - bounds of mode, keepalive, heartbeat, reconnect and the jets
     'upstream.nats.reconnect.max: reconnect.max must be at least reconnect.min',
     'upstream.nats.heartbeat: expected a duration between 1s and 1h',
   ])
-  assert.deepEqual(errors(withNats({ jetstream: { stream: 'SP.1', replicas: 6, duplicateWindow: '30s', ackTimeout: '0s', size: 1 } })), [
+  assert.deepEqual(errors(withNats({ mode: 'jetstream', jetstream: { stream: 'SP.1', replicas: 6, duplicateWindow: '30s', ackTimeout: '0s', size: 1 } })), [
     "upstream.nats.jetstream.size: unknown key 'size'",
     "upstream.nats.jetstream.stream: expected a stream name of at most 255 characters without spaces, '.', '*', '>', '/', '\\' or control characters",
     'upstream.nats.jetstream.replicas: expected 1 to 5 (JetStream keeps at most 5 replicas)',
     'upstream.nats.jetstream.duplicateWindow: expected at least 1m: a record resent after a reconnect must still be recognised as a duplicate',
     'upstream.nats.jetstream.ackTimeout: expected a duration above 0',
   ])
-  assert.deepEqual(errors(withNats({ jetstream: { replicas: 0 } })), ['upstream.nats.jetstream.replicas: expected a whole number >= 1'])
+  assert.deepEqual(errors(withNats({ mode: 'jetstream', jetstream: { replicas: 0 } })), ['upstream.nats.jetstream.replicas: expected a whole number >= 1'])
 })
 
 test('nats config - auth: exactly one way, and the file that holds its secret', () => {
