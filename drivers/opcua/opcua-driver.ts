@@ -5,8 +5,9 @@
  * Subscription mode: `open()` reads every node once (seeding the latest values and learning the
  * server's data types), then monitors them; every point is `watched`: `watch()` delivers the
  * current values at once and each notification as it arrives, and reports the loss of the session
- * or subscription. `read()` (a write's read-back) returns the latest value. Polling mode: `read()`
- * is one batched Read; `watch()` only reports a lost session.
+ * or subscription. `read()` is one batched Read in both modes: the loop calls it in subscription
+ * mode for a write's read-back, which must be the value the server holds after the write, not the
+ * last notification from before it. Polling mode: `watch()` only reports a lost session.
  */
 import { DriverError, type Driver, type DriverContext, type DriverListener, type PointInfo, type Reading } from '../driver.js'
 import type { Log } from '../../gateway/model/log.js'
@@ -69,6 +70,21 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
     published = config.points.map((_, i) => declared[i] ?? (serverTypes[i] === null ? null : sparkplugTypeOf(serverTypes[i]!)) ?? unresolved)
   }
 
+  /** Source (else server) time of a value, for telling a stale notification from a newer value. */
+  const sampledAt = (entry: DataValue | Reading | undefined): number | null => {
+    if (entry === undefined || 'point' in entry) return null
+    return (entry.sourceTimestamp ?? entry.serverTimestamp)?.getTime() ?? null
+  }
+
+  /**
+   * A notification sampled before the value the driver already holds (a write's read-back
+   * overtaking the publish that was in flight) would republish the old value as new data.
+   */
+  const isStale = (i: number, dv: DataValue): boolean => {
+    const [held, incoming] = [sampledAt(latest[i]), sampledAt(dv)]
+    return held !== null && incoming !== null && incoming < held
+  }
+
   const current = (i: number): Reading => {
     const entry = latest[i]
     return 'point' in entry ? entry : toReading(i, entry)
@@ -106,6 +122,7 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
           const listener = {
             changed(i: number, dv: DataValue) {
               if (severity(dv.statusCode.value) !== 'bad' && serverTypes[i] === null) serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
+              if (isStale(i, dv)) return
               latest[i] = dv
               watcher?.readings([toReading(i, dv)])
             },
@@ -132,8 +149,12 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
       if (connection === null) throw new DriverError('connection', 'read before open()')
       if (lost !== null) throw lost
       const indices = names.map(indexOf)
-      if (config.mode === 'subscription') return indices.map(current)
       const values = await connection.read(indices.map((i) => config.points[i].nodeId))
+      if (config.mode === 'subscription') {
+        values.forEach((dv, k) => {
+          if (!isStale(indices[k], dv)) latest[indices[k]] = dv
+        })
+      }
       return values.map((dv, k) => toReading(indices[k], dv))
     },
 
