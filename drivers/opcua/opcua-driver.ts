@@ -3,9 +3,9 @@
  * only, so a gateway without OPC UA devices never loads it.
  *
  * Subscription mode: `open()` reads every node once (seeding the latest values and learning the
- * server's data types), then monitors them; every point is `watched`: `watch()` delivers the
- * current values at once and each notification as it arrives, and reports the loss of the session
- * or subscription. `read()` is one batched Read in both modes: the loop calls it in subscription
+ * server's data types), then monitors them; every point is `watched`: once the server has answered
+ * its first Publish, `watch()` delivers every point's current value and then each notification as
+ * it arrives, and it reports the loss of the session or subscription. `read()` is one batched Read in both modes: the loop calls it in subscription
  * mode for a write's read-back, which must be the value the server holds after the write, not the
  * last notification from before it. Polling mode: `watch()` only reports a lost session.
  */
@@ -46,6 +46,15 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
   let resolving = false
   let lost: DriverError | null = null
   let watcher: DriverListener | null = null
+  /**
+   * Subscription mode: whether this connection's server has answered a Publish yet. Until then
+   * nothing is delivered: a server that answers Read but never Publish must not count as online
+   * on the values the open read, or the device flaps instead of going offline.
+   */
+  let publishing = false
+  let firstPending = false
+  /** Counts opens and closes, so that a first delivery scheduled for an earlier connection is dropped. */
+  let generation = 0
 
   const indexOf = (name: string): number => {
     const index = byName.get(name)
@@ -96,6 +105,14 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
     watcher?.lost(error)
   }
 
+  /** The first delivery of a connection carries every point: what was published, else what open read. */
+  const firstDelivery = (of: number): void => {
+    firstPending = false
+    if (of !== generation) return
+    publishing = true
+    watcher?.readings(config.points.map((_, i) => current(i)))
+  }
+
   const refusedReading = (i: number, why: string): Reading => ({
     point: config.points[i].name, at: Date.now(), error: new DriverError('rejected', `${config.points[i].nodeId}: ${why}`),
   })
@@ -106,6 +123,7 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
 
     async open() {
       if (connection !== null) return
+      generation++
       const { connect } = await import('./session.js')
       const opened = await connect(config, log)
       try {
@@ -119,12 +137,22 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
         if (resolving) resolve()
         if (config.mode === 'subscription') {
           const { subscribe } = await import('./subscription.js')
+          publishing = false
+          firstPending = false
           const listener = {
             changed(i: number, dv: DataValue) {
               if (severity(dv.statusCode.value) !== 'bad' && serverTypes[i] === null) serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
               if (isStale(i, dv)) return
               latest[i] = dv
-              watcher?.readings([toReading(i, dv)])
+              if (publishing) watcher?.readings([toReading(i, dv)])
+              // The items of one Publish answer are handed over one after the other: deliver once all of them are in.
+              else if (!firstPending) {
+                firstPending = true
+                setImmediate(firstDelivery, generation)
+              }
+            },
+            keptAlive() {
+              if (!publishing && !firstPending) firstDelivery(generation)
             },
             lost: loseAll,
           }
@@ -173,6 +201,8 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
 
     async close() {
       const [s, c] = [subscription, connection]
+      generation++
+      publishing = false
       subscription = null
       connection = null
       await s?.stop()
@@ -190,7 +220,7 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
       resolving = true
       resolve()
       if (lost !== null) listener.lost(lost)
-      else if (config.mode === 'subscription' && connection !== null) listener.readings(config.points.map((_, i) => current(i)))
+      else if (config.mode === 'subscription' && connection !== null && publishing) listener.readings(config.points.map((_, i) => current(i)))
     },
   }
 }

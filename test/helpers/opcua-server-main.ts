@@ -5,6 +5,8 @@
  *   { cmd: 'set', name, value }            value of a variable (Int64/UInt64 as decimal strings)
  *   { cmd: 'status', name, status }        'Good' | 'Uncertain' | 'Bad': the variable's status code
  *   { cmd: 'get', name }                   -> { value } (64-bit integers as decimal strings)
+ *   { cmd: 'publishing', on }              false: Publish requests are held unanswered (a stuck
+ *                                          publish engine; Read and the rest still answer)
  * The first line it prints is { port, certificateFile } once it listens.
  */
 import { createInterface } from 'node:readline'
@@ -124,13 +126,25 @@ async function main(options: OpcuaServerOptions): Promise<void> {
     }, options.bulk.periodMs)
   }
 
+  // The base server dispatches each request to its `_on_<RequestName>` method.
+  const dispatch = server as unknown as { _on_PublishRequest: (...args: unknown[]) => void }
+  const publish = dispatch._on_PublishRequest.bind(server)
+  let publishing = true
+  dispatch._on_PublishRequest = (...args) => {
+    if (publishing) publish(...args)
+  }
+
   await server.start()
   const answer = (o: unknown): boolean => process.stdout.write(JSON.stringify(o) + '\n')
   answer({ port: options.port, certificateFile: server.certificateFile })
 
   createInterface({ input: process.stdin }).on('line', (line) => {
     try {
-      const cmd = JSON.parse(line) as { cmd: string; name: string; value?: unknown; status?: string }
+      const cmd = JSON.parse(line) as { cmd: string; name: string; value?: unknown; status?: string; on?: boolean }
+      if (cmd.cmd === 'publishing') {
+        publishing = cmd.on === true
+        return void answer({ ok: true })
+      }
       const entry = variables.get(cmd.name)
       if (entry === undefined) throw new Error(`no variable ${cmd.name}`)
       const v = entry.variable
