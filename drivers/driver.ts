@@ -100,6 +100,8 @@ export interface RawDevice {
   readonly driver: string
   readonly connection: unknown
   readonly tags: readonly Readonly<Record<string, unknown>>[]
+  /** The device's scan period (its `poll`, else the gateway's default); absent outside a device file (browse). */
+  readonly pollMs?: number
 }
 
 /** What the gateway tells a driver about where it runs. */
@@ -124,8 +126,10 @@ export interface DriverModule<C = unknown> {
    * Validates the driver-specific parts (`connection`, the driver's tag keys) and returns every
    * problem with its path below `at` (e.g. ['tags', 3, 'address']). Tags come in file order; the
    * returned config must describe points whose names equal the tags' `name`s, in the same order.
+   * What loads but does not do what it says (a key the chosen mode ignores) goes to `warnings`,
+   * with its path like an error's.
    */
-  parse(raw: RawDevice, at: ConfigPath): Result<C, ConfigError[]>
+  parse(raw: RawDevice, at: ConfigPath, warnings?: ConfigError[]): Result<C, ConfigError[]>
   /** Builds the driver for one device. Does no I/O until `open()`. */
   create(config: C, log: Log, context?: DriverContext): Driver
   /**

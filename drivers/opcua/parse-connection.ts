@@ -8,7 +8,8 @@ import {
 
 export const connectionKeys = ['endpoint', 'securityMode', 'securityPolicy', 'user', 'mode', 'publishingInterval', 'timeout', 'trustServer', 'pkiDir']
 
-export type ParsedConnection = Omit<OpcuaDeviceConfig, 'points'>
+/** `publishingIntervalMs` null: not written, decided from the tags' sampling (see parse.ts). */
+export type ParsedConnection = Omit<OpcuaDeviceConfig, 'points' | 'publishingIntervalMs'> & { readonly publishingIntervalMs: number | null }
 
 export function parseConnection(raw: unknown, at: ConfigPath, errors: ConfigError[]): ParsedConnection {
   const path = [...at, 'connection']
@@ -29,7 +30,7 @@ export function parseConnection(raw: unknown, at: ConfigPath, errors: ConfigErro
     securityPolicy: policy(f, securityMode),
     user: user(raw as Record<string, unknown>, path, errors),
     mode: f.oneOf('mode', ['subscription', 'polling'] as const, defaults.mode),
-    publishingIntervalMs: positive(f, 'publishingInterval', defaults.publishingInterval),
+    publishingIntervalMs: f.get('publishingInterval') === undefined ? null : positive(f, 'publishingInterval', defaults.publishingInterval),
     timeoutMs: positive(f, 'timeout', defaults.timeout),
     trustServer: f.boolean('trustServer', defaults.trustServer),
     pkiDir: absolutePath(f, 'pkiDir') ?? null,

@@ -5,7 +5,11 @@ import { defaults, type Deadband, type OpcuaPoint } from './config.js'
 import { nodeIdProblem } from './node-id.js'
 import { type OpcuaType, opcuaTypeNames, parseTypeName, sparkplugTypeOf } from './types.js'
 
-export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath, errors: ConfigError[]): OpcuaPoint | null {
+/** A point before the device-wide timing is decided: `queueSize` null when the tag does not set it. */
+export type ParsedPoint = Omit<OpcuaPoint, 'queueSize'> & { readonly queueSize: number | null; readonly pollMs: number }
+
+/** `devicePollMs`: the device's `poll`, which a tag without its own `poll` or `samplingInterval` samples at. */
+export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath, errors: ConfigError[], devicePollMs: number): ParsedPoint | null {
   const f = new Fields(raw, at, errors)
   const before = errors.length
   const nodeId = f.requiredString('nodeId', 'the variable to read, e.g. nodeId: ns=2;s=Press4.Pressure')
@@ -14,13 +18,13 @@ export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath,
     if (problem !== null) f.fail('nodeId', problem)
   }
   const declared = declaredType(f)
-  const samplingIntervalMs = f.get('samplingInterval') !== undefined ? f.duration('samplingInterval', '0ms')
-    : f.get('poll') !== undefined ? f.duration('poll', '1s') : defaults.samplingIntervalMs
-  const queueSize = f.integer('queueSize', defaults.queueSize, 1, 1000)
+  const pollMs = f.get('poll') !== undefined ? f.duration('poll', '1s') : devicePollMs
+  const samplingIntervalMs = f.get('samplingInterval') !== undefined ? f.duration('samplingInterval', '0ms') : pollMs
+  const queueSize = f.get('queueSize') === undefined ? null : f.integer('queueSize', 1, 1, defaults.maxQueueSize)
   const deadband = serverDeadband(f, declared)
   const writable = f.boolean('writable', false)
   if (errors.length > before) return null
-  return { name: String(raw.name ?? ''), nodeId, declared, samplingIntervalMs, queueSize, deadband, writable }
+  return { name: String(raw.name ?? ''), nodeId, declared, samplingIntervalMs, queueSize, pollMs, deadband, writable }
 }
 
 function declaredType(f: Fields): OpcuaType | null {

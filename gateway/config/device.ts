@@ -31,8 +31,11 @@ const typeNames: Record<SparkplugType, true> = {
 }
 export const sparkplugTypes = Object.keys(typeNames) as SparkplugType[]
 
-/** Validates one device file's content; `file` is recorded in the result and in nothing else. */
-export function parseDevice(raw: unknown, file: string, registry: Registry): Result<DeviceConfig, ConfigError[]> {
+/**
+ * Validates one device file's content; `file` is recorded in the result and in nothing else.
+ * The driver's warnings (paths as for errors) are added to `warnings`.
+ */
+export function parseDevice(raw: unknown, file: string, registry: Registry, warnings: ConfigError[] = []): Result<DeviceConfig, ConfigError[]> {
   const f = new Fields()
   const root = f.root(raw, deviceKeys)
   const deviceId = f.id(root, 'device', { required: true })
@@ -57,8 +60,8 @@ export function parseDevice(raw: unknown, file: string, registry: Registry): Res
   let driverConfig: unknown
   const complete = items !== undefined && sections.every((s) => s !== undefined)
   if (module !== undefined && driver !== undefined && complete) {
-    const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: sections.map((s) => s!.value) }
-    const parsed = module.parse(rawDevice, [])
+    const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: sections.map((s) => s!.value), pollMs }
+    const parsed = module.parse(rawDevice, [], warnings)
     if (parsed.ok) driverConfig = parsed.value
     else addDriverErrors(f, parsed.error)
   }

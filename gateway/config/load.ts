@@ -101,7 +101,7 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
   const devices = await loadDevices(devicesDir, registry, {
-    named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir],
+    named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir], warnings,
     ...(natsChosen(doc.value) ? { idError: natsIdError } : {}),
   })
   if (!devices.ok) errors.merge(devices.error)
@@ -130,9 +130,12 @@ export async function loadDevices(
     named?: Omit<LocatedError, 'message'>; exclude?: string; trusted?: readonly string[]
     /** What makes a device id unusable with the chosen upstream (NATS subjects), or undefined. */
     idError?: (id: string) => string | undefined
+    /** Where what loads but should be fixed (a key the device's mode ignores) is added. */
+    warnings?: LocatedError[]
   } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
+  const warned = new Collector()
   let names: string[]
   try {
     const entries = await readdir(dir, { withFileTypes: true })
@@ -147,12 +150,13 @@ export async function loadDevices(
   for (const name of names) {
     const file = join(dir, name)
     if (file === options.exclude) continue
-    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], errors)
+    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], errors, warned)
     if (loaded === undefined) continue
     locators.set(file, loaded.locate)
     if (loaded.device !== undefined) devices.push(loaded.device)
   }
   checkAcrossDevices(devices, registry, locators, errors)
+  options.warnings?.push(...warned.sorted())
   const idError = options.idError
   if (idError !== undefined) {
     for (const device of devices) {
@@ -163,7 +167,9 @@ export async function loadDevices(
   return errors.count > 0 ? fail(errors.sorted()) : ok(devices)
 }
 
-async function loadDevice(file: string, registry: Registry, trusted: readonly string[], errors: Collector): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
+async function loadDevice(
+  file: string, registry: Registry, trusted: readonly string[], errors: Collector, warned: Collector,
+): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
   const foreign = !(await inside(file, trusted))
   const doc = await readYaml(file, 'device', errors, foreign ? (d) => foreignDevice(file, trusted[0]!, d) : undefined)
   if (doc === undefined) return undefined
@@ -172,7 +178,7 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
 
   const value = doc.value as Record<string, unknown> | null
   const tags = value?.tags
-  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors)
+  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors, undefined, warned)
 
   const csvFile = resolve(dirname(file), tags)
   let text: string
@@ -197,8 +203,12 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
     if (p[0] !== 'tags' || p.length < 2) return yamlLocate(p)
     return { file: csvFile, ...csv.locate(p.slice(1)) }
   }
-  const result = parseDevice({ ...value, tags: csv.rows }, file, registry)
-  if (result.ok) return { device: result.value, locate }
+  const warnings: ConfigError[] = []
+  const result = parseDevice({ ...value, tags: csv.rows }, file, registry, warnings)
+  if (result.ok) {
+    warned.addAll(warnings, locate)
+    return { device: result.value, locate }
+  }
   // An unknown column is one mistake, reported once at its header cell rather than on every row.
   const columns = new Set<string>()
   for (const e of result.error) {
@@ -214,10 +224,14 @@ async function loadDevice(file: string, registry: Registry, trusted: readonly st
 }
 
 function parseLocated(
-  value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, keep: (e: ConfigError) => boolean = () => true,
+  value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, keep: (e: ConfigError) => boolean = () => true, warned?: Collector,
 ): { device?: DeviceConfig; locate: Locator } {
-  const result = parseDevice(value, file, registry)
-  if (result.ok) return { device: result.value, locate }
+  const warnings: ConfigError[] = []
+  const result = parseDevice(value, file, registry, warnings)
+  if (result.ok) {
+    warned?.addAll(warnings, locate)
+    return { device: result.value, locate }
+  }
   errors.addAll(result.error.filter(keep), locate)
   return { locate }
 }

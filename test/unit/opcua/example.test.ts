@@ -30,13 +30,13 @@ test('opcua example - example.yaml loads through the gateway with every key reso
     },
   )
   assert.deepEqual(config.points.map((p) => [p.name, p.declared && `${p.declared.base}${p.declared.array ? '[]' : ''}`, p.samplingIntervalMs, p.queueSize, p.deadband, p.writable]), [
-    ['Hydraulics/Pressure', 'Double', -1, 1, { kind: 'absolute', value: 0.2 }, false],
-    ['Hydraulics/Oil Level', null, -1, 1, { kind: 'percent', value: 1 }, false],
-    ['Counters/Strokes', 'UInt64', -1, 1, null, false],
-    ['Counters/Last Stroke', 'DateTime', -1, 1, null, false],
+    ['Hydraulics/Pressure', 'Double', 500, 2, { kind: 'absolute', value: 0.2 }, false],
+    ['Hydraulics/Oil Level', null, 500, 2, { kind: 'percent', value: 1 }, false],
+    ['Counters/Strokes', 'UInt64', 500, 2, null, false],
+    ['Counters/Last Stroke', 'DateTime', 500, 2, null, false],
     ['Profile/Force', 'Float[]', 100, 10, null, false],
-    ['Recipe/Setpoint', 'Double', -1, 1, null, true],
-    ['Recipe/Name', 'LocalizedText', -1, 1, null, false],
+    ['Recipe/Setpoint', 'Double', 500, 2, null, true],
+    ['Recipe/Name', 'LocalizedText', 500, 2, null, false],
   ])
 })
 
