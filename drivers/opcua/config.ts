@@ -1,6 +1,7 @@
 /** The parsed configuration of one OPC UA device, and every default in one place. */
 import { join } from 'node:path'
 import type { OpcuaType } from './types.js'
+import type { SizeLimits } from './value-size.js'
 
 export const securityModes = ['None', 'Sign', 'SignAndEncrypt'] as const
 export type SecurityModeName = (typeof securityModes)[number]
@@ -33,6 +34,8 @@ export interface OpcuaPoint {
   readonly queueSize: number
   readonly deadband: Deadband | null
   readonly writable: boolean
+  /** A larger value is a bad reading naming the limit (`maxStringBytes`, `maxArrayLength`). */
+  readonly limits: SizeLimits
 }
 
 export interface OpcuaDeviceConfig {
@@ -46,6 +49,8 @@ export interface OpcuaDeviceConfig {
   readonly publishingIntervalMs: number
   /** How long one request (connect, read, write, create items) waits. */
   readonly timeoutMs: number
+  /** Bytes of values one Read or one Publish answer may bring; the values past it are bad readings. */
+  readonly maxBytesPerScan: number
   /** Accept an unknown server certificate without the `trust` step (logged as a warning at every open). */
   readonly trustServer: boolean
   /**
@@ -87,6 +92,13 @@ export const defaults = {
   /** The gateway's scan period, for a device parsed without one (browse). */
   pollMs: 1000,
   maxQueueSize: 1000,
+  maxStringBytes: 64 * 1024,
+  maxArrayLength: 10_000,
+  maxBytesPerScan: 4 * 1024 * 1024,
+  /** How far a tag or device may raise the limits above (a value must still fit the gateway's heap). */
+  ceilingStringBytes: 16 * 1024 * 1024,
+  ceilingArrayLength: 1_000_000,
+  ceilingBytesPerScan: 64 * 1024 * 1024,
   /** Items per CreateMonitoredItems / nodes per Read when the server states no limit. */
   maxPerCall: 1000,
   /** Keep-alive count of the subscription: a quiet subscription still proves it lives this often. */

@@ -17,6 +17,7 @@ import { withPki, type OpcuaDeviceConfig } from './config.js'
 import { describeStatus } from './errors.js'
 import type { OpcuaConnection } from './session.js'
 import type { Subscription } from './subscription.js'
+import { measure } from './value-size.js'
 import { builtInIds, fromOpcua, type OpcuaType, severity, sparkplugTypeOf, toOpcua, toText, typeName, typeOfVariant } from './types.js'
 
 export interface OpcuaDriver extends Driver {
@@ -79,6 +80,35 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
     published = config.points.map((_, i) => declared[i] ?? (serverTypes[i] === null ? null : sparkplugTypeOf(serverTypes[i]!)) ?? unresolved)
   }
 
+  /** Tags whose last value was too large, logged once until a value fits again. */
+  const tooLargeLogged = new Set<number>()
+  /** Bytes the current Publish answer may still bring (reset by each one). */
+  let publishBudget = { left: config.maxBytesPerScan }
+
+  /**
+   * A bad reading for a value over its tag's limits or past the scan's byte budget, decided from
+   * the lengths node-opcua decoded, before anything converts or copies the value; null: it fits.
+   */
+  const tooLarge = (i: number, dv: DataValue, budget: { left: number }): Reading | null => {
+    const t = severity(dv.statusCode.value) === 'bad' ? null : typeOfVariant(dv.value.dataType, dv.value.arrayType)
+    if (t === null) return null
+    const p = config.points[i]
+    const m = measure(dv.value.value, t, p.limits)
+    const problem = 'problem' in m ? m.problem
+      : m.bytes > budget.left ? `${m.bytes} bytes would pass connection.maxBytesPerScan ${config.maxBytesPerScan} with the other values of this scan` : null
+    if (problem === null) {
+      budget.left -= (m as { bytes: number }).bytes
+      tooLargeLogged.delete(i)
+      return null
+    }
+    if (!tooLargeLogged.has(i)) {
+      tooLargeLogged.add(i)
+      log.warn('OPC UA value too large: published as bad until it fits', { tag: p.name, nodeId: p.nodeId, reason: problem })
+    }
+    const at = (dv.sourceTimestamp ?? dv.serverTimestamp)?.getTime() ?? Date.now()
+    return { point: p.name, at, error: new DriverError('decode', `${p.name} (${p.nodeId}): ${problem}`) }
+  }
+
   /** Source (else server) time of a value, for telling a stale notification from a newer value. */
   const sampledAt = (entry: DataValue | Reading | undefined): number | null => {
     if (entry === undefined || 'point' in entry) return null
@@ -133,7 +163,8 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
         values.forEach((dv, i) => {
           if (severity(dv.statusCode.value) !== 'bad') serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
         })
-        latest = values
+        const budget = { left: config.maxBytesPerScan }
+        latest = values.map((dv, i) => tooLarge(i, dv, budget) ?? dv)
         if (resolving) resolve()
         if (config.mode === 'subscription') {
           const { subscribe } = await import('./subscription.js')
@@ -143,13 +174,16 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
             changed(i: number, dv: DataValue) {
               if (severity(dv.statusCode.value) !== 'bad' && serverTypes[i] === null) serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
               if (isStale(i, dv)) return
-              latest[i] = dv
-              if (publishing) watcher?.readings([toReading(i, dv)])
+              latest[i] = tooLarge(i, dv, publishBudget) ?? dv
+              if (publishing) watcher?.readings([current(i)])
               // The items of one Publish answer are handed over one after the other: deliver once all of them are in.
               else if (!firstPending) {
                 firstPending = true
                 setImmediate(firstDelivery, generation)
               }
+            },
+            notified() {
+              publishBudget = { left: config.maxBytesPerScan }
             },
             keptAlive() {
               if (!publishing && !firstPending) firstDelivery(generation)
@@ -178,12 +212,13 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
       if (lost !== null) throw lost
       const indices = names.map(indexOf)
       const values = await connection.read(indices.map((i) => config.points[i].nodeId))
-      if (config.mode === 'subscription') {
-        values.forEach((dv, k) => {
-          if (!isStale(indices[k], dv)) latest[indices[k]] = dv
-        })
-      }
-      return values.map((dv, k) => toReading(indices[k], dv))
+      const budget = { left: config.maxBytesPerScan }
+      return values.map((dv, k) => {
+        const i = indices[k]
+        const entry = tooLarge(i, dv, budget) ?? dv
+        if (config.mode === 'subscription' && !isStale(i, dv)) latest[i] = entry
+        return 'point' in entry ? entry : toReading(i, entry)
+      })
     },
 
     async write(name: string, value: Value): Promise<void> {

@@ -1,6 +1,7 @@
 /** One raw tag (a YAML mapping or a CSV row) -> OpcuaPoint, collecting every problem with its path. */
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
 import { Fields } from '../modbus/fields.js'
+import { parseSize, sizeHint } from '../../gateway/config/units.js'
 import { defaults, type Deadband, type OpcuaPoint } from './config.js'
 import { nodeIdProblem } from './node-id.js'
 import { type OpcuaType, opcuaTypeNames, parseTypeName, sparkplugTypeOf } from './types.js'
@@ -23,8 +24,23 @@ export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath,
   const queueSize = f.get('queueSize') === undefined ? null : f.integer('queueSize', 1, 1, defaults.maxQueueSize)
   const deadband = serverDeadband(f, declared)
   const writable = f.boolean('writable', false)
+  const limits = {
+    maxStringBytes: size(f, 'maxStringBytes', defaults.maxStringBytes, defaults.ceilingStringBytes),
+    maxArrayLength: f.integer('maxArrayLength', defaults.maxArrayLength, 1, defaults.ceilingArrayLength),
+  }
   if (errors.length > before) return null
-  return { name: String(raw.name ?? ''), nodeId, declared, samplingIntervalMs, queueSize, pollMs, deadband, writable }
+  return { name: String(raw.name ?? ''), nodeId, declared, samplingIntervalMs, queueSize, pollMs, deadband, writable, limits }
+}
+
+/** A byte size (64KiB, 2MiB, or a bare number of bytes) between 1 and `ceiling`. */
+export function size(f: Fields, key: string, fallback: number, ceiling: number): number {
+  const value = f.get(key)
+  if (value === undefined) return fallback
+  const bytes = parseSize(value)
+  if (bytes === undefined) f.fail(key, `${sizeHint}, got ${JSON.stringify(value)}`)
+  else if (bytes < 1 || bytes > ceiling) f.fail(key, `expected at least 1 byte and at most ${ceiling / 1024 / 1024}MiB, got ${JSON.stringify(value)}`)
+  else return bytes
+  return fallback
 }
 
 function declaredType(f: Fields): OpcuaType | null {

@@ -31,6 +31,8 @@ export interface OpcuaServerOptions {
    * `periodMs` to the time of the change (ms since epoch), and the server's usual operation limits.
    */
   readonly bulk?: { readonly count: number; readonly periodMs: number }
+  /** BigString (String of `stringBytes` ASCII bytes) and BigArray (Double[`arrayLength`]), both new every `changeMs`. */
+  readonly big?: { readonly stringBytes: number; readonly arrayLength: number; readonly changeMs: number }
 }
 
 function toVariant(dataType: keyof typeof DataType, value: unknown, array = false): Variant {
@@ -114,6 +116,22 @@ async function main(options: OpcuaServerOptions): Promise<void> {
   if (options.counterMs) {
     let count = 0
     setInterval(() => variables.get('Counter')!.variable.setValueFromSource(new Variant({ dataType: DataType.UInt32, value: ++count })), options.counterMs)
+  }
+
+  if (options.big) {
+    const { stringBytes, arrayLength, changeMs } = options.big
+    add('BigString', 'String', 'x')
+    add('BigArray', 'Double', [0], { array: true })
+    let round = 0
+    const change = (): void => {
+      round++
+      variables.get('BigString')!.variable.setValueFromSource(new Variant({ dataType: DataType.String, value: String(round % 10).repeat(stringBytes) }))
+      variables.get('BigArray')!.variable.setValueFromSource(new Variant({
+        dataType: DataType.Double, arrayType: VariantArrayType.Array, value: new Float64Array(arrayLength).fill(round),
+      }))
+    }
+    change()
+    setInterval(change, changeMs)
   }
 
   if (options.bulk) {

@@ -26,7 +26,7 @@ test('opcua example - example.yaml loads through the gateway with every key reso
     {
       endpoint: 'opc.tcp://192.168.10.30:4840', securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256',
       user: { kind: 'username', username: 'gateway', passwordFile: '/etc/sparkplug-gateway/secrets/press4-password' },
-      mode: 'subscription', publishingIntervalMs: 500, timeoutMs: 5000, trustServer: false, pkiDir: null, points: undefined,
+      mode: 'subscription', publishingIntervalMs: 500, timeoutMs: 5000, maxBytesPerScan: 4194304, trustServer: false, pkiDir: null, points: undefined,
     },
   )
   assert.deepEqual(config.points.map((p) => [p.name, p.declared && `${p.declared.base}${p.declared.array ? '[]' : ''}`, p.samplingIntervalMs, p.queueSize, p.deadband, p.writable]), [
