@@ -44,7 +44,8 @@ export interface Driver {
    * Reads the named points once (one scan group: the poll loop passes the same array instance for
    * a group every time, so a driver may cache a read plan per array). A point that failed comes
    * back as a Reading with `error`; rejects only when the connection itself is unusable
-   * (DriverError kind 'connection' | 'timeout').
+   * (DriverError kind 'connection' | 'timeout'). After a `write` has resolved, a read of that point
+   * is its read-back: the value the device holds after the write, never one cached from before it.
    */
   read(points: readonly string[]): Promise<Reading[]>
   /** Writes one point's raw value (scaling already inverted by the caller). Rejects with DriverError. */
@@ -99,6 +100,8 @@ export interface RawDevice {
   readonly driver: string
   readonly connection: unknown
   readonly tags: readonly Readonly<Record<string, unknown>>[]
+  /** The device's scan period (its `poll`, else the gateway's default); absent outside a device file (browse). */
+  readonly pollMs?: number
 }
 
 /** What the gateway tells a driver about where it runs. */

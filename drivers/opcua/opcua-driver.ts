@@ -3,10 +3,11 @@
  * only, so a gateway without OPC UA devices never loads it.
  *
  * Subscription mode: `open()` reads every node once (seeding the latest values and learning the
- * server's data types), then monitors them; every point is `watched`: `watch()` delivers the
- * current values at once and each notification as it arrives, and reports the loss of the session
- * or subscription. `read()` (a write's read-back) returns the latest value. Polling mode: `read()`
- * is one batched Read; `watch()` only reports a lost session.
+ * server's data types), then monitors them; every point is `watched`: once the server has answered
+ * its first Publish, `watch()` delivers every point's current value and then each notification as
+ * it arrives, and it reports the loss of the session or subscription. `read()` is one batched Read in both modes: the loop calls it in subscription
+ * mode for a write's read-back, which must be the value the server holds after the write, not the
+ * last notification from before it. Polling mode: `watch()` only reports a lost session.
  */
 import { DriverError, type Driver, type DriverContext, type DriverListener, type PointInfo, type Reading } from '../driver.js'
 import type { Log } from '../../gateway/model/log.js'
@@ -16,6 +17,7 @@ import { withPki, type OpcuaDeviceConfig } from './config.js'
 import { describeStatus } from './errors.js'
 import type { OpcuaConnection } from './session.js'
 import type { Subscription } from './subscription.js'
+import { measure } from './value-size.js'
 import { builtInIds, fromOpcua, type OpcuaType, severity, sparkplugTypeOf, toOpcua, toText, typeName, typeOfVariant } from './types.js'
 
 export interface OpcuaDriver extends Driver {
@@ -45,6 +47,15 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
   let resolving = false
   let lost: DriverError | null = null
   let watcher: DriverListener | null = null
+  /**
+   * Subscription mode: whether this connection's server has answered a Publish yet. Until then
+   * nothing is delivered: a server that answers Read but never Publish must not count as online
+   * on the values the open read, or the device flaps instead of going offline.
+   */
+  let publishing = false
+  let firstPending = false
+  /** Counts opens and closes, so that a first delivery scheduled for an earlier connection is dropped. */
+  let generation = 0
 
   const indexOf = (name: string): number => {
     const index = byName.get(name)
@@ -69,6 +80,50 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
     published = config.points.map((_, i) => declared[i] ?? (serverTypes[i] === null ? null : sparkplugTypeOf(serverTypes[i]!)) ?? unresolved)
   }
 
+  /** Tags whose last value was too large, logged once until a value fits again. */
+  const tooLargeLogged = new Set<number>()
+  /** Bytes the current Publish answer may still bring (reset by each one). */
+  let publishBudget = { left: config.maxBytesPerScan }
+
+  /**
+   * A bad reading for a value over its tag's limits or past the scan's byte budget, decided from
+   * the lengths node-opcua decoded, before anything converts or copies the value; null: it fits.
+   */
+  const tooLarge = (i: number, dv: DataValue, budget: { left: number }): Reading | null => {
+    const t = severity(dv.statusCode.value) === 'bad' ? null : typeOfVariant(dv.value.dataType, dv.value.arrayType)
+    if (t === null) return null
+    const p = config.points[i]
+    const m = measure(dv.value.value, t, p.limits)
+    const problem = 'problem' in m ? m.problem
+      : m.bytes > budget.left ? `${m.bytes} bytes would pass connection.maxBytesPerScan ${config.maxBytesPerScan} with the other values of this scan` : null
+    if (problem === null) {
+      budget.left -= (m as { bytes: number }).bytes
+      tooLargeLogged.delete(i)
+      return null
+    }
+    if (!tooLargeLogged.has(i)) {
+      tooLargeLogged.add(i)
+      log.warn('OPC UA value too large: published as bad until it fits', { tag: p.name, nodeId: p.nodeId, reason: problem })
+    }
+    const at = (dv.sourceTimestamp ?? dv.serverTimestamp)?.getTime() ?? Date.now()
+    return { point: p.name, at, error: new DriverError('decode', `${p.name} (${p.nodeId}): ${problem}`) }
+  }
+
+  /** Source (else server) time of a value, for telling a stale notification from a newer value. */
+  const sampledAt = (entry: DataValue | Reading | undefined): number | null => {
+    if (entry === undefined || 'point' in entry) return null
+    return (entry.sourceTimestamp ?? entry.serverTimestamp)?.getTime() ?? null
+  }
+
+  /**
+   * A notification sampled before the value the driver already holds (a write's read-back
+   * overtaking the publish that was in flight) would republish the old value as new data.
+   */
+  const isStale = (i: number, dv: DataValue): boolean => {
+    const [held, incoming] = [sampledAt(latest[i]), sampledAt(dv)]
+    return held !== null && incoming !== null && incoming < held
+  }
+
   const current = (i: number): Reading => {
     const entry = latest[i]
     return 'point' in entry ? entry : toReading(i, entry)
@@ -78,6 +133,14 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
     if (lost !== null) return
     lost = error
     watcher?.lost(error)
+  }
+
+  /** The first delivery of a connection carries every point: what was published, else what open read. */
+  const firstDelivery = (of: number): void => {
+    firstPending = false
+    if (of !== generation) return
+    publishing = true
+    watcher?.readings(config.points.map((_, i) => current(i)))
   }
 
   const refusedReading = (i: number, why: string): Reading => ({
@@ -90,6 +153,7 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
 
     async open() {
       if (connection !== null) return
+      generation++
       const { connect } = await import('./session.js')
       const opened = await connect(config, log)
       try {
@@ -99,15 +163,30 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
         values.forEach((dv, i) => {
           if (severity(dv.statusCode.value) !== 'bad') serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
         })
-        latest = values
+        const budget = { left: config.maxBytesPerScan }
+        latest = values.map((dv, i) => tooLarge(i, dv, budget) ?? dv)
         if (resolving) resolve()
         if (config.mode === 'subscription') {
           const { subscribe } = await import('./subscription.js')
+          publishing = false
+          firstPending = false
           const listener = {
             changed(i: number, dv: DataValue) {
               if (severity(dv.statusCode.value) !== 'bad' && serverTypes[i] === null) serverTypes[i] = typeOfVariant(dv.value.dataType, dv.value.arrayType)
-              latest[i] = dv
-              watcher?.readings([toReading(i, dv)])
+              if (isStale(i, dv)) return
+              latest[i] = tooLarge(i, dv, publishBudget) ?? dv
+              if (publishing) watcher?.readings([current(i)])
+              // The items of one Publish answer are handed over one after the other: deliver once all of them are in.
+              else if (!firstPending) {
+                firstPending = true
+                setImmediate(firstDelivery, generation)
+              }
+            },
+            notified() {
+              publishBudget = { left: config.maxBytesPerScan }
+            },
+            keptAlive() {
+              if (!publishing && !firstPending) firstDelivery(generation)
             },
             lost: loseAll,
           }
@@ -132,9 +211,14 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
       if (connection === null) throw new DriverError('connection', 'read before open()')
       if (lost !== null) throw lost
       const indices = names.map(indexOf)
-      if (config.mode === 'subscription') return indices.map(current)
       const values = await connection.read(indices.map((i) => config.points[i].nodeId))
-      return values.map((dv, k) => toReading(indices[k], dv))
+      const budget = { left: config.maxBytesPerScan }
+      return values.map((dv, k) => {
+        const i = indices[k]
+        const entry = tooLarge(i, dv, budget) ?? dv
+        if (config.mode === 'subscription' && !isStale(i, dv)) latest[i] = entry
+        return 'point' in entry ? entry : toReading(i, entry)
+      })
     },
 
     async write(name: string, value: Value): Promise<void> {
@@ -152,6 +236,8 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
 
     async close() {
       const [s, c] = [subscription, connection]
+      generation++
+      publishing = false
       subscription = null
       connection = null
       await s?.stop()
@@ -169,7 +255,7 @@ export function createOpcuaDriver(parsed: OpcuaDeviceConfig, log: Log, context?:
       resolving = true
       resolve()
       if (lost !== null) listener.lost(lost)
-      else if (config.mode === 'subscription' && connection !== null) listener.readings(config.points.map((_, i) => current(i)))
+      else if (config.mode === 'subscription' && connection !== null && publishing) listener.readings(config.points.map((_, i) => current(i)))
     },
   }
 }

@@ -2,13 +2,15 @@
 import { isAbsolute } from 'node:path'
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
 import { Fields, isRecord } from '../modbus/fields.js'
+import { size } from './parse-tag.js'
 import {
   defaults, deprecatedPolicies, type OpcuaDeviceConfig, type SecurityPolicyName, securityModes, securityPolicies, type UserIdentity,
 } from './config.js'
 
-export const connectionKeys = ['endpoint', 'securityMode', 'securityPolicy', 'user', 'mode', 'publishingInterval', 'timeout', 'trustServer', 'pkiDir']
+export const connectionKeys = ['endpoint', 'securityMode', 'securityPolicy', 'user', 'mode', 'publishingInterval', 'timeout', 'trustServer', 'pkiDir', 'maxBytesPerScan']
 
-export type ParsedConnection = Omit<OpcuaDeviceConfig, 'points'>
+/** `publishingIntervalMs` null: not written, decided from the tags' sampling (see parse.ts). */
+export type ParsedConnection = Omit<OpcuaDeviceConfig, 'points' | 'publishingIntervalMs'> & { readonly publishingIntervalMs: number | null }
 
 export function parseConnection(raw: unknown, at: ConfigPath, errors: ConfigError[]): ParsedConnection {
   const path = [...at, 'connection']
@@ -29,8 +31,9 @@ export function parseConnection(raw: unknown, at: ConfigPath, errors: ConfigErro
     securityPolicy: policy(f, securityMode),
     user: user(raw as Record<string, unknown>, path, errors),
     mode: f.oneOf('mode', ['subscription', 'polling'] as const, defaults.mode),
-    publishingIntervalMs: positive(f, 'publishingInterval', defaults.publishingInterval),
+    publishingIntervalMs: f.get('publishingInterval') === undefined ? null : positive(f, 'publishingInterval', defaults.publishingInterval),
     timeoutMs: positive(f, 'timeout', defaults.timeout),
+    maxBytesPerScan: size(f, 'maxBytesPerScan', defaults.maxBytesPerScan, defaults.ceilingBytesPerScan),
     trustServer: f.boolean('trustServer', defaults.trustServer),
     pkiDir: absolutePath(f, 'pkiDir') ?? null,
   }

@@ -1,11 +1,16 @@
 /** One raw tag (a YAML mapping or a CSV row) -> OpcuaPoint, collecting every problem with its path. */
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
 import { Fields } from '../modbus/fields.js'
+import { parseSize, sizeHint } from '../../gateway/config/units.js'
 import { defaults, type Deadband, type OpcuaPoint } from './config.js'
 import { nodeIdProblem } from './node-id.js'
 import { type OpcuaType, opcuaTypeNames, parseTypeName, sparkplugTypeOf } from './types.js'
 
-export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath, errors: ConfigError[]): OpcuaPoint | null {
+/** A point before the device-wide timing is decided: `queueSize` null when the tag does not set it. */
+export type ParsedPoint = Omit<OpcuaPoint, 'queueSize'> & { readonly queueSize: number | null; readonly pollMs: number }
+
+/** `devicePollMs`: the device's `poll`, which a tag without its own `poll` or `samplingInterval` samples at. */
+export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath, errors: ConfigError[], devicePollMs: number): ParsedPoint | null {
   const f = new Fields(raw, at, errors)
   const before = errors.length
   const nodeId = f.requiredString('nodeId', 'the variable to read, e.g. nodeId: ns=2;s=Press4.Pressure')
@@ -14,13 +19,28 @@ export function parseTag(raw: Readonly<Record<string, unknown>>, at: ConfigPath,
     if (problem !== null) f.fail('nodeId', problem)
   }
   const declared = declaredType(f)
-  const samplingIntervalMs = f.get('samplingInterval') !== undefined ? f.duration('samplingInterval', '0ms')
-    : f.get('poll') !== undefined ? f.duration('poll', '1s') : defaults.samplingIntervalMs
-  const queueSize = f.integer('queueSize', defaults.queueSize, 1, 1000)
+  const pollMs = f.get('poll') !== undefined ? f.duration('poll', '1s') : devicePollMs
+  const samplingIntervalMs = f.get('samplingInterval') !== undefined ? f.duration('samplingInterval', '0ms') : pollMs
+  const queueSize = f.get('queueSize') === undefined ? null : f.integer('queueSize', 1, 1, defaults.maxQueueSize)
   const deadband = serverDeadband(f, declared)
   const writable = f.boolean('writable', false)
+  const limits = {
+    maxStringBytes: size(f, 'maxStringBytes', defaults.maxStringBytes, defaults.ceilingStringBytes),
+    maxArrayLength: f.integer('maxArrayLength', defaults.maxArrayLength, 1, defaults.ceilingArrayLength),
+  }
   if (errors.length > before) return null
-  return { name: String(raw.name ?? ''), nodeId, declared, samplingIntervalMs, queueSize, deadband, writable }
+  return { name: String(raw.name ?? ''), nodeId, declared, samplingIntervalMs, queueSize, pollMs, deadband, writable, limits }
+}
+
+/** A byte size (64KiB, 2MiB, or a bare number of bytes) between 1 and `ceiling`. */
+export function size(f: Fields, key: string, fallback: number, ceiling: number): number {
+  const value = f.get(key)
+  if (value === undefined) return fallback
+  const bytes = parseSize(value)
+  if (bytes === undefined) f.fail(key, `${sizeHint}, got ${JSON.stringify(value)}`)
+  else if (bytes < 1 || bytes > ceiling) f.fail(key, `expected at least 1 byte and at most ${ceiling / 1024 / 1024}MiB, got ${JSON.stringify(value)}`)
+  else return bytes
+  return fallback
 }
 
 function declaredType(f: Fields): OpcuaType | null {

@@ -29,9 +29,10 @@ export const connectionSchema: JsonSchema = {
       ],
     },
     mode: { enum: ['subscription', 'polling'], default: defaults.mode, description: 'subscription: monitored items push changes; polling: a batched Read per scan' },
-    publishingInterval: duration('Subscription publishing interval.', defaults.publishingInterval),
+    publishingInterval: { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$', description: "Subscription publishing interval. Default: the fastest poll of the device's tags." },
     timeout: duration('How long one request waits for its answer.', defaults.timeout),
     trustServer: { type: 'boolean', default: false, description: 'Accept an unknown server certificate without `sparkplug-gateway trust` (warned at every connect).' },
+    maxBytesPerScan: { type: ['string', 'integer'], default: '4MiB', description: 'Bytes of values one Read or one Publish answer may bring (up to 64MiB); the values past it are bad readings.' },
     pkiDir: absolutePath(`The client PKI (own certificate, trusted/ and rejected/). Default: opcua-pki in the gateway's stateDir`),
   },
 }
@@ -39,7 +40,9 @@ export const connectionSchema: JsonSchema = {
 export const tagProperties: Readonly<Record<string, JsonSchema>> = {
   nodeId: { type: 'string', description: 'ns=2;s=Press4.Pressure, ns=3;i=1001, ns=1;g=<guid>, ns=1;b=<base64>, or nsu=<uri>;...' },
   type: { enum: opcuaTypeNames.flatMap((n) => [n, `${n}[]`]), description: "OPC UA built-in type; [] for an array. Default: the server's data type." },
-  samplingInterval: { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$', description: "Monitored item sampling interval. Default: the tag's poll, else the publishing interval." },
-  queueSize: { type: 'integer', minimum: 1, maximum: 1000, default: defaults.queueSize, description: 'Values the server queues between publishes.' },
+  samplingInterval: { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$', description: "Monitored item sampling interval. Default: the tag's poll, else the device's." },
+  queueSize: { type: 'integer', minimum: 1, maximum: defaults.maxQueueSize, description: 'Values the server queues between publishes. Default: publishing interval ÷ sampling interval, plus one.' },
+  maxStringBytes: { type: ['string', 'integer'], default: '64KiB', description: 'A longer string (or ByteString) is a bad reading naming the limit; up to 16MiB.' },
+  maxArrayLength: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000, description: 'A longer array is a bad reading naming the limit.' },
   deadbandPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100, description: "Server-side deadband as a percent of the variable's EURange (deadband: is the absolute one)." },
 }

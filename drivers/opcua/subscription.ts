@@ -27,6 +27,10 @@ export interface MonitoredPoint {
 export interface SubscriptionListener {
   /** A new value (or status) of the point at `index` in the list given to `subscribe`. */
   changed(index: number, value: DataValue): void
+  /** A Publish answer with notifications arrived; its values follow through `changed`. */
+  notified(): void
+  /** A Publish was answered with a keep-alive: the server's publish engine works (data comes through `changed`). */
+  keptAlive(): void
   lost(error: DriverError): void
 }
 
@@ -65,8 +69,14 @@ export async function subscribe(
     if (Date.now() - heard > quietLimit()) lose(new DriverError('timeout', `no notification or keep-alive for ${Date.now() - heard} ms`))
   }, Math.max(250, publishingIntervalMs))
   watchdog.unref()
-  subscription.on('keepalive', () => (heard = Date.now()))
-  subscription.on('received_notifications', () => (heard = Date.now()))
+  subscription.on('keepalive', () => {
+    heard = Date.now()
+    if (!stopped) listener.keptAlive()
+  })
+  subscription.on('received_notifications', () => {
+    heard = Date.now()
+    if (!stopped) listener.notified()
+  })
   subscription.on('terminated', () => lose(new DriverError('connection', 'the server ended the subscription')))
   subscription.on('status_changed', (status: { value: number; name?: string }) => {
     if (status.value !== StatusCodes.Good.value) lose(new DriverError('connection', `subscription status ${describeStatus(status)}`))

@@ -64,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
   const log = createLog({ level: 'warn' })
   let report
   try {
-    report = await browseServer({ ...connection, points: [] }, { root, depth, maxNodes }, log)
+    report = await browseServer({ ...connection, publishingIntervalMs: connection.publishingIntervalMs ?? 1000, points: [] }, { root, depth, maxNodes }, log)
   } catch (error) {
     console.error(`browse: ${connection.endpoint}: ${(error as Error).message}`)
     return EX_UNAVAILABLE

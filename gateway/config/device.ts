@@ -70,7 +70,7 @@ function parseWith(f: Fields, raw: unknown, file: string, registry: Registry): R
   let driverConfig: unknown
   const complete = items !== undefined && sections.every((s) => s !== undefined)
   if (module !== undefined && driver !== undefined && complete) {
-    const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: sections.map((s) => s!.value) }
+    const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: sections.map((s) => s!.value), pollMs }
     const parsed = module.parse(rawDevice, [], f.warnings)
     if (parsed.ok) driverConfig = parsed.value
     else addDriverErrors(f, parsed.error)

@@ -13,8 +13,11 @@ import type { SparkplugType, Value } from '../../gateway/model/value.js'
 export interface DriverUnderTest {
   /** A driver that has not been opened yet. */
   readonly driver: Driver
-  /** A point that accepts writes and a value it will read back unchanged; the write test is skipped without it. */
-  readonly writable?: { readonly point: string; readonly value: Value }
+  /**
+   * A point that accepts writes and two different values it will read back unchanged; the write
+   * tests are skipped without it.
+   */
+  readonly writable?: { readonly point: string; readonly values: readonly [Value, Value] }
   /** Stops what `build` started (servers, temp files); called after the driver is closed. */
   readonly teardown?: () => Promise<void>
 }
@@ -78,21 +81,28 @@ export function driverContract(name: string, build: () => Promise<DriverUnderTes
     assertGood(readings[0], first.type)
   })
 
-  run('a write then a read returns the written value', async ({ driver, writable }, t) => {
+  // A write's read-back is what the device holds once the write has been accepted: a driver that
+  // answers from a value cached before the write (a subscription's last notification) tells the
+  // operator the write did not take. Two different values in turn make the cached one show.
+  run('the read after a write returns the written value, never the value from before the write', async ({ driver, writable }, t) => {
     if (writable === undefined) {
       t.skip('build() gave no writable point')
       return
     }
+    assert.notDeepEqual(writable.values[0], writable.values[1], 'the two values must differ')
     await driver.open()
-    await driver.write(writable.point, writable.value)
-    const [reading] = await driver.read([writable.point])
-    assert.ok('value' in reading, `reading of ${writable.point} failed: ${'error' in reading ? reading.error.message : ''}`)
-    assert.deepEqual(reading.value, writable.value)
+    for (const value of [...writable.values, writable.values[0]]) {
+      const [before]: Reading[] = await driver.read([writable.point])
+      await driver.write(writable.point, value)
+      const [reading] = await driver.read([writable.point])
+      assert.ok('value' in reading, `reading of ${writable.point} failed: ${'error' in reading ? reading.error.message : ''}`)
+      assert.deepEqual(reading.value, value, `read-back after writing ${String(value)} (before the write: ${'value' in before ? String(before.value) : 'bad'})`)
+    }
   })
 
   run('a write to an unknown point rejects with DriverError', async ({ driver, writable }) => {
     await driver.open()
-    const value = writable?.value ?? 1
+    const value = writable?.values[0] ?? 1
     await assert.rejects(driver.write('no such point \u2603', value), (error: unknown) => {
       assert.ok(error instanceof DriverError, `expected a DriverError, got ${String(error)}`)
       return true

@@ -24,7 +24,7 @@ export function recordingLog(lines: LogLine[] = []): Log & { readonly lines: Log
 /** Parses a device like a tag file would give it and creates its driver; throws on config errors. */
 export function opcuaDriver(connection: Record<string, unknown>, tags: readonly Record<string, unknown>[], log: Log = recordingLog()): OpcuaDriver {
   const withPki = { pkiDir: mkdtempSync(join(tmpdir(), 'opcua-client-pki-')), publishingInterval: '100ms', ...connection }
-  const parsed = opcuaModule.parse({ driver: 'opcua', connection: withPki, tags }, [])
+  const parsed = opcuaModule.parse({ driver: 'opcua', connection: withPki, tags, pollMs: 100 }, [])
   if (!parsed.ok) throw new Error(parsed.error.map((e) => `${e.path.join('.')}: ${e.message}`).join('\n'))
   return opcuaModule.create(parsed.value, log) as OpcuaDriver
 }

@@ -5,6 +5,8 @@
  *   { cmd: 'set', name, value }            value of a variable (Int64/UInt64 as decimal strings)
  *   { cmd: 'status', name, status }        'Good' | 'Uncertain' | 'Bad': the variable's status code
  *   { cmd: 'get', name }                   -> { value } (64-bit integers as decimal strings)
+ *   { cmd: 'publishing', on }              false: Publish requests are held unanswered (a stuck
+ *                                          publish engine; Read and the rest still answer)
  * The first line it prints is { port, certificateFile } once it listens.
  */
 import { createInterface } from 'node:readline'
@@ -29,6 +31,8 @@ export interface OpcuaServerOptions {
    * `periodMs` to the time of the change (ms since epoch), and the server's usual operation limits.
    */
   readonly bulk?: { readonly count: number; readonly periodMs: number }
+  /** BigString (String of `stringBytes` ASCII bytes) and BigArray (Double[`arrayLength`]), both new every `changeMs`. */
+  readonly big?: { readonly stringBytes: number; readonly arrayLength: number; readonly changeMs: number }
 }
 
 function toVariant(dataType: keyof typeof DataType, value: unknown, array = false): Variant {
@@ -114,6 +118,22 @@ async function main(options: OpcuaServerOptions): Promise<void> {
     setInterval(() => variables.get('Counter')!.variable.setValueFromSource(new Variant({ dataType: DataType.UInt32, value: ++count })), options.counterMs)
   }
 
+  if (options.big) {
+    const { stringBytes, arrayLength, changeMs } = options.big
+    add('BigString', 'String', 'x')
+    add('BigArray', 'Double', [0], { array: true })
+    let round = 0
+    const change = (): void => {
+      round++
+      variables.get('BigString')!.variable.setValueFromSource(new Variant({ dataType: DataType.String, value: String(round % 10).repeat(stringBytes) }))
+      variables.get('BigArray')!.variable.setValueFromSource(new Variant({
+        dataType: DataType.Double, arrayType: VariantArrayType.Array, value: new Float64Array(arrayLength).fill(round),
+      }))
+    }
+    change()
+    setInterval(change, changeMs)
+  }
+
   if (options.bulk) {
     const bulkFolder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'Bulk', nodeId: 's=Bulk' })
     const bulk = Array.from({ length: options.bulk.count }, (_, i) =>
@@ -124,13 +144,25 @@ async function main(options: OpcuaServerOptions): Promise<void> {
     }, options.bulk.periodMs)
   }
 
+  // The base server dispatches each request to its `_on_<RequestName>` method.
+  const dispatch = server as unknown as { _on_PublishRequest: (...args: unknown[]) => void }
+  const publish = dispatch._on_PublishRequest.bind(server)
+  let publishing = true
+  dispatch._on_PublishRequest = (...args) => {
+    if (publishing) publish(...args)
+  }
+
   await server.start()
   const answer = (o: unknown): boolean => process.stdout.write(JSON.stringify(o) + '\n')
   answer({ port: options.port, certificateFile: server.certificateFile })
 
   createInterface({ input: process.stdin }).on('line', (line) => {
     try {
-      const cmd = JSON.parse(line) as { cmd: string; name: string; value?: unknown; status?: string }
+      const cmd = JSON.parse(line) as { cmd: string; name: string; value?: unknown; status?: string; on?: boolean }
+      if (cmd.cmd === 'publishing') {
+        publishing = cmd.on === true
+        return void answer({ ok: true })
+      }
       const entry = variables.get(cmd.name)
       if (entry === undefined) throw new Error(`no variable ${cmd.name}`)
       const v = entry.variable

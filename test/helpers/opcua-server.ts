@@ -24,6 +24,8 @@ export interface OpcuaTestServer {
   set(name: string, value: unknown): Promise<void>
   status(name: string, status: 'Good' | 'Uncertain' | 'Bad'): Promise<void>
   get(name: string): Promise<unknown>
+  /** false: the server holds every Publish request unanswered (reads still work); true: as normal. */
+  publishing(on: boolean): Promise<void>
   /** Kills the process (SIGKILL: a crash, not a goodbye) and waits for its exit. */
   stop(): Promise<void>
   /** Starts it again on the same port and PKI folder. */
@@ -43,6 +45,7 @@ export async function startOpcuaServer(options: Partial<Omit<OpcuaServerOptions,
     set: async (name, value) => void (await proc.command({ cmd: 'set', name, value })),
     status: async (name, status) => void (await proc.command({ cmd: 'status', name, status })),
     get: async (name) => (await proc.command({ cmd: 'get', name })).value,
+    publishing: async (on) => void (await proc.command({ cmd: 'publishing', on })),
     stop: () => proc.stop(),
     async restart() {
       await proc.stop()

@@ -96,11 +96,13 @@ test('gateway opcua - subscription changes arrive as DDATA', async () => {
   await nextData('Counter', observer.messages.indexOf(first) + 1, (m) => Number(m.value) > seen)
 })
 
-test('gateway opcua - a DCMD write changes the server value and the next DDATA reports it', async () => {
+test('gateway opcua - a DCMD write changes the server value; the read-back (audit and the next DDATA) is the written value', async () => {
   await observer.waitFor((m) => m.type === 'DBIRTH' && m.deviceId === 'Plant', T)
   const from = observer.messages.length
   await host.command('spBv1.0/Plant1/DCMD/Line3-GW/Plant', [{ name: 'Setpoint', datatype: 'Double', value: 42.5 }])
-  await nextData('Setpoint', from, (m) => m.value === 42.5)
+  const first = await nextData('Setpoint', from, () => true)
+  assert.equal(metricOf(first.payload, 'Setpoint', aliasesOf(births().at(-1)!.payload))!.value, 42.5, 'the value from before the write was published again')
+  assert.match(await gateway.waitForLine(/command accepted.*metric=Setpoint/, T), /readBack=42\.5/)
   assert.equal(await server.get('Setpoint'), 42.5)
 })
 

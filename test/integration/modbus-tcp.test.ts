@@ -67,7 +67,7 @@ driverContract('modbus-tcp', async () => {
     { name: 'd', address: '00001', type: 'boolean' },
     { name: 'e', address: 'HR10', type: 'int32', writable: true },
   ])
-  return { driver, writable: { point: 'e', value: -123456 } }
+  return { driver, writable: { point: 'e', values: [-123456, 70000] } }
 })
 
 test('modbus-tcp - every golden vector reads back as its value from pymodbus, in few requests', async () => {

@@ -26,17 +26,17 @@ test('opcua example - example.yaml loads through the gateway with every key reso
     {
       endpoint: 'opc.tcp://192.168.10.30:4840', securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256',
       user: { kind: 'username', username: 'gateway', passwordFile: '/etc/sparkplug-gateway/secrets/press4-password' },
-      mode: 'subscription', publishingIntervalMs: 500, timeoutMs: 5000, trustServer: false, pkiDir: null, points: undefined,
+      mode: 'subscription', publishingIntervalMs: 500, timeoutMs: 5000, maxBytesPerScan: 4194304, trustServer: false, pkiDir: null, points: undefined,
     },
   )
   assert.deepEqual(config.points.map((p) => [p.name, p.declared && `${p.declared.base}${p.declared.array ? '[]' : ''}`, p.samplingIntervalMs, p.queueSize, p.deadband, p.writable]), [
-    ['Hydraulics/Pressure', 'Double', -1, 1, { kind: 'absolute', value: 0.2 }, false],
-    ['Hydraulics/Oil Level', null, -1, 1, { kind: 'percent', value: 1 }, false],
-    ['Counters/Strokes', 'UInt64', -1, 1, null, false],
-    ['Counters/Last Stroke', 'DateTime', -1, 1, null, false],
+    ['Hydraulics/Pressure', 'Double', 500, 2, { kind: 'absolute', value: 0.2 }, false],
+    ['Hydraulics/Oil Level', null, 500, 2, { kind: 'percent', value: 1 }, false],
+    ['Counters/Strokes', 'UInt64', 500, 2, null, false],
+    ['Counters/Last Stroke', 'DateTime', 500, 2, null, false],
     ['Profile/Force', 'Float[]', 100, 10, null, false],
-    ['Recipe/Setpoint', 'Double', -1, 1, null, true],
-    ['Recipe/Name', 'LocalizedText', -1, 1, null, false],
+    ['Recipe/Setpoint', 'Double', 500, 2, null, true],
+    ['Recipe/Name', 'LocalizedText', 500, 2, null, false],
   ])
 })
 

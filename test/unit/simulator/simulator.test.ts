@@ -31,7 +31,7 @@ const everySignal = [
 
 driverContract('simulator', async () => ({
   driver: simulatorModule.create(config(everySignal), silentLog),
-  writable: { point: 'Setpoint', value: 42.5 },
+  writable: { point: 'Setpoint', values: [42.5, 17.25] },
 }))
 
 async function opened(tags: Record<string, unknown>[], now: () => number = Date.now, connection?: unknown): Promise<Driver> {
