@@ -430,6 +430,12 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
 
     ack,
 
+    drop(ids) {
+      if (closed) return
+      ack(ids)
+      dropped += ids.length
+    },
+
     stats(): OutboxStats {
       commit()
       const s = store
