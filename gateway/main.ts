@@ -10,6 +10,7 @@ import type { Outbox } from './outbox/outbox.js'
 import { bufferMetricDefs, bufferMetrics, BUFFER_METRICS_INTERVAL_MS } from './runtime/buffer-metrics.js'
 import { Deadband } from './normalise/deadband.js'
 import { createFileBdSeqStore, type StateFileStatus } from './sparkplug/bdseq.js'
+import { runtimeDirFor } from './runtime/runtime-dir.js'
 import { prepareStateDir } from './runtime/state-dir.js'
 import type { Command, CommandOutcome } from './sparkplug/commands.js'
 import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/node-metrics.js'
@@ -66,13 +67,14 @@ export interface GatewayHooks {
  */
 export async function startGateway(config: GatewayConfig, log: Log, hooks: GatewayHooks = {}): Promise<Gateway> {
   prepareStateDir(config.stateDir, log)
+  const runtimeDir = runtimeDirFor(config.stateDir)
   const buffer = config.buffer
   const opened =
     hooks.outbox !== undefined || buffer.path === null
       ? null
-      : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, log: log.child({ part: 'buffer' }) })
+      : openBuffer({ path: buffer.path, maxSizeBytes: buffer.maxSizeBytes, whenFull: buffer.whenFull, durability: buffer.durability, runtimeDir, log: log.child({ part: 'buffer' }) })
   const outbox = hooks.outbox ?? opened?.outbox ?? createMemoryOutbox({ whenFull: buffer.whenFull })
-  const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }))
+  const bdSeq = createFileBdSeqStore(config.stateDir, log.child({ part: 'bdseq' }), runtimeDir)
   const upstreamConfig = config.upstream.mqtt ?? config.upstream.nats
   // Only the upstream the configuration names is loaded: each client package costs 10-20 MiB resident.
   const upstream = config.upstream.mqtt !== undefined

@@ -20,7 +20,7 @@ export function createMemoryOutbox(options: { maxRecords?: number; whenFull?: 'd
     }
   }
 
-  return {
+  const outbox: Outbox = {
     add(record: DataRecord): number {
       let removed = 0
       if (live() >= maxRecords) {
@@ -60,6 +60,11 @@ export function createMemoryOutbox(options: { maxRecords?: number; whenFull?: 'd
       }
       compact()
     },
+    drop(ids) {
+      const before = live()
+      outbox.ack(ids)
+      dropped += before - live()
+    },
     stats(): OutboxStats {
       return { records: live(), bytes, oldestAt: entries[head]?.at ?? null, dropped, nextId }
     },
@@ -69,6 +74,7 @@ export function createMemoryOutbox(options: { maxRecords?: number; whenFull?: 'd
       bytes = 0
     },
   }
+  return outbox
 }
 
 /** Index of the first entry with an id above `afterId` (entries are in id order). */

@@ -1,4 +1,3 @@
-import { createMemoryOutbox } from './memory-outbox.js'
 import type { Outbox } from './outbox.js'
 import { createSqliteOutbox, type SqliteOutboxOptions } from './sqlite-outbox.js'
 
@@ -11,9 +10,10 @@ export interface BufferFileStatus {
 }
 
 /**
- * The SQLite buffer, or, when its file cannot be opened (read-only or full state directory), a
- * buffer in memory: live data keeps flowing and a short outage is still bridged, instead of the
- * gateway exiting and restart-looping. Restarting the gateway tries the file again.
+ * The SQLite buffer, or, when its file cannot be opened (read-only or full state directory), the
+ * buffer's spill alone (the runtime directory, else memory): live data keeps flowing and an outage
+ * is still bridged, instead of the gateway exiting and restart-looping. Restarting the gateway
+ * tries the file again and moves the spilled records into it.
  */
 export function openBuffer(options: SqliteOutboxOptions): { outbox: Outbox; status(): BufferFileStatus } {
   const { path, log } = options
@@ -23,8 +23,8 @@ export function openBuffer(options: SqliteOutboxOptions): { outbox: Outbox; stat
   } catch (err) {
     if (err instanceof RangeError) throw err
     const error = err instanceof Error ? err.message : String(err)
-    log.error('buffering in memory until restart: the buffer file cannot be opened (records are lost on restart)', { path, reason: error })
-    const outbox = createMemoryOutbox({ whenFull: options.whenFull })
+    const outbox = createSqliteOutbox({ ...options, withoutFile: error })
+    log.error(`buffering outside the buffer file until restart: it cannot be opened (records wait in ${outbox.keptIn()})`, { path, reason: error })
     return { outbox, status: () => ({ path, writable: false, error }) }
   }
 }

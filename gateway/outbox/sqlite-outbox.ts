@@ -6,8 +6,10 @@ import { decodeRecordMetrics } from './record-codec.js'
 import { DiskSync } from './sqlite-checkpoint.js'
 import { CheckpointHold } from './sqlite-hold.js'
 import { isCorruption, moveAside } from './sqlite-open.js'
-import { MemorySpill } from './sqlite-spill.js'
-import { openStore, type Row, type Store } from './sqlite-store.js'
+import { RuntimeSpill } from './runtime-spill.js'
+import type { Spill } from './sqlite-spill.js'
+import type { RuntimeDir } from '../runtime/runtime-dir.js'
+import { openStore, readRows, type Row, type Store } from './sqlite-store.js'
 
 /**
  * How long an added record may wait in the open transaction before it is committed. 200 ms bounds
@@ -24,8 +26,8 @@ export const minSqliteOutboxBytes = 256 * 1024
 const diskFullRetryMs = 60_000
 
 /**
- * Records kept in memory while the file cannot take them: a few minutes of a typical node's
- * readings during an outage, a few MiB of RAM.
+ * Records kept in memory while the file cannot take them and there is no runtime directory, and
+ * while a checkpoint holds writes: a few minutes of a typical node's readings, a few MiB of RAM.
  */
 export const spillRecords = 10_000
 
@@ -47,6 +49,12 @@ export interface SqliteOutboxOptions {
   readonly log: Log
   /** Test hook: SQLite's max_page_count, which makes writes fail with SQLITE_FULL as a full disk does. */
   readonly maxPageCount?: number
+  /** Where records the file cannot take are kept across restarts; in memory without it. */
+  readonly runtimeDir?: RuntimeDir
+  /** Why the file could not be opened: the outbox then starts on the spill alone. */
+  readonly withoutFile?: string
+  /** Test hook: after a full disk, how long before the file may grow again (a minute). */
+  readonly diskFullRetryMs?: number
 }
 
 /**
@@ -67,6 +75,8 @@ export interface SqliteOutbox extends Outbox {
   writeError(): string | null
   /** Resolves once every record committed so far is on the disk, whatever the durability. */
   flushed(): Promise<void>
+  /** Where records the file cannot take are kept, for the log. */
+  keptIn(): string
 }
 
 export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
@@ -82,15 +92,16 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   const batchBytes = Math.floor(walLimit / 16)
   const checkpointBytes = Math.floor(walLimit / 4)
 
-  let store: Store | null = openStore(path, options)
+  let store: Store | null = options.withoutFile === undefined ? openStore(path, options) : null
+  const spill: Spill = new RuntimeSpill(options.runtimeDir, whenFull, log, spillRecords)
   let disk: DiskSync = diskSyncOf()
-  const pageSize = store.pageSize
+  const pageSize = store?.pageSize ?? 4096
   const maxPages = Math.floor((options.maxSizeBytes - walLimit) / pageSize)
   // Below maxPages while the disk is full: the whenFull policy then reuses the pages the file has.
   let budgetPages = maxPages
   let diskFullAt = 0
-  let count = store.sql.count.get() as number
-  let nextId = (store.sql.lastId.get() as number) + 1
+  let count = (store?.sql.count.get() as number | undefined) ?? 0
+  let nextId = Math.max((store?.sql.lastId.get() as number | undefined) ?? 0, spill.lastId) + 1
   let dropped = 0
   // The open transaction's records not yet acknowledged: kept in memory when it cannot commit.
   let batch: OutboxEntry[] = []
@@ -106,8 +117,10 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   let failing: { spilled: number; fullPages: number | null; reason: string } | null = null
   let closed = false
   // Why `store` is null while open: the corrupt file could not be replaced.
-  let noStore: string | null = null
-  const spill = new MemorySpill(spillRecords, whenFull)
+  let noStore: string | null = options.withoutFile ?? null
+  // The spill goes back into the file once a checkpoint has released writes.
+  let restorePending = false
+  const retryMs = options.diskFullRetryMs ?? diskFullRetryMs
   const hold = new CheckpointHold(spillRecords, whenFull)
 
   function diskSyncOf(): DiskSync {
@@ -129,6 +142,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
           if (disk.holding) return hold.keep(records.slice(i))
           write(s, records[i]!)
         }
+        if (restorePending) restoreSpill()
       },
     })
   }
@@ -167,8 +181,9 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       disk.committed()
       if (disk.holding) hold.begin(nextId)
       if (failing && (failing.fullPages === null || (store.sql.pageCount.get() as number) > failing.fullPages)) {
-        log.info('buffer writes succeed again', { path, keptInMemory: failing.spilled })
+        log.info('buffer writes succeed again; records kept meanwhile go back into the file', { path, kept: failing.spilled })
         failing = null
+        restoreSpill()
       }
       return 0
     } catch (err) {
@@ -211,8 +226,8 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     } else {
       failing = { spilled: unwritten.length, fullPages, reason }
       const disk = code === 'SQLITE_FULL' ? 'disk full; the file keeps its current size, ' : ''
-      log.error(`cannot write the buffer database (${disk}records wait in memory, up to ${spillRecords}, and live data keeps flowing)`, {
-        path, code, reason, keptInMemory: unwritten.length,
+      log.error(`cannot write the buffer database (${disk}records wait in ${spill.where}, and live data keeps flowing)`, {
+        path, code, reason, kept: unwritten.length,
       })
     }
     return toMemory(unwritten)
@@ -252,7 +267,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       headroom -= need
       return roomy
     }
-    if (budgetPages < maxPages && Date.now() - diskFullAt >= diskFullRetryMs) budgetPages = maxPages
+    if (budgetPages < maxPages && Date.now() - diskFullAt >= retryMs) budgetPages = maxPages
     let removed = 0
     for (;;) {
       const room = budgetPages - (s.sql.pageCount.get() as number) + (s.sql.freePages.get() as number)
@@ -266,6 +281,34 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       count -= gone
       removed += gone
     }
+  }
+
+  /**
+   * Moves the spilled records into the file once it takes writes again (at start, or when a full
+   * disk has room). A record leaves the spill only once the file has it committed, or the file's
+   * size cap dropped it (counted), so a crash in between finds it in both and the file's copy wins.
+   */
+  function restoreSpill(): void {
+    const s = store
+    restorePending = false
+    if (!s || closed || failing || spill.size === 0) return
+    if (disk.holding) {
+      restorePending = true
+      return
+    }
+    const entries = spill.all()
+    const tried: OutboxEntry[] = []
+    for (const entry of entries) {
+      if (disk.holding || failing) break
+      write(s, entry)
+      tried.push(entry)
+    }
+    commit()
+    if (tried.length === 0) return
+    const inFile = new Set(s.sql.idsBetween.all(tried[0]!.id, tried.at(-1)!.id) as number[])
+    const capDropped = failing === null && budgetPages === maxPages
+    spill.ack(new Set(tried.filter((e) => inFile.has(e.id) || capDropped).map((e) => e.id)))
+    if (tried.length < entries.length) restorePending = true
   }
 
   function ack(ids: readonly number[]): void {
@@ -317,17 +360,6 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     }
   }
 
-  /** Up to `limit` rows of the file after `after`, of `devices` when given, oldest first. */
-  function readRows(s: Store, limit: number, after: number, devices: ReadonlySet<string | null> | undefined): Row[] {
-    const wanted = devices ? s.dict.knownDevices(devices) : null
-    if (!wanted || wanted.length === s.dict.deviceCount) return s.sql.peekAll.all(after, limit) as Row[]
-    // One index range per device, merged: a held-back device's backlog is never scanned.
-    const rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
-    rows.sort((a, b) => a.id - b.id)
-    rows.length = Math.min(rows.length, limit)
-    return rows
-  }
-
   /** Up to `limit` records of the file after `after`; undecodable rows are dropped, counted and logged. */
   function peekFile(s: Store, limit: number, after: number, devices: ReadonlySet<string | null> | undefined): OutboxEntry[] {
     const entries: OutboxEntry[] = []
@@ -363,6 +395,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     return entries
   }
 
+  restoreSpill()
   return {
     add(record: DataRecord): number {
       const s = store
@@ -389,11 +422,19 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       // Each list holds the first `limit` of its kind by id, so their merge holds the first of all.
       const merged = [...fromFile, ...spill.peek(limit, after, opts.devices), ...hold.records.peek(limit, after, opts.devices)]
       merged.sort((a, b) => a.id - b.id)
-      merged.length = Math.min(merged.length, limit)
-      return merged
+      // A record the file took back while the spill still holds it (a restore cut short) appears once.
+      const once = merged.filter((e, i) => i === 0 || merged[i - 1]!.id !== e.id)
+      once.length = Math.min(once.length, limit)
+      return once
     },
 
     ack,
+
+    drop(ids) {
+      if (closed) return
+      ack(ids)
+      dropped += ids.length
+    },
 
     stats(): OutboxStats {
       commit()
@@ -413,6 +454,8 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
       }
       return { records: closed ? 0 : count - hold.hiddenRows + spill.size + hold.records.size, bytes, oldestAt, dropped, nextId }
     },
+
+    keptIn: () => spill.where,
 
     writeError: () => (closed ? null : store === null ? noStore : failing?.reason ?? null),
 
@@ -445,7 +488,7 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
         store?.db.close()
       }
       store = null
-      const unsaved = spill.clear()
+      const unsaved = spill.close()
       if (unsaved > 0) {
         dropped += unsaved
         log.warn('records kept in memory because the buffer file could not take them are lost at stop', { path, records: unsaved })

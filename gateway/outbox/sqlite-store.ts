@@ -36,9 +36,14 @@ export interface Store {
 function prepare(db: Database.Database) {
   return {
     insert: db.prepare('INSERT INTO records (id, device, at, metrics) VALUES (?, ?, ?, ?)'),
+    insertOrIgnore: db.prepare('INSERT OR IGNORE INTO records (id, device, at, metrics) VALUES (?, ?, ?, ?)'),
+    removeSized: db.prepare('DELETE FROM records WHERE id = ? RETURNING length(metrics)').pluck(),
+    dropFirstSized: db.prepare('DELETE FROM records WHERE id = (SELECT min(id) FROM records) RETURNING length(metrics)').pluck(),
+    bytes: db.prepare('SELECT coalesce(sum(length(metrics)), 0) FROM records').pluck(),
     peekAll: db.prepare('SELECT id, device, at, metrics FROM records WHERE id > ? ORDER BY id LIMIT ?'),
     peekDevice: db.prepare('SELECT id, device, at, metrics FROM records WHERE device = ? AND id > ? ORDER BY id LIMIT ?'),
     remove: db.prepare('DELETE FROM records WHERE id = ?'),
+    idsBetween: db.prepare('SELECT id FROM records WHERE id BETWEEN ? AND ?').pluck(),
     dropOldest: db.prepare('DELETE FROM records WHERE id IN (SELECT id FROM records ORDER BY id LIMIT ?)'),
     oldestAt: db.prepare('SELECT at FROM records ORDER BY id LIMIT 1').pluck(),
     count: db.prepare('SELECT count(*) FROM records').pluck(),
@@ -54,4 +59,15 @@ export function openStore(path: string, options: OpenOptions): Store {
   const dict = loadDictionary(db)
   const pageSize = db.pragma('page_size', { simple: true }) as number
   return { db, dict, encode: createRecordEncoder(dict), sql: prepare(db), pageSize }
+}
+
+/** Up to `limit` rows after `after`, of `devices` when given, oldest first. */
+export function readRows(s: Store, limit: number, after: number, devices: ReadonlySet<string | null> | undefined): Row[] {
+  const wanted = devices ? s.dict.knownDevices(devices) : null
+  if (!wanted || wanted.length === s.dict.deviceCount) return s.sql.peekAll.all(after, limit) as Row[]
+  // One index range per device, merged: a held-back device's backlog is never scanned.
+  const rows = wanted.flatMap((device) => s.sql.peekDevice.all(device, after, limit) as Row[])
+  rows.sort((a, b) => a.id - b.id)
+  rows.length = Math.min(rows.length, limit)
+  return rows
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { open, rename } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Log } from '../model/log.js'
+import type { RuntimeDir } from '../runtime/runtime-dir.js'
 
 /**
  * The birth/death sequence number, persisted in the state directory so that it advances across
@@ -26,6 +27,8 @@ export interface StateFileStatus {
   readonly error: string | null
   /** Failed writes since start. */
   readonly writeErrors: number
+  /** The runtime (RAM) file holding what the state file could not take, while there is one. */
+  readonly keptIn: string | null
 }
 
 export type FileBdSeqStore = BdSeqStore & {
@@ -37,41 +40,72 @@ export type FileBdSeqStore = BdSeqStore & {
 /**
  * The file store. The file is written in the thread pool, never on the event loop (a CONNECT to
  * a fast broker must not wait on a slow SD card), one write at a time, the latest value winning.
- * When the file cannot be written (disk full, read-only, a directory in the way) bdSeq still
- * advances in memory, so births stay correct until the next restart; the condition is logged once
- * when it starts and once when it ends.
+ * When the file cannot be written (disk full, read-only, a directory in the way) the value goes to
+ * `runtime` (RAM, kept across restarts of the process) and every later value to both, until the
+ * state file takes one again; only then is the runtime copy removed, so that at any moment the
+ * runtime file, when present, is the newest value. Without a usable runtime directory bdSeq
+ * advances in memory only. The condition is logged once when it starts and once when it ends.
  */
-export function createFileBdSeqStore(stateDir: string, log: Log): FileBdSeqStore {
+export function createFileBdSeqStore(stateDir: string, log: Log, runtime?: RuntimeDir): FileBdSeqStore {
   const file = join(stateDir, 'bdseq')
-  let next = read(file, log)
-  let onDisk = next
+  const runtimeFile = runtime === undefined ? null : join(runtime.path, 'bdseq')
+  const kept = runtimeFile === null ? null : read(runtimeFile, log)
+  // A runtime copy is newer than the state file: it is written first and removed last.
+  let inRuntime = kept !== null
+  let next = kept ?? read(file, log) ?? 0
+  let saved = inRuntime ? -1 : next
   let writing: Promise<void> | null = null
   let error: string | null = null
   let writeErrors = 0
 
+  /** Keeps `value` in the runtime directory; the reason it could not, or null. */
+  async function keep(value: number): Promise<string | null> {
+    if (runtime === undefined || runtimeFile === null) return 'no runtime directory'
+    try {
+      runtime.ensure()
+      await write(runtimeFile, value)
+      return null
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err)
+    }
+  }
+
   async function persist(): Promise<void> {
-    while (onDisk !== next) {
+    while (saved !== next) {
       const value = next
+      const notKept = inRuntime ? await keep(value) : null
       try {
         await write(file, value)
-        onDisk = value
-        if (error !== null) log.info('bdseq file written again', { path: file, nextBdSeq: value })
+        saved = value
+        if (inRuntime) {
+          await rm(runtimeFile!, { force: true })
+          log.info('bdseq is in the state directory again', { path: file, nextBdSeq: value })
+        } else if (error !== null) {
+          log.info('bdseq file written again', { path: file, nextBdSeq: value })
+        }
+        inRuntime = false
         error = null
       } catch (err) {
         writeErrors++
         const first = error === null
         error = err instanceof Error ? err.message : String(err)
+        const keptBy = inRuntime ? notKept : await keep(value)
+        if (keptBy === null) inRuntime = true
+        saved = value
         if (first) {
-          log.error('cannot write the bdseq file; bdSeq advances in memory only and restarts from the file after a restart (check free space and permissions of the state directory)', {
+          const where = keptBy === null
+            ? `bdSeq is kept in ${runtimeFile} (RAM: it survives a restart of the gateway, not a power cycle)`
+            : `bdSeq advances in memory only and restarts from the file after a restart (runtime directory: ${keptBy})`
+          log.error(`cannot write the bdseq file; ${where}; check free space and permissions of the state directory`, {
             path: file, nextBdSeq: value, reason: error,
           })
         }
-        // The next consume tries again.
-        break
+        // A value consumed meanwhile is tried at once (the loop); otherwise the next consume tries again.
       }
     }
     writing = null
   }
+  if (inRuntime) writing = persist()
 
   return {
     peek: () => next,
@@ -79,7 +113,7 @@ export function createFileBdSeqStore(stateDir: string, log: Log): FileBdSeqStore
       next = (value + 1) % 256
       writing ??= persist()
     },
-    status: () => ({ path: file, writable: error === null, error, writeErrors }),
+    status: () => ({ path: file, writable: error === null, error, writeErrors, keptIn: inRuntime ? runtimeFile : null }),
     flushed: () => writing ?? Promise.resolve(),
   }
 }
@@ -89,13 +123,13 @@ export function createMemoryBdSeqStore(start = 0): BdSeqStore {
   return { peek: () => next, consume: (value) => void (next = (value + 1) % 256) }
 }
 
-/** The stored value; 0 for a fresh install, and 0 with a warning naming the file for anything unreadable. */
-function read(file: string, log: Log): number {
+/** The stored value; null without a file (a fresh install), and 0 with a warning naming the file for anything unreadable. */
+function read(file: string, log: Log): number | null {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return 0
+    if ((err as { code?: string }).code === 'ENOENT') return null
     log.warn('cannot read the bdseq file; starting at bdSeq 0', { path: file, reason: err instanceof Error ? err.message : String(err) })
     return 0
   }

@@ -171,10 +171,15 @@ export class Delivery {
   private async sendBatch(batch: Batch): Promise<void> {
     const ids = batch.records.map((r) => r.id)
     for (const id of ids) this.drain?.sent.add(id)
+    // Records with nothing the births declare any more (their tags were removed or renamed by a
+    // reload) are dropped and counted; a record emptied because a birth carried its values is delivered.
+    const lost = batch.records.filter((r) => r.metrics.length > 0 && !this.c.session.declaresAny(r))
+    const rows = lost.length === 0 ? ids : ids.filter((id) => !lost.some((r) => r.id === id))
+    this.drop(lost.map((r) => r.id))
     const payload = this.c.session.dataPayload(batch.records, batch.historical, this.c.clock.now())
-    if (payload === null) return this.ack(ids)
+    if (payload === null) return this.ack(rows)
     if (batch.historical) this.c.counters.replayedMetrics += payload.metrics.length
-    await this.send('DATA', batch.deviceId, payload, ids, this.messageId(batch.records))
+    await this.send('DATA', batch.deviceId, payload, rows, this.messageId(batch.records))
   }
 
   /**
@@ -191,8 +196,8 @@ export class Delivery {
       bytes = encodePayload(payload, this.c.codec)
     } catch (error) {
       // A value the codec cannot carry is a bug to report, not a reason to stall the pump or skip a seq.
-      this.c.log.error('cannot encode message; dropped', { type: address.type, device: deviceId, error: (error as Error).message })
-      if (rows !== undefined) this.ack(rows)
+      this.c.log.error('cannot encode message; dropped', { type: address.type, device: deviceId, records: rows?.length ?? 0, error: (error as Error).message })
+      if (rows !== undefined) this.drop(rows)
       return
     }
     this.seq.commit(seq)
@@ -236,6 +241,13 @@ export class Delivery {
     if (ids.length === 0) return
     this.c.outbox.ack(ids)
     this.c.ledger.forget(ids)
+    if (this.drain !== null) for (const id of ids) this.drain.sent.delete(id)
+  }
+
+  /** Rows that cannot be sent leave the buffer as dropped: counted in the buffer's dropped total. */
+  private drop(ids: readonly number[]): void {
+    if (ids.length === 0) return
+    this.c.outbox.drop(ids)
     if (this.drain !== null) for (const id of ids) this.drain.sent.delete(id)
   }
 }

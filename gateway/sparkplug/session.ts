@@ -2,6 +2,7 @@ import type { DataRecord, Metric, SparkplugType, Value } from '../model/value.js
 import type { TagDef } from '../normalise/tag-def.js'
 import type { NodeMetricDef } from './node-metrics.js'
 import type { Payload, PayloadMetric, PropertySet } from './payload.js'
+import { convertExactly } from './retype.js'
 
 /** One metric the node or a device declares in its birth. */
 export interface Declared {
@@ -109,6 +110,12 @@ export class Session {
     return { deviceId, at, metrics }
   }
 
+  /** Whether the current births declare any metric of `record`. */
+  declaresAny(record: DataRecord): boolean {
+    const declared = this.declared.get(record.deviceId)
+    return declared !== undefined && record.metrics.some((m) => declared.has(m.name))
+  }
+
   lookup(deviceId: string | null, nameOrAlias: string | number): Declared | undefined {
     if (typeof nameOrAlias === 'number') {
       const hit = this.byAlias.get(nameOrAlias)
@@ -141,7 +148,9 @@ export class Session {
 
   /**
    * A DATA payload for buffered records of one device (or the node), aliases only. Metrics the
-   * current births do not declare are left out (a host would reject them); returns null if none remain.
+   * current births do not declare are left out (a host would reject them); returns null if none
+   * remain. A value recorded as another type than the births now declare (a reload retyped its
+   * tag) is converted where that is exact, else sent as history by name with its recorded datatype.
    */
   dataPayload(records: readonly DataRecord[], historical: boolean, now: number): Payload | null {
     const metrics: PayloadMetric[] = []
@@ -151,7 +160,7 @@ export class Session {
       for (const metric of record.metrics) {
         const def = declared.get(metric.name)
         if (def === undefined) continue
-        metrics.push(this.dataMetric(def, metric, historical))
+        metrics.push(def.type === metric.type ? this.dataMetric(def, metric, historical) : this.retypedMetric(def, metric))
       }
     }
     return metrics.length === 0 ? null : { timestamp: now, metrics }
@@ -177,6 +186,25 @@ export class Session {
       if (tracked && this.bad.delete(def.alias)) out.properties = quality(QUALITY_GOOD)
     }
     if (def.alias === undefined) out.datatype = def.type
+    return out
+  }
+
+  /**
+   * Always history: it was read before the birth that declared the new type, which carries the
+   * current value. Under the alias the host would read it as the new type, so a value the new
+   * type cannot hold exactly goes by name, with the datatype it was read as.
+   */
+  private retypedMetric(def: Declared, metric: Metric): PayloadMetric {
+    const converted = convertExactly(metric.value, metric.type, def.type)
+    if (converted !== undefined) return this.dataMetric(def, { ...metric, type: def.type, value: converted.value }, true)
+    const out: PayloadMetric = { name: def.name, timestamp: metric.at, datatype: metric.type, isHistorical: true }
+    if (metric.value === null) {
+      out.isNull = true
+      out.properties = quality(QUALITY_BAD)
+    } else {
+      out.value = metric.value
+      if (metric.uncertain === true) out.properties = quality(QUALITY_UNCERTAIN)
+    }
     return out
   }
 

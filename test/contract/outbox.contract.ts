@@ -158,6 +158,20 @@ export function outboxContract(name: string, build: () => OutboxUnderTest): void
     }
   })
 
+  test(`${name} - drop removes records that cannot be sent and counts them as dropped`, () => {
+    const under = build()
+    try {
+      for (let n = 0; n < 5; n++) under.outbox.add(recordOf(n))
+      const entries = under.outbox.peek(10)
+      under.outbox.drop([entries[1].id, entries[3].id])
+      assert.deepEqual(under.outbox.peek(10).map((e) => e.metrics[0].value), [0, 2, 4])
+      assert.deepEqual({ records: under.outbox.stats().records, dropped: under.outbox.stats().dropped }, { records: 3, dropped: 2 })
+    } finally {
+      under.outbox.close()
+      under.cleanup?.()
+    }
+  })
+
   test(`${name} - records and ids survive close and reopen`, (t) => {
     const under = build()
     if (!under.reopen) {

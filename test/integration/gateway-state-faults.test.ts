@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
@@ -9,12 +8,13 @@ import { connectHost, type TestHost } from '../helpers/host.js'
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
 import { metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
+import { fillDisk, mountTmpfs } from '../helpers/tmpfs.js'
 
 const T = 15_000
 let broker: Broker
 let host: TestHost
 const dirs: string[] = []
-const mounts: string[] = []
+const mounts: (() => void)[] = []
 const gateways: GatewayProcess[] = []
 
 before(async () => {
@@ -26,36 +26,20 @@ after(async () => {
   for (const gateway of gateways) await gateway.kill('SIGKILL')
   await host?.close()
   await broker?.stop()
-  for (const mount of mounts) execFileSync('umount', [mount])
+  for (const unmount of mounts) unmount()
   for (const dir of dirs) removeDir(dir)
 })
 
-/** A real small tmpfs as the state directory (we run as root); `ro` mounts it read-only. */
-function mountTmpfs(path: string, options: string): void {
-  mkdirSync(path, { recursive: true })
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=3m,mode=0700,${options}`, 'tmpfs', path])
-  mounts.push(path)
-}
-
-function fill(dir: string): void {
-  const chunk = Buffer.alloc(64 * 1024, 0x55)
-  for (;;) {
-    try {
-      appendFileSync(join(dir, 'filler'), chunk)
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ENOSPC') return
-      throw err
-    }
-  }
-}
 
 async function startWithStateOn(options: string, groupId: string) {
   const setup = writeGatewayConfig({ servers: [broker.url], groupId, devices: { sim1: simDevice('Sim1') } })
   dirs.push(setup.dir)
   const state = join(setup.dir, 'state')
-  mountTmpfs(state, options)
+  mounts.push(mountTmpfs(state, options))
   const observer = await observeSparkplug(broker.url, groupId)
-  const gateway = startGatewayProcess(setup.file)
+  const runtime = join(setup.dir, 'run')
+  mkdirSync(runtime, { mode: 0o700 })
+  const gateway = startGatewayProcess(setup.file, { RUNTIME_DIRECTORY: runtime })
   gateways.push(gateway)
   return { state, observer, gateway, http: await httpUrlOf(gateway, T) }
 }
@@ -75,15 +59,15 @@ const bdSeq = (m: SparkplugMessage) => Number(metricOf(m.payload, 'bdSeq')!.valu
 const after_ = (observer: SparkplugObserver, m: SparkplugMessage) => (x: SparkplugMessage) => observer.messages.indexOf(x) > observer.messages.indexOf(m)
 const live = (m: SparkplugMessage) => m.type === 'DDATA' && m.payload.metrics.every((x) => x.isHistorical !== true)
 
-async function status(http: string): Promise<{ state: { writable: boolean; bdseq: { writable: boolean; error: string | null; writeErrors: number }; buffer: { writable: boolean; error: string | null } | null } }> {
+async function status(http: string): Promise<{ state: { writable: boolean; bdseq: { writable: boolean; error: string | null; writeErrors: number; keptIn: string | null }; buffer: { writable: boolean; error: string | null } | null } }> {
   return (await (await fetch(`${http}/status`)).json()) as never
 }
 
-test('state faults - a full state directory: bdSeq advances in memory, births and live data go on, buffer in memory, reported once', async () => {
+test('state faults - a full state directory: bdSeq and the buffer go to the runtime directory, births and live data go on, reported once', async () => {
   const { state, observer, gateway, http } = await startWithStateOn('rw', 'Full')
   const first = await observer.waitFor((m) => m.type === 'NBIRTH', T)
   await observer.waitFor((m) => live(m) && after_(observer, first)(m), T)
-  fill(state)
+  fillDisk(state)
 
   for (let n = 1; n <= 2; n++) {
     await host.command('spBv1.0/Full/NCMD/Line3-GW', [{ name: 'Node Control/Next Server', datatype: 'Boolean', value: true }])
@@ -111,11 +95,12 @@ test('state faults - a full state directory: bdSeq advances in memory, births an
   assert.equal(report.bdseq.writable, false)
   assert.equal(report.bdseq.writeErrors, 2)
   assert.match(report.bdseq.error ?? '', /ENOSPC/)
+  assert.match(report.bdseq.keptIn ?? '', /\/run\/[^/]+\/bdseq$/)
   assert.equal(report.buffer?.writable, false)
   assert.match(report.buffer?.error ?? '', /full/)
 })
 
-test('state faults - a read-only state directory: the gateway runs on a buffer in memory and says so', async () => {
+test('state faults - a read-only state directory: the gateway runs on a buffer in the runtime directory and says so', async () => {
   const { observer, gateway, http } = await startWithStateOn('ro', 'ReadOnly')
   const birth = await observer.waitFor((m) => m.type === 'NBIRTH', T)
   assert.equal(bdSeq(birth), 0)
@@ -129,7 +114,7 @@ test('state faults - a read-only state directory: the gateway runs on a buffer i
   assert.match(report.buffer?.error ?? '', /read-only/)
   const metrics = await scrapeMetrics(http)
   assert.equal(metrics.get('sparkplug_gateway_state_writable{file="buffer"}'), 0)
-  assert.equal(gateway.output.filter((l) => /buffering in memory/.test(l)).length, 1)
+  assert.equal(gateway.output.filter((l) => /buffering outside the buffer file until restart: it cannot be opened \(records wait in the runtime directory/.test(l)).length, 1)
 })
 
 test('state faults - a state directory that cannot be created is exit 73 with one line, promptly', async (t) => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import type { Log, LogFields } from '../../../gateway/model/log.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
+import { runtimeDirFor } from '../../../gateway/runtime/runtime-dir.js'
 import { createFileBdSeqStore, createMemoryBdSeqStore } from '../../../gateway/sparkplug/bdseq.js'
 import { freshDirs } from '../../helpers/fresh-dirs.js'
 
@@ -103,7 +104,7 @@ test('bdseq - an unwritable file never throws: bdSeq advances in memory, logged 
   store.consume(store.peek())
   await store.flushed()
   assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '5')
-  assert.deepEqual(store.status(), { path: join(dir, 'bdseq'), writable: true, error: null, writeErrors: 3 })
+  assert.deepEqual(store.status(), { path: join(dir, 'bdseq'), writable: true, error: null, writeErrors: 3, keptIn: null })
   assert.equal(log.lines.filter((l) => l.level === 'info' && /written again/.test(l.message)).length, 1)
 })
 
@@ -124,4 +125,37 @@ test('bdseq - memory store starts where told and wraps like the file store', () 
   assert.equal(wrapping.peek(), 200)
   wrapping.consume(255)
   assert.equal(wrapping.peek(), 0)
+})
+
+test('bdseq - with the state file unwritable the value is kept in the runtime directory: a new store (a restart) goes on from it, and once the state file takes writes it moves back', async () => {
+  const dir = freshDir()
+  const runtime = runtimeDirFor(dir, { RUNTIME_DIRECTORY: join(freshDir(), 'run') })
+  mkdirSync(dirname(runtime.path))
+  const first = createFileBdSeqStore(dir, silentLog, runtime)
+  first.consume(first.peek())
+  await first.flushed()
+  mkdirSync(join(dir, 'bdseq.tmp'))
+  // The second value is consumed while the write of the first is under way: both reach the runtime file.
+  first.consume(first.peek())
+  first.consume(first.peek())
+  await first.flushed()
+  assert.equal(first.status().keptIn, join(runtime.path, 'bdseq'))
+  assert.equal(readFileSync(join(runtime.path, 'bdseq'), 'utf8').trim(), '3')
+
+  const second = createFileBdSeqStore(dir, silentLog, runtime)
+  assert.equal(second.peek(), 3)
+  await second.flushed()
+  second.consume(second.peek())
+  await second.flushed()
+  assert.equal(readFileSync(join(runtime.path, 'bdseq'), 'utf8').trim(), '4')
+  assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '1')
+
+  rmSync(join(dir, 'bdseq.tmp'), { recursive: true })
+  const third = createFileBdSeqStore(dir, silentLog, runtime)
+  assert.equal(third.peek(), 4)
+  await third.flushed()
+  assert.equal(readFileSync(join(dir, 'bdseq'), 'utf8').trim(), '4')
+  assert.equal(existsSync(join(runtime.path, 'bdseq')), false)
+  assert.equal(third.status().keptIn, null)
+  assert.equal(createFileBdSeqStore(dir, silentLog, runtime).peek(), 4)
 })

@@ -41,6 +41,10 @@ test('systemd unit - notify with watchdog, reload as SIGHUP, no restart loop on 
   assert.deepEqual(valuesOf('SupplementaryGroups'), ['dialout'])
   assert.deepEqual(valuesOf('StateDirectory'), ['sparkplug-gateway'])
   assert.deepEqual(valuesOf('ConfigurationDirectory'), ['sparkplug-gateway'])
+  // bdSeq and buffered records while the state directory cannot be written: RAM that a restart keeps.
+  assert.deepEqual(valuesOf('RuntimeDirectory'), ['sparkplug-gateway'])
+  assert.deepEqual(valuesOf('RuntimeDirectoryMode'), ['0700'])
+  assert.deepEqual(valuesOf('RuntimeDirectoryPreserve'), ['yes'])
   // V8 calls pkey_alloc (SIGSYS without @pkey) and needs writable executable pages for its JIT.
   assert.ok(valuesOf('SystemCallFilter').some((v) => v.split(' ').includes('@pkey')))
   assert.deepEqual(valuesOf('MemoryDenyWriteExecute'), [])

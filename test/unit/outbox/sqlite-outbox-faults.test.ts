@@ -117,7 +117,7 @@ test('sqlite outbox - the buffer file and its WAL are 0600, a directory it creat
   }
 })
 
-test('sqlite outbox - a buffer file that cannot be opened falls back to memory, says so once and reports it', () => {
+test('sqlite outbox - a buffer file that cannot be opened falls back to memory (no runtime directory), says so once and reports it', () => {
   const dir = freshDir()
   writeFileSync(join(dir, 'not-a-dir'), 'x')
   const path = join(dir, 'not-a-dir', 'buffer.db')
@@ -129,7 +129,7 @@ test('sqlite outbox - a buffer file that cannot be opened falls back to memory, 
     const status = buffer.status()
     assert.equal(status.writable, false)
     assert.match(status.error ?? '', /not a directory/)
-    assert.equal(log.lines.filter((l) => l.level === 'error' && /buffering in memory/.test(l.message)).length, 1)
+    assert.equal(log.lines.filter((l) => l.level === 'error' && /buffering outside the buffer file until restart: it cannot be opened \(records wait in memory/.test(l.message)).length, 1)
   } finally {
     buffer.outbox.close()
   }
