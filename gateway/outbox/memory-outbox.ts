@@ -47,6 +47,10 @@ export function createMemoryOutbox(options: { maxRecords?: number; whenFull?: 'd
       }
       return out
     },
+    drop(ids) {
+      dropped += ids.length
+      this.ack(ids)
+    },
     ack(ids) {
       const gone = new Set(ids)
       while (head < entries.length && gone.delete(entries[head].id)) bytes -= sizeOf(entries[head++])

@@ -22,6 +22,8 @@ export interface Outbox {
   peek(limit: number, options?: { devices?: ReadonlySet<string | null>; afterId?: number }): OutboxEntry[]
   /** Removes records the upstream has taken (QoS 0 written, PUBACK, JetStream PubAck). */
   ack(ids: readonly number[]): void
+  /** Removes records that can never be delivered (the server refuses them for good), counted in `stats().dropped`. */
+  drop(ids: readonly number[]): void
   /** Depth and size, for metrics and /status. */
   stats(): OutboxStats
   /** Flushes and releases. Idempotent. */
@@ -36,7 +38,7 @@ export interface OutboxStats {
   readonly bytes: number
   /** `at` of the oldest record, or null when empty. */
   readonly oldestAt: number | null
-  /** Records dropped since start because the outbox was full. */
+  /** Records dropped since start: the outbox was full or unwritable, or the server refused them for good. */
   readonly dropped: number
   /** Id the next `add` will get; lets the pump order state messages against data. */
   readonly nextId: number

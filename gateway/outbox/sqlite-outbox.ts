@@ -395,6 +395,11 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
 
     ack,
 
+    drop(ids) {
+      dropped += ids.length
+      ack(ids)
+    },
+
     stats(): OutboxStats {
       commit()
       const s = store
