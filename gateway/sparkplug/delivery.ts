@@ -211,8 +211,9 @@ export class Delivery {
       (error: Error) => {
         this.c.log.debug('publish failed', { type: address.type, error: error.message })
         if (error instanceof UndeliverableError) {
-          // Retrying the same bytes cannot help: data goes (counted), so the rows behind it flow; a birth must stay.
+          // Retrying the same bytes cannot help: rows a payload shared go again one by one, a row alone goes (counted) so the rows behind it flow; a birth must stay.
           if (kind !== 'DATA') return this.c.refusals.birthRefused(error, topic)
+          if (rows !== undefined && rows.length > 1 && this.drain !== null) return this.drain.retryAlone(rows)
           this.c.refusals.dropped(error, topic, bytes.length, rows?.length ?? 0)
           if (rows !== undefined) this.drop(rows)
           return
@@ -254,6 +255,6 @@ export class Delivery {
 
   private forget(ids: readonly number[]): void {
     this.c.ledger.forget(ids)
-    if (this.drain !== null) for (const id of ids) this.drain.sent.delete(id)
+    this.drain?.forget(ids)
   }
 }
