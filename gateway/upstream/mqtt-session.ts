@@ -126,7 +126,7 @@ export function openSession(
         if (done) return
         done = true
         waiting.delete(settle)
-        const code = err === undefined ? undefined : reasonCodeOf(err)
+        const code = err ? reasonCodeOf(err) : undefined
         if (!err) resolve()
         else if (err instanceof UpstreamError) reject(err)
         else if (code !== undefined) reject(publishRefusal(err, code, url, msg.topic, msg.payload.length))
