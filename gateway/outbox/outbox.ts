@@ -22,7 +22,7 @@ export interface Outbox {
   peek(limit: number, options?: { devices?: ReadonlySet<string | null>; afterId?: number }): OutboxEntry[]
   /** Removes records the upstream has taken (QoS 0 written, PUBACK, JetStream PubAck). */
   ack(ids: readonly number[]): void
-  /** Removes records that cannot be sent (nothing in them is declared any more), counting them in `stats().dropped`. */
+  /** Removes records that cannot be sent (nothing in them is declared any more, or the server refuses them for good), counting them in `stats().dropped`. */
   drop(ids: readonly number[]): void
   /** Depth and size, for metrics and /status. */
   stats(): OutboxStats
@@ -38,7 +38,7 @@ export interface OutboxStats {
   readonly bytes: number
   /** `at` of the oldest record, or null when empty. */
   readonly oldestAt: number | null
-  /** Records dropped since start: the outbox was full, or they could no longer be sent. */
+  /** Records dropped since start: the outbox was full or unwritable, they could no longer be sent, or the server refused them for good. */
   readonly dropped: number
   /** Id the next `add` will get; lets the pump order state messages against data. */
   readonly nextId: number

@@ -1,7 +1,7 @@
 import type { Log } from '../model/log.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
 import type { Clock } from '../runtime/clock.js'
-import { UpstreamError, type Message, type Upstream } from '../upstream/upstream.js'
+import { UndeliverableError, UpstreamError, type Message, type Upstream } from '../upstream/upstream.js'
 import { encodePayload } from './codec.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
 import { HEARTBEAT_INTERVAL, heartbeatMetric } from './node-metrics.js'
@@ -10,7 +10,7 @@ import type { Refusals } from './refusals.js'
 import type { ReplayLedger } from './replay-ledger.js'
 import { Sequence } from './sequence.js'
 import type { Session } from './session.js'
-import { addressOf, type NodeAddress } from './topics.js'
+import { addressOf, topicOf, type NodeAddress } from './topics.js'
 
 export interface DeliveryContext {
   readonly node: NodeAddress
@@ -159,6 +159,7 @@ export class Delivery {
     else if (written.length > 0) this.ack(this.c.ledger.lost(written, this.c.outbox.peek(1)[0]?.id ?? this.c.outbox.stats().nextId))
     this.unconfirmed.length = 0
     this.drain = null
+    this.c.refusals.flush()
   }
 
   private async sendState(change: StateChange): Promise<void> {
@@ -203,16 +204,25 @@ export class Delivery {
     this.seq.commit(seq)
     this.lastPublishAt = this.c.clock.now()
     const message: Message = { address, payload: bytes, kind: rows === undefined ? 'session' : 'data', ...(id === undefined ? {} : { id }) }
+    const topic = topicOf(address)
     const publishing = this.c.upstream.publish(message).then(
       () => {
         this.c.counters.published++
-        this.c.refusals.accepted()
+        this.c.refusals.accepted(topic)
         if (rows === undefined) return
         if (this.c.upstream.capabilities.confirmsData) this.ack(rows)
         else this.unconfirmed.push({ ids: rows, at: this.c.clock.now() })
       },
       (error: Error) => {
         this.c.log.debug('publish failed', { type: address.type, error: error.message })
+        if (error instanceof UndeliverableError) {
+          // Retrying the same bytes cannot help: rows a payload shared go again one by one, a row alone goes (counted) so the rows behind it flow; a birth must stay.
+          if (kind !== 'DATA') return this.c.refusals.birthRefused(error, topic)
+          if (rows !== undefined && rows.length > 1 && this.drain !== null) return this.drain.retryAlone(rows)
+          this.c.refusals.dropped(error, topic, bytes.length, rows?.length ?? 0)
+          if (rows !== undefined) this.drop(rows)
+          return
+        }
         if (!(error instanceof UpstreamError && error.kind === 'refused')) {
           this.failed = true
           return
@@ -240,14 +250,18 @@ export class Delivery {
   private ack(ids: readonly number[]): void {
     if (ids.length === 0) return
     this.c.outbox.ack(ids)
-    this.c.ledger.forget(ids)
-    if (this.drain !== null) for (const id of ids) this.drain.sent.delete(id)
+    this.forget(ids)
   }
 
   /** Rows that cannot be sent leave the buffer as dropped: counted in the buffer's dropped total. */
   private drop(ids: readonly number[]): void {
     if (ids.length === 0) return
     this.c.outbox.drop(ids)
-    if (this.drain !== null) for (const id of ids) this.drain.sent.delete(id)
+    this.forget(ids)
+  }
+
+  private forget(ids: readonly number[]): void {
+    this.c.ledger.forget(ids)
+    this.drain?.forget(ids)
   }
 }

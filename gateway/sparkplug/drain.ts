@@ -38,6 +38,8 @@ export class Drain {
   readonly born = new Set<string | null>([null])
   /** Per device, the last record id older than its birth: a birth carries newer values, so these go out as history. */
   private readonly bornAfter = new Map<string | null, number>()
+  /** Rows that go in a payload of their own (see retryAlone). */
+  private readonly alone = new Set<number>()
   /** Per device, each metric's timestamp and value as its birth in this session carried them. */
   private readonly carried = new Map<string | null, Map<string, { readonly at: number; readonly value: Value | null }>>()
 
@@ -89,6 +91,23 @@ export class Drain {
     this.rescan()
   }
 
+  /**
+   * The server refused for good a payload these rows shared (too large, say): they are due again,
+   * each in a payload of its own, which the server may take. Only a row refused alone is dropped.
+   */
+  retryAlone(ids: readonly number[]): void {
+    for (const id of ids) this.alone.add(id)
+    this.retry(ids)
+  }
+
+  /** These rows left the buffer. */
+  forget(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.sent.delete(id)
+      this.alone.delete(id)
+    }
+  }
+
   queue(change: StateChange): void {
     this.lane.push(change)
   }
@@ -120,7 +139,7 @@ export class Drain {
     let metrics = first.metrics.length
     for (let e = lane.peek(this.born, this.sent); e !== null; e = lane.peek(this.born, this.sent)) {
       if (e.id > upTo || e.deviceId !== first.deviceId || isHistory(e) !== historical || metrics + e.metrics.length > METRICS_PER_PAYLOAD) break
-      if (records.length >= this.recordsPerBatch) break
+      if (records.length >= this.recordsPerBatch || this.alone.has(first.id) || this.alone.has(e.id)) break
       lane.take()
       records.push(e)
       metrics += e.metrics.length

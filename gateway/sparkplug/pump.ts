@@ -84,7 +84,7 @@ export class Pump {
     this.wake = new Signal(this.clock)
     this.host = o.primaryHostId === undefined ? null : new HostState(o.primaryHostId)
     this.inbound = new Inbound({ ...o, host: this.host })
-    this.refusals = new Refusals(o.log, o.reconnect, o.random)
+    this.refusals = new Refusals(o.log, this.clock, o.reconnect, o.random)
     if (this.host !== null && !o.upstream.capabilities.retainedState) {
       o.log.warn('this upstream does not keep the last STATE: births wait until the primary host publishes its STATE again', { host: this.host.hostId })
     }

@@ -1,4 +1,4 @@
-import { UpstreamError } from './upstream.js'
+import { UndeliverableError, UpstreamError } from './upstream.js'
 
 const unreachableCodes = new Set([
   'ECONNREFUSED',
@@ -84,4 +84,25 @@ export function toUpstreamError(err: Error, url: string): UpstreamError {
     return new UpstreamError('timeout', `MQTT broker ${url} did not answer CONNECT in time (connectTimeout)`, { cause: err })
   }
   return new UpstreamError('closed', `connection to MQTT broker ${url} failed: ${err.message}`, { cause: err })
+}
+
+/** MQTT 5 PUBACK reason codes that refuse these bytes for good, with what a user can change. */
+const undeliverableCodes: Readonly<Record<number, string>> = {
+  0x87: "not authorized: allow the gateway's user to publish on this topic in the broker's ACL",
+  0x90: 'topic name invalid: the broker does not accept this topic',
+  0x95: "packet too large: raise the broker's limit (mosquitto: message_size_limit, max_packet_size), or make the tag's value smaller",
+  0x99: 'payload format invalid: the broker rejects Sparkplug B bytes on this topic',
+}
+
+/**
+ * A PUBACK that carries an error reason: for good (UndeliverableError: the same bytes are refused
+ * again) or for now (`refused`: quota exceeded, an unspecified or implementation-specific error).
+ */
+export function publishRefusal(err: Error, code: number, url: string, topic: string, bytes: number): UpstreamError {
+  const hex = `0x${code.toString(16).padStart(2, '0')}`
+  const never = undeliverableCodes[code]
+  if (never !== undefined) {
+    return new UndeliverableError(`MQTT reason code ${hex}`, `MQTT broker ${url} refused the publish to ${topic} of ${bytes} bytes with reason code ${hex}, ${never}`, { cause: err })
+  }
+  return new UpstreamError('refused', `MQTT broker ${url} rejected the publish to ${topic}: ${err.message}`, { cause: err })
 }

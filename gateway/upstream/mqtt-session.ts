@@ -4,7 +4,7 @@ import type { Log } from '../model/log.js'
 import { UpstreamError } from './upstream.js'
 import type { ClientOptions, MqttMessage } from './mqtt-options.js'
 import { asBuffer } from './mqtt-options.js'
-import { reasonCodeOf, toUpstreamError } from './mqtt-errors.js'
+import { publishRefusal, reasonCodeOf, toUpstreamError } from './mqtt-errors.js'
 import { whenFlushed } from './mqtt-transport.js'
 
 /** How long an explicit final message (the NDEATH) may wait for its PUBACK. */
@@ -126,9 +126,10 @@ export function openSession(
         if (done) return
         done = true
         waiting.delete(settle)
+        const code = err ? reasonCodeOf(err) : undefined
         if (!err) resolve()
         else if (err instanceof UpstreamError) reject(err)
-        else if (reasonCodeOf(err) !== undefined) reject(new UpstreamError('refused', `MQTT broker ${url} rejected the publish to ${msg.topic}: ${err.message}`, { cause: err }))
+        else if (code !== undefined) reject(publishRefusal(err, code, url, msg.topic, msg.payload.length))
         else reject(new UpstreamError('closed', `MQTT session to ${url} ended before the publish to ${msg.topic} completed`, { cause: err }))
       }
       client.publish(msg.topic, asBuffer(msg.payload), publishOptions[`${msg.qos}${msg.retain}`], settle)

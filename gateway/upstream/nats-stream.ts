@@ -2,7 +2,7 @@ import { nanos, StorageType, type JetStreamManager, type StreamInfo } from 'nats
 import type { NatsConfig } from '../config/types.js'
 import { NAMESPACE, nodeTopic, type NodeAddress } from '../sparkplug/topics.js'
 import { subjectOf } from './nats-subjects.js'
-import { UpstreamError } from './upstream.js'
+import { UndeliverableError, UpstreamError } from './upstream.js'
 
 /**
  * The subjects this node publishes on: its own births, deaths and data, for the node and any
@@ -90,4 +90,26 @@ export function storeRefusal(error: unknown): string | undefined {
   const code = `err_code ${api.err_code ?? 'none'}`
   const limit = limits.find(([words]) => words.test(what))
   return limit === undefined ? `${what} (${code})` : `stream full: ${what}: ${limit[1]} (${code})`
+}
+
+/** JetStream's "message size exceeds maximum allowed": over the stream's max_msg_size. */
+const MESSAGE_TOO_LARGE = 10054
+
+/**
+ * A refusal that retrying the same bytes cannot change: the message is larger than the server's
+ * max_payload (nats.js refuses it before sending) or than the stream's max_msg_size. Undefined for
+ * anything else, which may be temporary.
+ */
+export function undeliverable(error: unknown, stream: string | null, subject: string, bytes: number, maxPayload: number | undefined): UndeliverableError | undefined {
+  const err = error as { code?: string; api_error?: { err_code?: number; description?: string } } | null
+  if (err?.code === 'MAX_PAYLOAD_EXCEEDED') {
+    const limit = maxPayload === undefined ? '' : ` of ${maxPayload} bytes`
+    const message = `${subject} is ${bytes} bytes, over the NATS server's max_payload${limit} (its headers count too): raise max_payload in the server's configuration, or make the tag's value smaller`
+    return new UndeliverableError(`over the server's max_payload${limit}`, message, { cause: error })
+  }
+  if (stream !== null && err?.api_error?.err_code === MESSAGE_TOO_LARGE) {
+    const message = `JetStream stream ${stream} refused ${subject} of ${bytes} bytes: ${err.api_error.description ?? 'message size exceeds maximum allowed'} (err_code ${MESSAGE_TOO_LARGE}): raise the stream's max_msg_size (nats stream edit ${stream} --max-msg-size), or make the tag's value smaller`
+    return new UndeliverableError(`over the max_msg_size of stream ${stream} (err_code ${MESSAGE_TOO_LARGE})`, message, { cause: error })
+  }
+  return undefined
 }

@@ -3,7 +3,7 @@ import type { NatsConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
 import { parseTopic, topicOf, type SparkplugAddress } from '../sparkplug/topics.js'
 import { natsError, natsOptions } from './nats-options.js'
-import { ensureStream, storeRefusal } from './nats-stream.js'
+import { ensureStream, storeRefusal, undeliverable } from './nats-stream.js'
 import { dcmdSubjects, ncmdSubject, stateSubject, subjectOf, topicOf as topicOfSubject } from './nats-subjects.js'
 import type { ConnectOptions, Message, Upstream, UpstreamCapabilities, UpstreamEvent } from './upstream.js'
 import { UpstreamError } from './upstream.js'
@@ -29,7 +29,8 @@ interface NatsSession {
  * stream). NATS has no will: the pump declares a heartbeat in NBIRTH instead. A command sent as a
  * request gets a reply. A PubAck that does not come within `ackTimeout` ends the session, so the
  * pump reconnects (to the next server of a cluster) and replays what was not confirmed; a PubAck
- * that refuses the message (the stream is full) keeps the session, and the pump retries.
+ * that refuses the message (the stream is full) keeps the session, and the pump retries. A message
+ * too large for the server or the stream can never be taken: UndeliverableError, session kept.
  */
 export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
   let session: NatsSession | null = null
@@ -60,11 +61,12 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
   const publish = async (own: NatsSession, msg: Message): Promise<void> => {
     if (own.ended) throw new UpstreamError('closed', `no live NATS session to ${own.url}`)
     const subject = subjectOf(topicOf(msg.address))
+    const never = (error: unknown) => undeliverable(error, own.js === null ? null : config.jetstream.stream, subject, msg.payload.length, own.nc.info?.max_payload)
     if (own.js === null) {
       try {
         own.nc.publish(subject, msg.payload)
       } catch (error) {
-        throw natsError(error, own.url, config.auth)
+        throw never(error) ?? natsError(error, own.url, config.auth)
       }
       return
     }
@@ -72,6 +74,8 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
       const ack = await own.js.publish(subject, msg.payload, { timeout: config.jetstream.ackTimeoutMs, ...(msg.id === undefined ? {} : { msgID: msg.id }) })
       if (ack.stream !== config.jetstream.stream) log.debug('message stored in another stream', { subject, stream: ack.stream })
     } catch (error) {
+      const refusedForGood = never(error)
+      if (refusedForGood !== undefined) throw refusedForGood
       const refusal = storeRefusal(error)
       // The server answered: the link is fine, and a new session would be refused the same way.
       if (refusal !== undefined) throw new UpstreamError('refused', `JetStream stream ${config.jetstream.stream} on ${own.url} refused ${subject}: ${refusal}`, { cause: error })

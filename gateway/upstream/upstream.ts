@@ -20,7 +20,8 @@ export interface Upstream {
   /**
    * Resolves when the message is written to the live session or, for a `data` message on an
    * upstream that `confirmsData`, when the server has stored it. Rejects with UpstreamError when
-   * the session is gone or the server refused the message.
+   * the session is gone or the server refused the message: kind `refused` for now (a full stream),
+   * UndeliverableError for good (these bytes will never be taken).
    */
   publish(msg: Message): Promise<void>
   /**
@@ -100,11 +101,28 @@ export type UpstreamEvent =
 
 export class UpstreamError extends Error {
   constructor(
-    readonly kind: 'unreachable' | 'refused' | 'tls' | 'closed' | 'timeout',
+    readonly kind: 'unreachable' | 'refused' | 'undeliverable' | 'tls' | 'closed' | 'timeout',
     message: string,
     options?: ErrorOptions,
   ) {
     super(message, options)
     this.name = 'UpstreamError'
+  }
+}
+
+/**
+ * The server (or its client library, before sending) will never take this message as it is: too
+ * large for it, or not allowed on its topic. The session is fine and other messages go on; sending
+ * the same bytes again would be refused the same way. `reason` names the limit in a few words that
+ * are the same for every message it refuses (the message says which message, and what to change).
+ */
+export class UndeliverableError extends UpstreamError {
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('undeliverable', message, options)
+    this.name = 'UndeliverableError'
   }
 }

@@ -40,6 +40,8 @@ export class FakeUpstream implements Upstream {
   private up = false
   /** The most publishes that were waiting for confirmation at once. */
   maxHeld = 0
+  /** While set, a publish it returns an error for is recorded, then refused with that error (a server saying no). */
+  refuse: ((message: SeenMessage) => Error | undefined) | null = null
   /** While set, publishes are recorded but not confirmed until `release()`. */
   private held: { confirm: () => void; fail: (error: Error) => void }[] | null = null
 
@@ -63,6 +65,8 @@ export class FakeUpstream implements Upstream {
   async publish(message: Message): Promise<void> {
     if (!this.up) throw new UpstreamError('closed', 'session is down')
     this.calls.push({ kind: 'publish', session: this.session, message: seen(message) })
+    const refusal = this.refuse?.(seen(message))
+    if (refusal !== undefined) throw refusal
     if (this.held === null) return
     const held = this.held
     await new Promise<void>((confirm, fail) => {

@@ -30,6 +30,8 @@ export interface NatsServerOptions {
   readonly name?: string
   /** Cluster block, written by startNatsCluster. */
   readonly cluster?: { readonly name: string; readonly port: number; readonly routes: readonly number[] }
+  /** Largest message the server takes (bytes, its `max_payload`; nats-server's default is 1 MiB). */
+  readonly maxPayload?: number
   /** Client and monitor ports chosen by the caller (startNatsCluster takes all its ports at once). */
   readonly ports?: { readonly client: number; readonly monitor: number }
 }
@@ -104,6 +106,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 function configText(options: NatsServerOptions & { name: string }, port: number, monitorPort: number, dir: string): string {
   const q = JSON.stringify
   const out = [`server_name: ${q(options.name)}`, `listen: "127.0.0.1:${port}"`, `http: "127.0.0.1:${monitorPort}"`]
+  if (options.maxPayload !== undefined) out.push(`max_payload: ${options.maxPayload}`)
   if (options.jetstream) out.push(`jetstream { store_dir: ${q(join(dir, 'store'))} }`)
   const auth = options.auth
   if (auth !== undefined && 'token' in auth) out.push(`authorization { token: ${q(auth.token)} }`)
