@@ -1,6 +1,8 @@
 /**
  * Every driver the gateway knows, by the `driver:` value of a device file. A static list with
- * explicit imports: no plugin discovery. The gateway reaches drivers only through this file.
+ * explicit imports: no plugin discovery. The running gateway (config loading, the poll loops)
+ * reaches drivers only through this list; the command-line tools `browse`, `trust` and `demo`
+ * also import the OPC UA and Modbus helpers they drive directly.
  */
 import type { DriverModule } from './driver.js'
 import { modbusModule } from './modbus/index.js'

@@ -5,18 +5,18 @@ import type { DeviceConfig, GatewayConfig } from './config/types.js'
 import type { Log } from './model/log.js'
 import { startHttpServer } from './http/server.js'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
-import { openBuffer, type BufferFileStatus } from './outbox/sqlite-fallback.js'
+import { openBuffer } from './outbox/sqlite-fallback.js'
 import type { Outbox } from './outbox/outbox.js'
 import { bufferMetricDefs, bufferMetrics, BUFFER_METRICS_INTERVAL_MS } from './runtime/buffer-metrics.js'
 import { Deadband } from './normalise/deadband.js'
-import { createFileBdSeqStore, type StateFileStatus } from './sparkplug/bdseq.js'
+import { createFileBdSeqStore } from './sparkplug/bdseq.js'
 import { runtimeDirFor } from './runtime/runtime-dir.js'
 import { prepareStateDir } from './runtime/state-dir.js'
 import type { Command, CommandOutcome } from './sparkplug/commands.js'
 import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/node-metrics.js'
-import { Pump, type PumpStatus } from './sparkplug/pump.js'
+import { Pump } from './sparkplug/pump.js'
 import { Session } from './sparkplug/session.js'
-import type { DeviceStats } from './runtime/poll.js'
+import type { GatewayStatus, StateStatus } from './status.js'
 import { CommandAudit } from './runtime/audit.js'
 import { defaults } from './config/defaults.js'
 import { liveness, PumpProgress, type Liveness } from './runtime/liveness.js'
@@ -33,24 +33,6 @@ export interface Gateway {
   stop(): Promise<void>
   /** Whether the pump and every device loop still turn (the service manager's watchdog). */
   readonly liveness: Liveness
-}
-
-export interface GatewayStatus {
-  readonly upstream: PumpStatus
-  readonly devices: Readonly<Record<string, DeviceStats>>
-  readonly buffer: ReturnType<Outbox['stats']>
-  readonly commands: { readonly accepted: number; readonly refused: number }
-  /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
-  readonly state: StateStatus
-}
-
-export interface StateStatus {
-  readonly dir: string
-  /** False while the bdseq file or the buffer file cannot be written. */
-  readonly writable: boolean
-  readonly bdseq: StateFileStatus
-  /** Null with `buffer.path: null` or an outbox given by the caller. */
-  readonly buffer: BufferFileStatus | null
 }
 
 export interface GatewayHooks {

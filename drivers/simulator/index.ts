@@ -4,10 +4,10 @@
  */
 import type { DriverModule, JsonSchema } from '../driver.js'
 import { parseSimulatorConfig, signalKeys, signalTypes, simulatorDefaults } from './config.js'
-import type { SimulatorConfig } from './config.js'
+import type { SimulatorConfig } from './types.js'
 import { createSimulatorDriver } from './simulator-driver.js'
 
-export type { SimulatorConfig } from './config.js'
+export type { SimulatorConfig } from './types.js'
 export { createSimulatorDriver } from './simulator-driver.js'
 
 const duration: JsonSchema = { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$' }

@@ -3,7 +3,7 @@
  * test can ask for the value at any instant and a restarted gateway carries on where it left off.
  */
 import type { SparkplugType, Value } from '../../gateway/model/value.js'
-import type { SimTag, WalkTag } from './config.js'
+import type { SimTag, WalkTag } from './types.js'
 
 /** The instant every time-based signal counts from: 2026-01-01T00:00:00Z. */
 export const SIGNAL_EPOCH_MS = Date.UTC(2026, 0, 1)

@@ -7,7 +7,7 @@ import { DriverError } from '../driver.js'
 import type { Driver, DriverListener, PointInfo, Reading } from '../driver.js'
 import type { Log } from '../../gateway/model/log.js'
 import type { Value } from '../../gateway/model/value.js'
-import type { SimTag, SimulatorConfig } from './config.js'
+import type { SimTag, SimulatorConfig } from './types.js'
 import { createRandomWalk, describeType, fits, valueAt } from './signals.js'
 
 /** One simulated point: how to read it, and the tag it came from (for writes). */

@@ -1,4 +1,4 @@
-import type { WalkTag } from '../../drivers/simulator/config.js'
+import type { WalkTag } from '../../drivers/simulator/types.js'
 
 /** The Walk tag of simDevice({ walk: true }): far from its bounds for millions of steps. */
 export const WALK: WalkTag = { name: 'Walk', signal: 'random-walk', type: 'Double', low: 0, high: 1e9, step: 1000, initial: 5e8 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { SimTag, WalkTag } from '../../../drivers/simulator/config.js'
+import type { SimTag, WalkTag } from '../../../drivers/simulator/types.js'
 import { SIGNAL_EPOCH_MS, createRandomWalk, fits, valueAt } from '../../../drivers/simulator/signals.js'
 import type { TimedTag } from '../../../drivers/simulator/signals.js'
 
