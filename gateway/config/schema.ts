@@ -5,41 +5,11 @@
  */
 import type { JsonSchema } from '../../drivers/driver.js'
 import { defaults } from './defaults.js'
-import { sparkplugTypes, type Registry } from './device.js'
 import { logLevels } from './parse.js'
-import { formatDuration } from './units.js'
+import { choice, draft, duration, id, object, sizePattern, text } from './schema-parts.js'
+import { natsSchema } from './schema-nats.js'
 
-const draft = 'https://json-schema.org/draft/2020-12/schema'
-
-const duration = (description: string, defaultMs?: number): JsonSchema => ({
-  type: 'string',
-  pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$',
-  description: `${description} A duration: 250ms, 5s, 2m, 1h.`,
-  ...(defaultMs === undefined ? {} : { default: formatDuration(defaultMs) }),
-})
-
-const id = (description: string): JsonSchema => ({
-  type: 'string',
-  minLength: 1,
-  pattern: '^[^/+#]+$',
-  description: `${description} Becomes an MQTT topic level: no /, + or #.`,
-})
-
-const object = (properties: Record<string, JsonSchema>, description: string, required: string[] = []): JsonSchema => ({
-  type: 'object',
-  description,
-  additionalProperties: false,
-  properties,
-  ...(required.length === 0 ? {} : { required }),
-})
-
-const text = (description: string): JsonSchema => ({ type: 'string', description })
-
-const choice = (values: readonly unknown[], fallback: unknown, description: string): JsonSchema => ({
-  enum: values,
-  default: fallback,
-  description,
-})
+export { deviceSchema } from './schema-device.js'
 
 export function gatewaySchema(): JsonSchema {
   const mqtt = object(
@@ -159,65 +129,6 @@ export function gatewaySchema(): JsonSchema {
   }
 }
 
-function natsSchema(): JsonSchema {
-  const d = defaults.nats
-  const file = (what: string): JsonSchema => text(`File holding ${what}, relative to gateway.yaml; keep it chmod 600 (a group- or world-readable file is a warning).`)
-  const server = { type: 'string', pattern: '^(nats|tls)://' }
-  return object(
-    {
-      servers: {
-        description: 'NATS server URLs in failover order (nats:// or tls://); a single URL may be written without brackets. No user or password in them: use auth.',
-        oneOf: [{ type: 'array', minItems: 1, items: server }, server],
-      },
-      mode: choice(['core', 'jetstream'], d.mode, 'core: at most once, like QoS 0. jetstream: every message stored in a stream; buffered rows leave only on PubAck.'),
-      name: text('Client name shown by the server (connz). Default: <groupId>-<edgeNodeId>, other characters than letters, digits, _ and - replaced by -.'),
-      auth: object(
-        {
-          tokenFile: file('the token (a final newline is ignored)'),
-          username: text('User name, with passwordFile.'),
-          passwordFile: file('the password of username (a final newline is ignored)'),
-          nkeySeedFile: file('an NKey user seed (SU…)'),
-          credentialsFile: file('a user JWT and its NKey seed (a .creds file, as nsc writes it)'),
-        },
-        'How to authenticate: exactly one of tokenFile, username with passwordFile, nkeySeedFile or credentialsFile.',
-      ),
-      tls: object(
-        {
-          ca: text('CA certificate (PEM) to trust for the servers, relative to gateway.yaml. Default: the system CAs.'),
-          cert: text('Client certificate (PEM), relative to gateway.yaml; needs key.'),
-          key: text('Client private key (PEM), relative to gateway.yaml; needs cert.'),
-          verifyHostname: { type: 'boolean', default: d.verifyHostname, description: "Check that the server certificate names the server's host." },
-        },
-        'TLS settings for tls:// servers.',
-      ),
-      keepalive: duration('Interval of the client PINGs (1s to 1h); a connection missing two answers is found dead.', d.keepaliveMs),
-      connectTimeout: duration('Time allowed for one connection attempt.', d.connectTimeoutMs),
-      reconnect: object(
-        {
-          min: duration('Delay before the first reconnect attempt.', d.reconnectMinMs),
-          max: duration('Longest delay between reconnect attempts (the delay doubles, with jitter).', d.reconnectMaxMs),
-        },
-        'Reconnect backoff.',
-      ),
-      heartbeat: duration('Interval of the liveness message while nothing else is published (1s to 1h), declared in NBIRTH: NATS has no will.', d.heartbeatMs),
-      replayWindow: duration('Core NATS: data published this recently before the connection is found dead is replayed as history. Default: 3.5 x keepalive.'),
-      jetstream: object(
-        {
-          stream: { type: 'string', pattern: '^[^\\s.*>\\\\/]{1,255}$', default: d.jetstream.stream, description: "Stream holding the node's subjects; no spaces, '.', '*', '>', '/' or '\\'." },
-          create: { type: 'boolean', default: d.jetstream.create, description: 'Create the stream (file storage) when it does not exist.' },
-          replicas: { type: 'integer', minimum: 1, maximum: 5, default: d.jetstream.replicas, description: 'Replicas of a created stream.' },
-          duplicateWindow: duration('Duplicate window of a created stream, and the shortest accepted on an existing one (at least 1m).', d.jetstream.duplicateWindowMs),
-          ackTimeout: duration('How long a publish may wait for its PubAck before the connection is treated as lost.', d.jetstream.ackTimeoutMs),
-        },
-        'JetStream mode: where messages are stored.',
-      ),
-    },
-    'A NATS server or cluster (SPEC §8): Sparkplug topics as NATS subjects, / as . and . as //.',
-    ['servers'],
-  )
-}
-
-const sizePattern = '^\\d+(\\.\\d+)?\\s*(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$'
 
 function commandsSchema(): JsonSchema {
   const c = defaults.commands
@@ -242,77 +153,4 @@ function commandsSchema(): JsonSchema {
     },
     'What hosts may command (NCMD/DCMD) and how much. Sparkplug carries no sender identity: restrict who may publish commands at the broker.',
   )
-}
-
-const commonTagProperties: Record<string, JsonSchema> = {
-  name: { type: ['string', 'number'], description: "Sparkplug metric name, unique in the device (ignoring case); '/' makes folders." },
-  poll: duration("Scan period of this tag. Default: the device's poll."),
-  scale: { type: 'number', not: { const: 0 }, description: 'engineering = raw * scale + offset.' },
-  offset: { type: 'number', description: 'engineering = raw * scale + offset.' },
-  units: text('Engineering units, sent as a birth property.'),
-  description: text('Free text.'),
-  deadband: {
-    type: 'number',
-    minimum: 0,
-    default: defaults.tag.deadband,
-    description: 'Absolute change below which a value is not reported (0: every change).',
-  },
-  writable: { type: 'boolean', default: defaults.tag.writable, description: 'NCMD/DCMD may write this tag.' },
-  min: { type: 'number', description: 'Smallest value a write may set.' },
-  max: { type: 'number', description: 'Largest value a write may set.' },
-  allowed: { type: 'array', minItems: 1, items: { type: ['number', 'string', 'boolean'] }, description: 'The only values a write may set.' },
-  writeInterval: duration('Least time between two accepted writes (protects actuators).', defaults.tag.writeIntervalMs),
-  sparkplugType: { enum: sparkplugTypes, description: "Sparkplug datatype to publish; default: from the driver's type and scaling." },
-}
-
-const csvTags: JsonSchema = { type: 'string', description: 'A CSV file (relative to this file) with a header row naming tag keys and one tag per row.' }
-
-export function deviceSchema(registry: Registry): JsonSchema {
-  const names = Object.keys(registry)
-  return {
-    $schema: draft,
-    title: 'sparkplug-gateway device file',
-    ...object(
-      {
-        device: id('Sparkplug device id, unique among the devices (ignoring case).'),
-        driver: { enum: names, description: 'Which driver talks to the device.' },
-        connection: { type: 'object', description: "How to reach the device; keys depend on the driver." },
-        poll: duration('Default scan period of the tags.', defaults.device.pollMs),
-        offlineAfter: {
-          type: 'integer',
-          minimum: 1,
-          default: defaults.device.offlineAfter,
-          description: 'Failed scans in a row before the device is declared offline (DDEATH).',
-        },
-        tags: {
-          description: 'The tags: a list, or the path of a CSV file.',
-          oneOf: [{ type: 'array', minItems: 1, items: { $ref: '#/$defs/tag' } }, csvTags],
-        },
-      },
-      'One device: its Sparkplug id, driver, connection and tags.',
-      ['device', 'driver', 'tags'],
-    ),
-    $defs: { tag: { type: 'object', required: ['name'], properties: commonTagProperties } },
-    allOf: names.map((kind) => ({
-      if: { properties: { driver: { const: kind } }, required: ['driver'] },
-      then: {
-        properties: {
-          connection: registry[kind].schema.connection,
-          tags: {
-            oneOf: [
-              {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  properties: { ...commonTagProperties, ...registry[kind].schema.tagProperties },
-                },
-              },
-              csvTags,
-            ],
-          },
-        },
-      },
-    })),
-  }
 }
