@@ -56,7 +56,7 @@ export function natsSchema(): JsonSchema {
         'JetStream mode: where messages are stored.',
       ),
     },
-    'A NATS server or cluster (SPEC §8): Sparkplug topics as NATS subjects, / as . and . as //.',
+    'A NATS server or cluster: Sparkplug topics as NATS subjects, / as . and . as //.',
     ['servers'],
   )
 }
