@@ -1,6 +1,6 @@
 # The package under real systemd: a job for the VM bench's run-job.sh, which is kept outside the
-# repository (outside CI; README "Building the Debian package"). Put the .deb beside this file in the job directory. Runs inside the
-# Debian 13 VM as root: install, READY, watchdog, reload, kill -9, Node Control/Reboot, purge.
+# repository (outside CI; README "Building the Debian package"). Put the .deb beside this file in
+# the job directory. Runs inside the Debian 13 VM as root: install, READY, watchdog, reload, kill -9, Node Control/Reboot, purge.
 set -u
 fail=0
 check() { if eval "$2"; then echo "ok - $1"; else echo "not ok - $1"; fail=1; fi; }
