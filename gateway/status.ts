@@ -4,7 +4,7 @@
  */
 import type { BufferFileStatus } from './outbox/sqlite-fallback.js'
 import type { OutboxStats } from './outbox/outbox.js'
-import type { DeviceStats } from './runtime/poll.js'
+import type { DeviceStats } from './runtime/online-state.js'
 import type { StateFileStatus } from './sparkplug/bdseq.js'
 import type { PumpStatus } from './sparkplug/pump.js'
 

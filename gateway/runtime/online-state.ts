@@ -1,0 +1,139 @@
+import { DriverError, type DriverErrorKind, type Reading } from '../../drivers/driver.js'
+import type { DeviceConfig } from '../config/types.js'
+import type { Log } from '../model/log.js'
+import type { Value } from '../model/value.js'
+import { Deadband } from '../normalise/deadband.js'
+import { normalise } from '../normalise/normalise.js'
+import type { TagDef } from '../normalise/tag-def.js'
+import type { Outbox } from '../outbox/outbox.js'
+import type { Session } from '../sparkplug/session.js'
+import type { Clock } from './clock.js'
+
+/** Where a poll loop sends what it learns. */
+export interface PollSink {
+  readonly session: Session
+  readonly outbox: Outbox
+  /** New data is in the outbox. */
+  notify(): void
+  /** The device was born or died; returns false when no session is live (nothing to announce). */
+  deviceChanged(deviceId: string, online: boolean): boolean
+}
+
+export interface DeviceStats {
+  readonly online: boolean
+  readonly scans: number
+  readonly failedScans: number
+  readonly timeouts: number
+  readonly lastScanMs: number
+}
+
+/**
+ * Whether one device is online, and what its readings and failures mean for the session: the
+ * first good reading after an outage is its birth (DBIRTH), later ones are data; a failed scan
+ * marks the points it read bad, and after `offlineAfter` failures in a row the device dies (DDEATH).
+ */
+export class OnlineState {
+  private online = false
+  private failures = 0
+  private byName: ReadonlyMap<string, TagDef>
+  private readonly deadband = new Deadband()
+  private readonly counts = { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0 }
+
+  constructor(
+    private readonly device: Pick<DeviceConfig, 'deviceId' | 'offlineAfter'>,
+    tags: readonly TagDef[],
+    private readonly sink: PollSink,
+    private readonly log: Log,
+    private readonly clock: Clock,
+  ) {
+    this.byName = new Map(tags.map((t) => [t.name, t]))
+  }
+
+  get isOnline(): boolean {
+    return this.online
+  }
+
+  stats(): DeviceStats {
+    return { online: this.online, ...this.counts }
+  }
+
+  /** A scan that took `tookMs` answered with these readings. */
+  scanned(readings: readonly Reading[], tookMs: number): void {
+    this.counts.scans++
+    this.counts.lastScanMs = tookMs
+    this.answered(readings)
+  }
+
+  /** The device answered (a scan, or readings it pushed): online again if it was not. */
+  answered(readings: readonly Reading[]): void {
+    if (this.failures > 0) this.log.info('device answering again', { failedScans: this.failures })
+    this.failures = 0
+    if (!this.online) this.goOnline(readings)
+    else this.report(readings)
+  }
+
+  /** Readings of an online device (a scan, or the read-back after a write). */
+  report(readings: readonly Reading[]): void {
+    const metrics = normalise(readings, this.byName, this.deadband)
+    const record = this.sink.session.data(this.device.deviceId, metrics)
+    if (record === null) return
+    this.sink.outbox.add(record)
+    this.sink.notify()
+  }
+
+  /**
+   * A scan or a call of the driver failed. While the device stays online the points in `names`
+   * are reported bad; at `offlineAfter` failures in a row it dies. Returns the kind of failure.
+   */
+  failed(error: unknown, names: readonly string[]): DriverErrorKind {
+    const kind = error instanceof DriverError ? error.kind : 'connection'
+    if (kind === 'timeout') this.counts.timeouts++
+    this.counts.failedScans++
+    this.failures++
+    if (this.failures === 1) this.log.warn('device not answering', { error: (error as Error).message, kind })
+    if (this.online && this.failures >= this.device.offlineAfter) {
+      this.goOffline()
+      this.log.warn('device offline', { failedScans: this.failures })
+    } else if (this.online) {
+      const at = this.clock.now()
+      this.report(names.map((point) => ({ point, at, error: error as DriverError })))
+    }
+    return kind
+  }
+
+  /** The device reported other types than declared: offline until its next reading, whose DBIRTH declares the new types. */
+  retyped(tags: readonly TagDef[]): void {
+    if (this.online) this.goOffline()
+    this.byName = new Map(tags.map((t) => [t.name, t]))
+    this.sink.session.replaceDevice({ deviceId: this.device.deviceId, tags })
+  }
+
+  /** The tag was written: its read-back is reported even when inside the deadband. */
+  written(name: string): void {
+    this.deadband.forget(name)
+  }
+
+  lastValue(name: string): Value | null | undefined {
+    return this.sink.session.lastValue(this.device.deviceId, name)
+  }
+
+  private goOnline(readings: readonly Reading[]): void {
+    this.online = true
+    this.sink.session.setOnline(this.device.deviceId, true)
+    const metrics = normalise(readings, this.byName, this.deadband)
+    const record = this.sink.session.data(this.device.deviceId, metrics)
+    // With a live session the DBIRTH carries these values; without one they are history to keep.
+    const announced = this.sink.deviceChanged(this.device.deviceId, true)
+    if (!announced && record !== null) {
+      this.sink.outbox.add(record)
+      this.sink.notify()
+    }
+    this.log.info('device online')
+  }
+
+  private goOffline(): void {
+    this.online = false
+    this.sink.session.setOnline(this.device.deviceId, false)
+    this.sink.deviceChanged(this.device.deviceId, false)
+  }
+}
