@@ -7,7 +7,7 @@ import { isCorruption, moveAside } from './sqlite-open.js'
 import { diskFullRetryMs, defaultCommitIntervalMs, walSizes, type SqliteOutboxOptions } from './sqlite-options.js'
 import { readEntries, type PeekRange } from './sqlite-read.js'
 import type { Spill } from './sqlite-spill.js'
-import { openStore, type Store } from './sqlite-store.js'
+import { closeStore, filePages, openStore, type Store } from './sqlite-store.js'
 
 /** What the buffer file tells the outbox around it, which holds records while the file cannot. */
 export interface FileEvents {
@@ -49,7 +49,7 @@ export class BufferFile {
     const pageSize = store?.pageSize ?? 4096
     this.store = store
     this.noStore = options.withoutFile ?? null
-    this.pages = store && pagesOf(store)
+    this.pages = store && filePages(store)
     this.disk = this.diskSync()
     this.count = (store?.sql.count.get() as number | undefined) ?? 0
     this.batch = new OpenBatch(options.commitIntervalMs ?? defaultCommitIntervalMs, batchBytes, () => this.commit())
@@ -157,24 +157,14 @@ export class BufferFile {
     }
   }
 
-  /**
-   * Writes spilled records back, oldest first, until a checkpoint or a failure stops it, and
-   * commits them. Returns how many it tried, and the ids the spill may let go: those the file
-   * has committed, or (with the file at its full cap) that the cap dropped, counted.
-   */
-  takeBack(entries: readonly OutboxEntry[]): { tried: number; settled: Set<number> } {
-    const tried: OutboxEntry[] = []
-    for (const entry of entries) {
-      if (this.disk.holding || this.failures.active) break
-      this.write(entry)
-      tried.push(entry)
-    }
-    this.commit()
-    const s = this.store
-    if (tried.length === 0 || !s) return { tried: tried.length, settled: new Set() }
-    const inFile = new Set(s.sql.idsBetween.all(tried[0]!.id, tried.at(-1)!.id) as number[])
-    const capDropped = !this.failures.active && !this.budget.diskFull
-    return { tried: tried.length, settled: new Set(tried.filter((e) => inFile.has(e.id) || capDropped).map((e) => e.id)) }
+  /** Ids of the file's records from `first` to `last`. */
+  idsBetween(first: number, last: number): Set<number> {
+    return new Set(this.store?.sql.idsBetween.all(first, last) as number[] | undefined)
+  }
+
+  /** True while a full disk holds the file below its size cap. */
+  get diskFull(): boolean {
+    return this.budget.diskFull
   }
 
   /** Records of the file in `range`, skipping `hidden` ones; undecodable rows are returned apart. */
@@ -189,9 +179,8 @@ export class BufferFile {
     }
   }
 
-  /** Size on disk (main file and WAL) and `at` of the oldest record, after committing. */
+  /** Size on disk (main file and WAL) and `at` of the oldest record. */
   measure(): { bytes: number; oldestAt: number | null } {
-    this.commit()
     const s = this.store
     if (!s) return { bytes: 0, oldestAt: null }
     try {
@@ -203,14 +192,14 @@ export class BufferFile {
     }
   }
 
-  /** Commits, then resolves once every commit is on the disk and no checkpoint holds writes. */
-  async flushed(stopped: () => boolean): Promise<void> {
-    for (;;) {
-      this.commit()
-      if (stopped() || !this.disk.holding) break
-      await this.disk.checkpointed()
-    }
-    await this.disk.flushed()
+  /** Resolves when the checkpoint under way (if any) has released writes. */
+  checkpointed(): Promise<void> {
+    return this.disk.checkpointed()
+  }
+
+  /** Resolves once everything committed so far is on the disk. */
+  synced(): Promise<void> {
+    return this.disk.flushed()
   }
 
   /** At stop, on this thread: the checkpoint under way; false when that failed (the batch is kept). */
@@ -227,19 +216,8 @@ export class BufferFile {
   /** Stops the disk cycle and closes the file; the batch must have been committed. */
   close(): void {
     this.disk.close()
-    const s = this.store
+    if (this.store) closeStore(this.store, this.options.log, this.options.path)
     this.store = null
-    if (!s) return
-    try {
-      // Closing checkpoints the WAL and deletes it: with FULL that checkpoint reaches the disk first.
-      s.db.pragma('synchronous = FULL')
-      s.db.close()
-    } catch (err) {
-      this.options.log.error('cannot close the buffer database cleanly; the next start recovers it from its WAL', {
-        path: this.options.path, reason: err instanceof Error ? err.message : String(err),
-      })
-      s.db.close()
-    }
   }
 
   private diskSync(): DiskSync {
@@ -307,20 +285,12 @@ export class BufferFile {
     try {
       moveAside(path, log, err)
       this.store = openStore(path, this.options)
-      this.pages = pagesOf(this.store)
+      this.pages = filePages(this.store)
       this.disk = this.diskSync()
     } catch (again) {
       this.noStore = again instanceof Error ? again.message : String(again)
       log.error('cannot replace the corrupt buffer database; records wait in memory until restart', { path, reason: this.noStore })
     }
     return lost + this.keep([...unwritten, ...waiting])
-  }
-}
-
-function pagesOf(s: Store): FilePages {
-  return {
-    used: () => s.sql.pageCount.get() as number,
-    free: () => s.sql.freePages.get() as number,
-    dropOldest: (records) => s.sql.dropOldest.run(records).changes,
   }
 }

@@ -5,7 +5,7 @@ import { CheckpointHold } from './sqlite-hold.js'
 import { spillRecords, walSizes, type SqliteOutboxOptions } from './sqlite-options.js'
 import { mergeEntries } from './sqlite-read.js'
 import { RuntimeSpill } from './runtime-spill.js'
-import { openStore } from './sqlite-store.js'
+import { openStore, type Store } from './sqlite-store.js'
 
 export { defaultCommitIntervalMs, minSqliteOutboxBytes, spillRecords, type SqliteOutboxOptions } from './sqlite-options.js'
 
@@ -37,58 +37,66 @@ export interface SqliteOutbox extends Outbox {
  * to the disk. Records go to the file whenever it takes them; `peek` serves all three in id order.
  */
 export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
-  const { log, whenFull } = options
   walSizes(options.maxSizeBytes)
   const store = options.withoutFile === undefined ? openStore(options.path, options) : null
-  const spill = new RuntimeSpill(options.runtimeDir, whenFull, log, spillRecords)
-  const hold = new CheckpointHold(spillRecords, whenFull)
-  const tally = { dropped: 0 }
-  let closed = false
+  return new BufferedOutbox(store, options)
+}
+
+class BufferedOutbox implements SqliteOutbox {
+  private readonly spill: RuntimeSpill
+  private readonly hold: CheckpointHold
+  private readonly file: BufferFile
+  private readonly tally = { dropped: 0 }
+  private nextId: number
+  private closed = false
   // The spill goes back into the file once a checkpoint has released writes.
-  let restorePending = false
+  private restorePending = false
 
-  const file: BufferFile = new BufferFile(store, options, spill, tally, {
-    holding: () => hold.begin(nextId),
-    released,
-    recovered: restoreSpill,
-    replaced: () => hold.clear(),
-  })
-  let nextId = Math.max(file.lastId, spill.lastId) + 1
-
-  /** The checkpoint is on the disk: acknowledgements and records held meanwhile go into the file. */
-  function released(): void {
-    const { acked, records } = hold.release()
-    if (!file.open || closed) return
-    ack(acked)
-    for (let i = 0; i < records.length; i++) {
-      // Writing them may start the next checkpoint: the rest wait for that one.
-      if (file.holding) return hold.keep(records.slice(i))
-      file.write(records[i]!)
-    }
-    if (restorePending) restoreSpill()
+  constructor(store: Store | null, private readonly options: SqliteOutboxOptions) {
+    this.spill = new RuntimeSpill(options.runtimeDir, options.whenFull, options.log, spillRecords)
+    this.hold = new CheckpointHold(spillRecords, options.whenFull)
+    this.file = new BufferFile(store, options, this.spill, this.tally, {
+      holding: () => this.hold.begin(this.nextId),
+      released: () => this.released(),
+      recovered: () => this.restoreSpill(),
+      replaced: () => this.hold.clear(),
+    })
+    this.nextId = Math.max(this.file.lastId, this.spill.lastId) + 1
+    this.restoreSpill()
   }
 
-  /**
-   * Moves the spilled records into the file once it takes writes again (at start, or when a full
-   * disk has room). A record leaves the spill only once the file has it committed, or the file's
-   * size cap dropped it (counted), so a crash in between finds it in both and the file's copy wins.
-   */
-  function restoreSpill(): void {
-    restorePending = false
-    if (!file.open || closed || file.failing || spill.size === 0) return
-    if (file.holding) {
-      restorePending = true
-      return
+  add(record: DataRecord): number {
+    if (this.closed) {
+      this.tally.dropped++
+      return 1
     }
-    const entries = spill.all()
-    const { tried, settled } = file.takeBack(entries)
-    if (tried === 0) return
-    spill.ack(settled)
-    if (tried < entries.length) restorePending = true
+    const entry: OutboxEntry = { ...record, id: this.nextId++ }
+    if (!this.file.open) return this.file.keep([entry])
+    if (this.file.holding) {
+      const lost = this.hold.records.add(entry)
+      this.tally.dropped += lost
+      return lost
+    }
+    return this.file.write(entry)
   }
 
-  function ack(ids: readonly number[]): void {
-    if (closed || ids.length === 0) return
+  peek(limit: number, opts: { devices?: ReadonlySet<string | null>; afterId?: number } = {}): OutboxEntry[] {
+    if (this.closed || limit <= 0) return []
+    const { spill, hold } = this
+    const range = { limit, after: opts.afterId ?? 0, devices: opts.devices }
+    const { entries, unreadable } = this.file.read(range, (id) => hold.hides(id))
+    if (unreadable.length > 0) {
+      this.tally.dropped += unreadable.length
+      this.ack(unreadable)
+    }
+    if (spill.size === 0 && hold.records.size === 0) return entries
+    // Each list holds the first `limit` of its kind by id, so their merge holds the first of all.
+    return mergeEntries(limit, [entries, spill.peek(limit, range.after, range.devices), hold.records.peek(limit, range.after, range.devices)])
+  }
+
+  ack(ids: readonly number[]): void {
+    if (this.closed || ids.length === 0) return
+    const { spill, hold, file } = this
     const inMemory = spill.size > 0 || file.batched > 0 || hold.records.size > 0 || file.holding
     // A drain acknowledges thousands of rows at a time: the set only when memory holds records too.
     const gone = inMemory ? new Set(ids) : null
@@ -101,71 +109,91 @@ export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
     file.remove(ids)
   }
 
-  restoreSpill()
-  return {
-    add(record: DataRecord): number {
-      if (closed) {
-        tally.dropped++
-        return 1
-      }
-      const entry: OutboxEntry = { ...record, id: nextId++ }
-      if (!file.open) return file.keep([entry])
-      if (file.holding) {
-        const lost = hold.records.add(entry)
-        tally.dropped += lost
-        return lost
-      }
-      return file.write(entry)
-    },
+  drop(ids: readonly number[]): void {
+    if (this.closed) return
+    this.ack(ids)
+    this.tally.dropped += ids.length
+  }
 
-    peek(limit, opts = {}): OutboxEntry[] {
-      if (closed || limit <= 0) return []
-      const range = { limit, after: opts.afterId ?? 0, devices: opts.devices }
-      const { entries, unreadable } = file.read(range, (id) => hold.hides(id))
-      if (unreadable.length > 0) {
-        tally.dropped += unreadable.length
-        ack(unreadable)
-      }
-      if (spill.size === 0 && hold.records.size === 0) return entries
-      // Each list holds the first `limit` of its kind by id, so their merge holds the first of all.
-      return mergeEntries(limit, [entries, spill.peek(limit, range.after, range.devices), hold.records.peek(limit, range.after, range.devices)])
-    },
+  stats(): OutboxStats {
+    const { spill, hold, file, closed } = this
+    file.commit()
+    let { bytes, oldestAt } = closed ? { bytes: 0, oldestAt: null as number | null } : file.measure()
+    for (const memoryAt of [spill.oldestAt, hold.records.oldestAt]) {
+      if (memoryAt !== null && (oldestAt === null || memoryAt < oldestAt)) oldestAt = memoryAt
+    }
+    const records = closed ? 0 : file.count - hold.hiddenRows + spill.size + hold.records.size
+    return { records, bytes, oldestAt, dropped: this.tally.dropped, nextId: this.nextId }
+  }
 
-    ack,
+  keptIn(): string {
+    return this.spill.where
+  }
 
-    drop(ids) {
-      if (closed) return
-      ack(ids)
-      tally.dropped += ids.length
-    },
+  writeError(): string | null {
+    return this.closed ? null : this.file.writeError
+  }
 
-    stats(): OutboxStats {
-      const { bytes, oldestAt: inFile } = closed ? (file.commit(), { bytes: 0, oldestAt: null }) : file.measure()
-      let oldestAt = inFile
-      for (const memoryAt of [spill.oldestAt, hold.records.oldestAt]) {
-        if (memoryAt !== null && (oldestAt === null || memoryAt < oldestAt)) oldestAt = memoryAt
-      }
-      const records = closed ? 0 : file.count - hold.hiddenRows + spill.size + hold.records.size
-      return { records, bytes, oldestAt, dropped: tally.dropped, nextId }
-    },
+  async flushed(): Promise<void> {
+    for (;;) {
+      this.file.commit()
+      if (this.closed || !this.file.holding) break
+      await this.file.checkpointed()
+    }
+    await this.file.synced()
+  }
 
-    keptIn: () => spill.where,
+  close(): void {
+    if (this.closed) return
+    if (!this.file.finishCheckpoint()) this.file.keep(this.hold.clear())
+    this.file.commit()
+    this.closed = true
+    this.file.close()
+    const unsaved = this.spill.close()
+    if (unsaved > 0) {
+      this.tally.dropped += unsaved
+      this.options.log.warn('records kept in memory because the buffer file could not take them are lost at stop', { path: this.options.path, records: unsaved })
+    }
+  }
 
-    writeError: () => (closed ? null : file.writeError),
+  /** The checkpoint is on the disk: acknowledgements and records held meanwhile go into the file. */
+  private released(): void {
+    const { acked, records } = this.hold.release()
+    if (!this.file.open || this.closed) return
+    this.ack(acked)
+    for (let i = 0; i < records.length; i++) {
+      // Writing them may start the next checkpoint: the rest wait for that one.
+      if (this.file.holding) return this.hold.keep(records.slice(i))
+      this.file.write(records[i]!)
+    }
+    if (this.restorePending) this.restoreSpill()
+  }
 
-    flushed: () => file.flushed(() => closed),
-
-    close() {
-      if (closed) return
-      if (!file.finishCheckpoint()) file.keep(hold.clear())
-      file.commit()
-      closed = true
-      file.close()
-      const unsaved = spill.close()
-      if (unsaved > 0) {
-        tally.dropped += unsaved
-        log.warn('records kept in memory because the buffer file could not take them are lost at stop', { path: options.path, records: unsaved })
-      }
-    },
+  /**
+   * Moves the spilled records into the file once it takes writes again (at start, or when a full
+   * disk has room). A record leaves the spill only once the file has it committed, or the file's
+   * size cap dropped it (counted), so a crash in between finds it in both and the file's copy wins.
+   */
+  private restoreSpill(): void {
+    const { spill, file } = this
+    this.restorePending = false
+    if (!file.open || this.closed || file.failing || spill.size === 0) return
+    if (file.holding) {
+      this.restorePending = true
+      return
+    }
+    const entries = spill.all()
+    const tried: OutboxEntry[] = []
+    for (const entry of entries) {
+      if (file.holding || file.failing) break
+      file.write(entry)
+      tried.push(entry)
+    }
+    file.commit()
+    if (tried.length === 0) return
+    const inFile = file.idsBetween(tried[0]!.id, tried.at(-1)!.id)
+    const capDropped = !file.failing && !file.diskFull
+    spill.ack(new Set(tried.filter((e) => inFile.has(e.id) || capDropped).map((e) => e.id)))
+    if (tried.length < entries.length) this.restorePending = true
   }
 }
