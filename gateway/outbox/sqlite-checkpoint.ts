@@ -116,7 +116,8 @@ export class DiskSync {
   }
 }
 
-function walBytes(path: string): number {
+/** Bytes in the WAL of the database at `path`, 0 when it has none. */
+export function walBytes(path: string): number {
   try {
     return statSync(`${path}-wal`).size
   } catch {

@@ -3,8 +3,10 @@
  * devices, the row encoder, and every statement, prepared once.
  */
 import type Database from 'better-sqlite3'
+import type { Log } from '../model/log.js'
 import type { DataRecord } from '../model/value.js'
 import { createRecordEncoder } from './record-codec.js'
+import type { FilePages } from './sqlite-budget.js'
 import { loadDictionary, type Dictionary } from './sqlite-dictionary.js'
 import { openOutboxDatabase, type OpenOptions } from './sqlite-open.js'
 
@@ -70,4 +72,25 @@ export function readRows(s: Store, limit: number, after: number, devices: Readon
   rows.sort((a, b) => a.id - b.id)
   rows.length = Math.min(rows.length, limit)
   return rows
+}
+
+/** The page counts and the oldest-first delete the size budget works with. */
+export function filePages(s: Store): FilePages {
+  return {
+    used: () => s.sql.pageCount.get() as number,
+    free: () => s.sql.freePages.get() as number,
+    dropOldest: (records) => s.sql.dropOldest.run(records).changes,
+  }
+}
+
+/** Closes the database; the checkpoint that closing makes reaches the disk first. */
+export function closeStore(s: Store, log: Log, path: string): void {
+  try {
+    // Closing checkpoints the WAL and deletes it: with FULL that checkpoint reaches the disk first.
+    s.db.pragma('synchronous = FULL')
+    s.db.close()
+  } catch (err) {
+    log.error('cannot close the buffer database cleanly; the next start recovers it from its WAL', { path, reason: err instanceof Error ? err.message : String(err) })
+    s.db.close()
+  }
 }
