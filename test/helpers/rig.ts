@@ -57,10 +57,12 @@ export interface Rig {
   /** Config directory and gateway.yaml of the gateway started last. */
   readonly dir: string
   readonly file: string
-  /** Writes a config (in a fresh directory unless `dir` is given) and starts a gateway on it. */
+  /** Writes a config, in a fresh directory (removed at stop) unless `dir` is given; `rig.dir` and `rig.file` name it. */
+  configure(spec: GatewaySpec, dir?: string): { dir: string; file: string }
+  /** `configure`, then `launchGateway`. */
   startGateway(spec: GatewaySpec, dir?: string): GatewayProcess
-  /** Starts the last gateway again on the same config and state (after a kill); `env` replaces its extra environment. */
-  restartGateway(env?: Readonly<Record<string, string>>): GatewayProcess
+  /** Starts a gateway on the config written last (again, after a kill: same state); `env` replaces the config's. */
+  launchGateway(env?: Readonly<Record<string, string>>): GatewayProcess
   /** Base URL of the last gateway's HTTP listener. */
   http(timeoutMs: number): Promise<string>
   /** Runs `stop` when the rig stops, before what was started earlier. */
@@ -142,8 +144,18 @@ function present<T>(value: T | undefined, what: string): T {
 }
 
 function rigOf(parts: Parts, stop: () => Promise<void>): Rig {
-  const launch = (file: string, env: Readonly<Record<string, string>>) => {
-    const gateway = startGatewayProcess(file, env)
+  const configure = (spec: GatewaySpec, dir?: string) => {
+    const configDir = dir ?? mkdtempSync(join(tmpdir(), 'spgw-'))
+    if (dir === undefined) parts.stops.push(() => removeDir(configDir))
+    const { env = {}, ...config } = typeof spec === 'function' ? spec(configDir) : spec
+    const servers = config.servers ?? (parts.broker === undefined ? [] : [parts.broker.url])
+    const { file } = writeGatewayConfig({ ...config, servers }, configDir)
+    parts.config = { dir: configDir, file, env }
+    return { dir: configDir, file }
+  }
+  const launch = (env?: Readonly<Record<string, string>>) => {
+    const config = present(parts.config, 'gateway config')
+    const gateway = startGatewayProcess(config.file, env ?? config.env)
     parts.stops.push(() => gateway.kill('SIGKILL'))
     parts.gateway = gateway
     return gateway
@@ -158,19 +170,12 @@ function rigOf(parts: Parts, stop: () => Promise<void>): Rig {
     get gateway() { return present(parts.gateway, 'gateway') },
     get dir() { return present(parts.config, 'gateway config').dir },
     get file() { return present(parts.config, 'gateway config').file },
+    configure,
     startGateway(spec, dir) {
-      const configDir = dir ?? mkdtempSync(join(tmpdir(), 'spgw-'))
-      if (dir === undefined) parts.stops.push(() => removeDir(configDir))
-      const { env = {}, ...config } = typeof spec === 'function' ? spec(configDir) : spec
-      const servers = config.servers ?? (parts.broker === undefined ? [] : [parts.broker.url])
-      const { file } = writeGatewayConfig({ ...config, servers }, configDir)
-      parts.config = { dir: configDir, file, env }
-      return launch(file, env)
+      configure(spec, dir)
+      return launch()
     },
-    restartGateway(env) {
-      const config = present(parts.config, 'gateway config')
-      return launch(config.file, env ?? config.env)
-    },
+    launchGateway: launch,
     http: (timeoutMs) => httpUrlOf(present(parts.gateway, 'gateway'), timeoutMs),
     defer: (fn) => void parts.stops.push(fn),
     stop,
