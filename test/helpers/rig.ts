@@ -7,7 +7,7 @@ import { httpUrlOf } from './gateway-http.js'
 import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess, type GatewaySetup } from './gateway-process.js'
 import { connectHost, type TestHost } from './host.js'
 import { startMosquitto, type Broker, type MosquittoOptions } from './mosquitto.js'
-import { startNatsServer, type NatsServer, type NatsServerOptions } from './nats-server.js'
+import { startNatsCluster, startNatsServer, type NatsCluster, type NatsServer, type NatsServerOptions } from './nats-server.js'
 import { observeSparkplug, type SparkplugObserver } from './sparkplug-observer.js'
 
 /** What owns the rig's lifetime: a test's context, or the context a top-level `before` hook receives (the file's). */
@@ -18,6 +18,8 @@ export interface RigOptions {
   readonly mosquitto?: MosquittoOptions
   /** A nats-server instead of mosquitto (no observer or host then: NATS tests subscribe themselves). */
   readonly nats?: NatsServerOptions
+  /** A three-server JetStream cluster instead of mosquitto (`rig.url` is the first server's). */
+  readonly natsCluster?: boolean
   /** A Sparkplug observer on the broker (the default), a durable one (`rig.durable`), or none. */
   readonly observer?: 'sparkplug' | 'durable' | 'none'
   /** The group the observer subscribes to (Plant1 unless told). */
@@ -47,6 +49,7 @@ export interface Rig {
   readonly broker: Broker
   /** The nats-server (throws on a mosquitto rig). */
   readonly nats: NatsServer
+  readonly cluster: NatsCluster
   /** The broker's URL. */
   readonly url: string
   readonly observer: SparkplugObserver
@@ -102,6 +105,7 @@ interface Parts {
   readonly stops: (() => unknown)[]
   broker?: Broker
   nats?: NatsServer
+  cluster?: NatsCluster
   url?: string
   observer?: SparkplugObserver
   durable?: DurableObserver
@@ -111,6 +115,12 @@ interface Parts {
 }
 
 async function startParts(parts: Parts, options: RigOptions): Promise<void> {
+  if (options.natsCluster === true) {
+    const cluster = await startNatsCluster()
+    parts.stops.push(() => cluster.stop())
+    Object.assign(parts, { cluster, url: cluster.urls[0] })
+    return
+  }
   if (options.nats !== undefined) {
     const nats = await startNatsServer(options.nats)
     parts.stops.push(() => nats.stop())
@@ -163,6 +173,7 @@ function rigOf(parts: Parts, stop: () => Promise<void>): Rig {
   return {
     get broker() { return present(parts.broker, 'mosquitto') },
     get nats() { return present(parts.nats, 'nats-server') },
+    get cluster() { return present(parts.cluster, 'nats-server cluster') },
     get url() { return present(parts.url, 'broker') },
     get observer() { return present(parts.observer, 'Sparkplug observer') },
     get durable() { return present(parts.durable, 'durable observer') },
