@@ -1,7 +1,10 @@
-import { startGatewayProcess, removeDir, writeGatewayConfig, type GatewayProcess, type GatewaySetup } from './gateway-process.js'
+import type { TestContext } from 'node:test'
 import { httpUrlOf, scrapeMetrics, waitForMetric } from './gateway-http.js'
-import { startMosquitto, type Broker } from './mosquitto.js'
-import { observeDurably, type DurableObserver, type ReceivedMessage } from './durable-observer.js'
+import type { GatewayProcess, GatewaySetup } from './gateway-process.js'
+import type { Broker } from './mosquitto.js'
+import type { DurableObserver, ReceivedMessage } from './durable-observer.js'
+import type { TestHost } from './host.js'
+import { startRig as startProcesses } from './rig.js'
 import { checkDelivery, counterSamples, COUNTER_ORIGIN, ranges } from './counter-samples.js'
 
 /** A persistent-session broker, a durable subscriber and the gateway as a process, for outage tests. */
@@ -9,41 +12,42 @@ export interface Rig {
   readonly broker: Broker
   readonly observer: DurableObserver
   /** The running gateway; replaced by `restartGateway`. */
-  gateway: GatewayProcess
+  readonly gateway: GatewayProcess
   /** Base URL of the gateway's HTTP listener (changes on restart). */
   http: string
   /** The gateway's config directory; the buffer lives under it. */
   readonly dir: string
+  /** A stand-in host application, with `host: true`. */
+  readonly host: TestHost
   /** Starts the gateway again on the same config and state (after a kill). */
   restartGateway(timeoutMs: number): Promise<void>
-  /** Kills the gateway (SIGKILL), stops the broker and the subscriber, removes the directory. */
-  close(): Promise<void>
 }
 
-export async function startRig(setup: Omit<GatewaySetup, 'servers'>, timeoutMs: number): Promise<Rig> {
-  const broker = await startMosquitto({ persistence: true })
-  const observer = await observeDurably(broker.url, setup.groupId)
-  const { dir, file } = writeGatewayConfig({ ...setup, servers: [broker.url] })
-  const gateway = startGatewayProcess(file)
+/** Everything is stopped by PID when the test ends. */
+export async function startRig(t: TestContext, setup: Omit<GatewaySetup, 'servers'> & { host?: boolean }, timeoutMs: number): Promise<Rig> {
+  const { host, ...config } = setup
+  const processes = await startProcesses(t, { mosquitto: { persistence: true }, observer: 'durable', groupId: setup.groupId, host, gateway: config })
   const rig: Rig = {
-    broker,
-    observer,
-    gateway,
+    get broker() { return processes.broker },
+    get observer() { return processes.durable },
+    get gateway() { return processes.gateway },
+    get dir() { return processes.dir },
+    get host() { return processes.host },
     http: '',
-    dir,
     async restartGateway(ms) {
-      rig.gateway = startGatewayProcess(file)
-      rig.http = await httpUrlOf(rig.gateway, ms)
-    },
-    async close() {
-      await rig.gateway.kill('SIGKILL')
-      await observer.close()
-      await broker.stop()
-      removeDir(dir)
+      rig.http = await httpUrlOf(processes.launchGateway(), ms)
     },
   }
-  rig.http = await httpUrlOf(gateway, timeoutMs)
+  rig.http = await processes.http(timeoutMs)
   return rig
+}
+
+/** Stops the broker (SIGTERM unless told); resolves with the time it stopped once the gateway saw the connection go. */
+export async function brokerOutage(rig: Rig, timeoutMs: number, signal?: 'SIGKILL'): Promise<number> {
+  await rig.broker.stop(signal)
+  const from = Date.now()
+  await rig.gateway.waitForLine(/connection lost/, timeoutMs)
+  return from
 }
 
 /** Live (not historical) DDATA of `deviceId`. */

@@ -2,21 +2,16 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { after, before, test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
+import { before, test } from 'node:test'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
 import { connectHost, type TestHost } from '../helpers/host.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
-import { observeSparkplug, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import type { SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 15_000
 const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8')
-let broker: Broker
-let observer: SparkplugObserver
-let scada: TestHost
-let intruder: TestHost
-let gateway: GatewayProcess
-let dir: string
+let observer: SparkplugObserver, scada: TestHost, intruder: TestHost, gateway: GatewayProcess
 
 /** The first code block after the README's "Who may command this node" heading. */
 function readmeAcl(): string {
@@ -26,26 +21,19 @@ function readmeAcl(): string {
   return match[1]!
 }
 
-before(async () => {
-  broker = await startMosquitto({ users: { scada: 'scada-pw', gateway: 'gateway-pw', intruder: 'intruder-pw' }, acl: readmeAcl() })
-  const as = (user: string) => broker.url.replace('mqtt://', `mqtt://${user}:${user}-pw@`)
-  observer = await observeSparkplug(as('scada'))
-  scada = await connectHost(as('scada'))
-  intruder = await connectHost(as('intruder'))
-  const setup = writeGatewayConfig({ servers: [broker.url], edgeNodeId: 'Gateway1', devices: { sim1: simDevice('Sim1') } })
-  dir = setup.dir
-  writeFileSync(join(dir, 'pw'), 'gateway-pw\n')
-  writeFileSync(setup.file, readFileSync(setup.file, 'utf8').replace('  mqtt:\n', '  mqtt:\n    username: gateway\n    passwordFile: pw\n'))
-  gateway = startGatewayProcess(setup.file)
-})
+const as = (user: string) => (url: string) => url.replace('mqtt://', `mqtt://${user}:${user}-pw@`)
 
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await scada?.close()
-  await intruder?.close()
-  await observer?.close()
-  await broker?.stop()
-  removeDir(dir)
+before(async (t) => {
+  const users = { scada: 'scada-pw', gateway: 'gateway-pw', intruder: 'intruder-pw' }
+  const rig = await startRig(t, { mosquitto: { users, acl: readmeAcl() }, host: true, clientUrl: as('scada') })
+  observer = rig.observer
+  scada = rig.host
+  intruder = await connectHost(as('intruder')(rig.url))
+  rig.defer(() => intruder.close())
+  const setup = rig.configure({ edgeNodeId: 'Gateway1', devices: { sim1: simDevice('Sim1') } })
+  writeFileSync(join(setup.dir, 'pw'), 'gateway-pw\n')
+  writeFileSync(setup.file, readFileSync(setup.file, 'utf8').replace('  mqtt:\n', '  mqtt:\n    username: gateway\n    passwordFile: pw\n'))
+  gateway = rig.launchGateway()
 })
 
 test('README ACL - the gateway publishes its births; only the SCADA user can command it', async () => {

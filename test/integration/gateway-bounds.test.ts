@@ -1,39 +1,24 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import type { PayloadMetric } from '../../gateway/sparkplug/payload.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { connectHost, type TestHost } from '../helpers/host.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
-import { observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
+import type { TestHost } from '../helpers/host.js'
+import { startRig } from '../helpers/rig.js'
+import { type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 15_000
 const DCMD = 'spBv1.0/Plant1/DCMD/Line3-GW/Sim1'
 const NCMD = 'spBv1.0/Plant1/NCMD/Line3-GW'
-let broker: Broker
-let observer: SparkplugObserver
-let host: TestHost
-let gateway: GatewayProcess
-let dir: string
+let observer: SparkplugObserver, host: TestHost, gateway: GatewayProcess
 
-before(async () => {
-  broker = await startMosquitto()
-  observer = await observeSparkplug(broker.url)
-  host = await connectHost(broker.url)
-  const extra = 'commands: { reboot: false, maxPayloadSize: 4KiB, auditValueLength: 32 }'
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: { sim1: simDevice('Sim1') }, extra })
-  dir = setup.dir
-  gateway = startGatewayProcess(setup.file)
+before(async (t) => {
+  ({ observer, host, gateway } = await startRig(t, {
+    host: true,
+    gateway: { devices: { sim1: simDevice('Sim1') }, extra: 'commands: { reboot: false, maxPayloadSize: 4KiB, auditValueLength: 32 }' },
+  }))
   await gateway.waitForLine(/births published/, T)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await host?.close()
-  await observer?.close()
-  await broker?.stop()
-  removeDir(dir)
 })
 
 const key = (m: PayloadMetric) => `${m.timestamp} ${m.isNull === true ? 'null' : String(m.value)}`

@@ -3,25 +3,22 @@ import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { encodePayload } from '../../gateway/sparkplug/codec.js'
 import { wirePayload } from '../../gateway/sparkplug/codec-wire.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
 import { httpUrlOf, waitForMetric } from '../helpers/gateway-http.js'
-import { connectHost, type TestHost } from '../helpers/host.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
-import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import type { TestHost } from '../helpers/host.js'
+import type { Broker } from '../helpers/mosquitto.js'
+import { startRig } from '../helpers/rig.js'
+import { aliasesOf, metricOf, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 15_000
 const run = promisify(execFile)
 const DCMD = 'spBv1.0/Plant1/DCMD/Line3-GW/Sim1'
 const NCMD = 'spBv1.0/Plant1/NCMD/Line3-GW'
-let broker: Broker
-let observer: SparkplugObserver
-let host: TestHost
-let gateway: GatewayProcess
-let dir: string
+let broker: Broker, observer: SparkplugObserver, host: TestHost, gateway: GatewayProcess
 let aliases: Map<string, number>
 
 const refusedLines = () => gateway.output.filter((l) => l.includes('command refused'))
@@ -29,26 +26,14 @@ const refusedLines = () => gateway.output.filter((l) => l.includes('command refu
 const refusedInLog = () => refusedLines().length + gateway.output.filter((l) => l.includes('more commands refused')).reduce((sum, l) => sum + Number(/ more=(\d+)/.exec(l)![1]), 0)
 const isAfter = (m: SparkplugMessage, index: number) => observer.messages.indexOf(m) >= index
 
-before(async () => {
-  broker = await startMosquitto()
-  observer = await observeSparkplug(broker.url)
-  host = await connectHost(broker.url)
-  const extraTags = [
-    '  - { name: Valve, signal: setpoint, type: UInt16, initial: 7, writable: true }',
-    '  - { name: Trim, signal: setpoint, type: Int16, initial: 0, writable: true }',
-  ]
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: { sim1: [simDevice('Sim1'), ...extraTags].join('\n') } })
-  dir = setup.dir
-  gateway = startGatewayProcess(setup.file)
-  aliases = aliasesOf((await observer.waitFor((m) => m.type === 'DBIRTH', T)).payload)
-})
+const extraTags = [
+  '  - { name: Valve, signal: setpoint, type: UInt16, initial: 7, writable: true }',
+  '  - { name: Trim, signal: setpoint, type: Int16, initial: 0, writable: true }',
+]
 
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await host?.close()
-  await observer?.close()
-  await broker?.stop()
-  removeDir(dir)
+before(async (t) => {
+  ({ broker, observer, host, gateway } = await startRig(t, { host: true, gateway: { devices: { sim1: [simDevice('Sim1'), ...extraTags].join('\n') } } }))
+  aliases = aliasesOf((await observer.waitFor((m) => m.type === 'DBIRTH', T)).payload)
 })
 
 test('commands - a DCMD write reaches the device; the next DDATA reports the value read back', async () => {

@@ -1,42 +1,28 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { connectHost, type TestHost } from '../helpers/host.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
-import { metricOf, observeSparkplug, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { before, test } from 'node:test'
+import type { TestHost } from '../helpers/host.js'
+import type { Broker } from '../helpers/mosquitto.js'
+import { startRig } from '../helpers/rig.js'
+import { metricOf, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 15_000
-let a: Broker
-let b: Broker
-let onA: SparkplugObserver
-let onB: SparkplugObserver
-let hostA: TestHost
-let hostB: TestHost
-let gateway: GatewayProcess
-let dir: string
+let a: Broker, onA: SparkplugObserver, hostA: TestHost
+let b: Broker, onB: SparkplugObserver, hostB: TestHost
 const bdSeq = (m: { payload: Parameters<typeof metricOf>[0] }) => metricOf(m.payload, 'bdSeq')!.value
 
-before(async () => {
-  a = await startMosquitto()
-  b = await startMosquitto()
-  onA = await observeSparkplug(a.url)
-  onB = await observeSparkplug(b.url)
-  hostA = await connectHost(a.url)
-  hostB = await connectHost(b.url)
+before(async (t) => {
+  const rigA = await startRig(t, { host: true })
+  const rigB = await startRig(t, { host: true })
+  a = rigA.broker
+  b = rigB.broker
+  onA = rigA.observer
+  onB = rigB.observer
+  hostA = rigA.host
+  hostB = rigB.host
   await hostA.state(true, Date.now())
   await hostB.state(true, Date.now())
-  const setup = writeGatewayConfig({ servers: [a.url, b.url], primaryHostId: 'SCADA-1', devices: { sim1: simDevice('Sim1') } })
-  dir = setup.dir
-  gateway = startGatewayProcess(setup.file)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  for (const c of [hostA, hostB, onA, onB]) await c?.close()
-  await a?.stop()
-  await b?.stop()
-  removeDir(dir)
+  rigA.startGateway({ servers: [a.url, b.url], primaryHostId: 'SCADA-1', devices: { sim1: simDevice('Sim1') } })
 })
 
 test('failover - births on the first server only (tck multiple-servers-single-server)', async () => {

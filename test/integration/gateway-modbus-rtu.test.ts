@@ -3,12 +3,11 @@
  * socat, pymodbus answering on the other end, the gateway as a separate process, real mosquitto.
  */
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
 import { startPymodbus, type Pymodbus } from '../helpers/pymodbus.js'
-import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import { aliasesOf, metricOf, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { startPtyPair, type PtyPair } from '../helpers/socat.js'
 
 const T = 10_000
@@ -27,12 +26,9 @@ const device = (deviceId: string, port: string, unitId: number) => [
   '  - { name: Temp, address: HR1, type: float32, order: CDAB }',
 ].join('\n')
 
-let broker: Broker
 let pty: PtyPair
 let server: Pymodbus
 let observer: SparkplugObserver
-let gateway: GatewayProcess
-let dir: string
 
 const indexOf = (m: SparkplugMessage) => observer.messages.indexOf(m)
 
@@ -56,26 +52,17 @@ async function feed(steps: number, count: { n: number }, done: () => boolean = (
 const dataIn = (deviceId: string, [from, to]: [number, number]) =>
   observer.messages.slice(from, to).filter((m) => m.type === 'DDATA' && m.deviceId === deviceId)
 
-before(async () => {
-  broker = await startMosquitto()
+before(async (t) => {
+  const rig = await startRig(t)
+  observer = rig.observer
   pty = await startPtyPair()
+  rig.defer(() => pty.stop())
   server = await startPymodbus({ mode: 'rtu', device: pty.b, units: [1, 2] })
+  rig.defer(() => server.stop())
   // Temp: 1.5 (0x3FC00000) on unit 1, -2.25 (0xC0100000) on unit 2, low word first.
   await server.set(1, 'hr', 0, [0, 0x0000, 0x3fc0])
   await server.set(2, 'hr', 0, [0, 0x0000, 0xc010])
-  observer = await observeSparkplug(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: { one: device('Unit1', pty.a, 1), two: device('Unit2', pty.a, 2) } })
-  dir = setup.dir
-  gateway = startGatewayProcess(setup.file)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await observer?.close()
-  await server?.stop()
-  await pty?.stop()
-  await broker?.stop()
-  if (dir) removeDir(dir)
+  rig.startGateway({ devices: { one: device('Unit1', pty.a, 1), two: device('Unit2', pty.a, 2) } })
 })
 
 test('gateway modbus-rtu - two units on one serial line are born with their own values', async () => {

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import type { Payload } from '../../gateway/sparkplug/payload.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { connectHost, type TestHost } from '../helpers/host.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
+import type { TestHost } from '../helpers/host.js'
 import { startPymodbus, type Pymodbus } from '../helpers/pymodbus.js'
-import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import { aliasesOf, metricOf, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 
 const T = 10_000
 const DCMD = 'spBv1.0/Plant1/DCMD/Line3-GW/Tank'
@@ -101,12 +101,8 @@ const csvDevice = [
   `tags: ${source('drivers/modbus/example-tags.csv')}`,
 ].join('\n')
 
-let broker: Broker
 let server: Pymodbus
-let observer: SparkplugObserver
-let host: TestHost
-let gateway: GatewayProcess
-let dir: string
+let observer: SparkplugObserver, host: TestHost, gateway: GatewayProcess
 
 const births = (deviceId: string) => observer.messages.filter((m) => m.type === 'DBIRTH' && m.deviceId === deviceId)
 const firstBirth = (deviceId: string) => observer.waitFor((m) => m.type === 'DBIRTH' && m.deviceId === deviceId, T)
@@ -123,9 +119,12 @@ function nextData(deviceId: string, name: string, from: number, ok: (v: unknown)
   }, T)
 }
 
-before(async () => {
-  broker = await startMosquitto()
+before(async (t) => {
+  const rig = await startRig(t, { host: true })
+  observer = rig.observer
+  host = rig.host
   server = await startPymodbus({ mode: 'tcp', units: [1, 2, 3] })
+  rig.defer(() => server.stop())
   for (const t of [...golden, ...scaled]) await server.set(1, 'hr', t.offset, t.words)
   await server.set(2, 'hr', 0, [7])
   await server.set(2, 'hr', 10, [200])
@@ -137,24 +136,8 @@ before(async () => {
   await server.set(3, 'co', 0, [1])
   await server.set(3, 'di', 0, [1])
   await server.set(3, 'hr', 20, [2, 0x0010])
-  observer = await observeSparkplug(broker.url)
-  host = await connectHost(broker.url)
   const port = (text: string) => text.replace('PORT', String(server.port))
-  const setup = writeGatewayConfig({
-    servers: [broker.url],
-    devices: { golden: port(goldenDevice), tank: port(tankDevice), csv: port(csvDevice) },
-  })
-  dir = setup.dir
-  gateway = startGatewayProcess(setup.file)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await host?.close()
-  await observer?.close()
-  await server?.stop()
-  await broker?.stop()
-  if (dir) removeDir(dir)
+  gateway = rig.startGateway({ devices: { golden: port(goldenDevice), tank: port(tankDevice), csv: port(csvDevice) } })
 })
 
 test('gateway modbus - every golden vector arrives in the DBIRTH with its value and Sparkplug datatype', async () => {

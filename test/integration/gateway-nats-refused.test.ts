@@ -8,8 +8,8 @@ import { topicOf } from '../../gateway/upstream/nats-subjects.js'
 import { Collection } from '../helpers/collection.js'
 import type { ReceivedMessage } from '../helpers/durable-observer.js'
 import { httpUrlOf, waitForMetric } from '../helpers/gateway-http.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig } from '../helpers/gateway-process.js'
-import { startNatsServer, type NatsServerOptions } from '../helpers/nats-server.js'
+import type { NatsServerOptions } from '../helpers/nats-server.js'
+import { startRig } from '../helpers/rig.js'
 import { readStream } from '../helpers/nats-stream-reader.js'
 import { client } from '../helpers/nats-upstream-kit.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
@@ -44,19 +44,13 @@ async function watch(nc: NatsConnection): Promise<Collection<Seen>> {
 }
 
 async function rig(t: TestContext, server: NatsServerOptions, mode: 'core' | 'jetstream', long: number, beforeGateway?: (nc: NatsConnection) => Promise<void>) {
-  const nats = await startNatsServer(server)
+  const nats = await startRig(t, { nats: server })
   const nc = await client(nats.url)
+  nats.defer(() => nc.close())
   await beforeGateway?.(nc)
   const seen = await watch(nc)
   const upstream = ['  nats:', `    servers: [${nats.url}]`, `    mode: ${mode}`, '    heartbeat: 1s', '    reconnect: { min: 100ms, max: 500ms }'].join('\n')
-  const { dir, file } = writeGatewayConfig({ servers: [], devices: devices(long), upstream })
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await nc.close()
-    await nats.stop()
-    removeDir(dir)
-  })
+  const gateway = nats.startGateway({ devices: devices(long), upstream })
   const http = await httpUrlOf(gateway, T)
   return { nc, seen, gateway, http }
 }

@@ -8,8 +8,7 @@ import { publishedSubjects } from '../../gateway/upstream/nats-stream.js'
 import { topicOf } from '../../gateway/upstream/nats-subjects.js'
 import { Collection } from '../helpers/collection.js'
 import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { startNatsCluster, startNatsServer } from '../helpers/nats-server.js'
+import { startRig } from '../helpers/rig.js'
 import { readStream } from '../helpers/nats-stream-reader.js'
 import { client } from '../helpers/nats-upstream-kit.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
@@ -54,18 +53,12 @@ async function watch(nc: NatsConnection): Promise<Collection<Seen>> {
 
 /** A nats-server (JetStream when asked), a host's subscription and a gateway process on it; all stopped after the test. */
 async function natsRig(t: TestContext, devices: Record<string, string>, mode: 'core' | 'jetstream', extra = '') {
-  const server = await startNatsServer({ jetstream: mode === 'jetstream' })
-  const nc = await client(server.url)
+  const rig = await startRig(t, { nats: { jetstream: mode === 'jetstream' } })
+  const nc = await client(rig.url)
+  rig.defer(() => nc.close())
   const seen = await watch(nc)
-  const { dir, file } = writeGatewayConfig({ servers: [], devices, upstream: natsUpstream([server.url], mode), extra })
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await nc.close()
-    await server.stop()
-    removeDir(dir)
-  })
-  return { server, nc, seen, gateway }
+  const gateway = rig.startGateway({ devices, upstream: natsUpstream([rig.url], mode), extra })
+  return { server: rig.nats, nc, seen, gateway }
 }
 
 test('gateway over core NATS - births and data on the mapped subjects, heartbeat declared and sent, DCMD requests answered per metric, garbage answered with an error, DDEATH and NDEATH on stop', async (t) => {
@@ -122,16 +115,11 @@ test('gateway over core NATS - an idle node sends its heartbeat', async (t) => {
 })
 
 test('gateway over core NATS - three server restarts while data flows: each reading arrives at most twice (once live, one historical copy), never replayed again at every reconnect', async (t) => {
-  const server = await startNatsServer()
-  const { dir, file } = writeGatewayConfig({ servers: [], primaryHostId: 'SCADA-1', devices: device, upstream: natsUpstream([server.url], 'core') })
-  const gateway = startGatewayProcess(file)
+  const rig = await startRig(t, { nats: {} })
+  const server = rig.nats
   const clients: NatsConnection[] = []
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await Promise.all(clients.map((c) => c.close()))
-    await server.stop()
-    removeDir(dir)
-  })
+  rig.defer(() => Promise.all(clients.map((c) => c.close())))
+  const gateway = rig.startGateway({ primaryHostId: 'SCADA-1', devices: device, upstream: natsUpstream([server.url], 'core') })
   const all: Seen[] = []
   // The host comes back after each restart: births (and the replay after them) wait for its STATE, so none is missed.
   const hostSession = async (births: number) => {
@@ -182,18 +170,13 @@ function audit(messages: Awaited<ReturnType<typeof readStream>>, splitAt: number
 }
 
 test('gateway over JetStream - kill -9 in the middle of a backlog replay, restart: the stream holds every reading exactly once', async (t) => {
-  const server = await startNatsServer({ jetstream: true })
+  const rig = await startRig(t, { nats: { jetstream: true } })
+  const server = rig.nats
   const nc = await client(server.url)
-  const seen = await watch(nc)
-  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream([server.url], 'jetstream'), extra: 'buffer: { durability: process }' })
-  let gateway: GatewayProcess = startGatewayProcess(file)
   let host = nc
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await host.close()
-    await server.stop()
-    removeDir(dir)
-  })
+  rig.defer(() => host.close())
+  const seen = await watch(nc)
+  let gateway = rig.startGateway({ devices: device, upstream: natsUpstream([server.url], 'jetstream'), extra: 'buffer: { durability: process }' })
   let http = await httpUrlOf(gateway, T)
   await seen.waitForCount((m) => m.type === 'DDATA', 5, T)
   await nc.close()
@@ -207,7 +190,7 @@ test('gateway over JetStream - kill -9 in the middle of a backlog replay, restar
   await replaying.waitForCount((m) => m.type === 'DDATA' && m.payload.metrics.some((x) => x.isHistorical === true), 20, T)
   const killedAt = Date.now()
   await gateway.kill('SIGKILL')
-  gateway = startGatewayProcess(file)
+  gateway = rig.launchGateway()
   http = await httpUrlOf(gateway, T)
   await drained(http)
   await replaying.waitForCount((m) => m.type === 'DDATA' && !m.payload.metrics.some((x) => x.isHistorical === true) && m.payload.metrics.length > 0, 3, T)
@@ -224,20 +207,14 @@ test('gateway over JetStream - kill -9 in the middle of a backlog replay, restar
 })
 
 test('gateway over JetStream - a full stream (discard: new, at max_msgs) is reported as full, retried with backoff in the same session (one bdSeq), and every buffered reading is stored once room is made', async (t) => {
-  const server = await startNatsServer({ jetstream: true })
-  const nc = await client(server.url)
+  const rig = await startRig(t, { nats: { jetstream: true } })
+  const nc = await client(rig.url)
+  rig.defer(() => nc.close())
   const jsm = await nc.jetstreamManager()
   const stream = { name: 'SPARKPLUG', subjects: publishedSubjects({ groupId: 'Plant1', edgeNodeId: 'Line3-GW' }), storage: StorageType.File, duplicate_window: nanos(3_600_000), max_msgs: 20, discard: DiscardPolicy.New }
   await jsm.streams.add(stream)
   const seen = await watch(nc)
-  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream([server.url], 'jetstream') })
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await nc.close()
-    await server.stop()
-    removeDir(dir)
-  })
+  const gateway = rig.startGateway({ devices: device, upstream: natsUpstream([rig.url], 'jetstream') })
   const http = await httpUrlOf(gateway, T)
   const [full] = await gateway.waitForLines(/WARN .*server refused a message.*stream full/, 1, T)
   assert.match(full!, /SPARKPLUG/)
@@ -263,17 +240,12 @@ test('gateway over JetStream - a full stream (discard: new, at max_msgs) is repo
 })
 
 test('gateway over a three-server JetStream cluster - the server it is connected to stops while data flows: nothing lost, births on the new connection', async (t) => {
-  const cluster = await startNatsCluster()
+  const rig = await startRig(t, { natsCluster: true })
+  const { cluster } = rig
   const nc = await client(cluster.urls[2]!)
+  rig.defer(() => nc.close())
   const seen = await watch(nc)
-  const { dir, file } = writeGatewayConfig({ servers: [], devices: device, upstream: natsUpstream(cluster.urls, 'jetstream', '    jetstream: { replicas: 3 }') })
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await nc.close()
-    await cluster.stop()
-    removeDir(dir)
-  })
+  const gateway = rig.startGateway({ devices: device, upstream: natsUpstream(cluster.urls, 'jetstream', '    jetstream: { replicas: 3 }') })
   const http = await httpUrlOf(gateway, T)
   await seen.waitForCount((m) => m.type === 'DDATA', 10, T)
   const status = await (await fetch(`${http}/status`)).json() as { upstream: { server: string } }

@@ -6,21 +6,18 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { connectHost, type TestHost } from '../helpers/host.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { before, test } from 'node:test'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
+import type { TestHost } from '../helpers/host.js'
 import { runCli } from '../helpers/opcua-driver-kit.js'
 import { startOpcuaServer, type OpcuaTestServer } from '../helpers/opcua-server.js'
-import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import { aliasesOf, metricOf, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 
 const T = 30_000
 
-let broker: Broker
 let server: OpcuaTestServer
-let observer: SparkplugObserver
-let host: TestHost
-let gateway: GatewayProcess
+let observer: SparkplugObserver, host: TestHost, gateway: GatewayProcess
 let dir: string
 let tagFile: string
 
@@ -36,12 +33,13 @@ function nextData(name: string, from: number, ok: (metric: { value?: unknown; is
   }, T)
 }
 
-before(async () => {
-  broker = await startMosquitto()
+before(async (t) => {
+  const rig = await startRig(t, { host: true })
+  observer = rig.observer
+  host = rig.host
   server = await startOpcuaServer({ counterMs: 100 })
-  observer = await observeSparkplug(broker.url)
-  host = await connectHost(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: {} })
+  rig.defer(() => server.stop())
+  const setup = rig.configure({ devices: {} })
   dir = setup.dir
   tagFile = join(dir, 'devices', 'plant.yaml')
   const browsePki = join(dir, 'browse-pki')
@@ -52,16 +50,7 @@ before(async () => {
   const written = readFileSync(tagFile, 'utf8')
   assert.ok(written.includes(browsePki), 'browse names the PKI it was given')
   writeFileSync(tagFile, written.replace('driver: opcua\n', 'driver: opcua\npoll: 200ms\n').replace(/,?\s*pkiDir: [^,}\n]+/, ''))
-  gateway = startGatewayProcess(setup.file)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await host?.close()
-  await observer?.close()
-  await server?.stop()
-  await broker?.stop()
-  if (dir) removeDir(dir)
+  gateway = rig.launchGateway()
 })
 
 test('gateway opcua - the browsed tag file validates as written', async () => {

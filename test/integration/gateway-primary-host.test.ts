@@ -1,40 +1,23 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { connectHost, type TestHost } from '../helpers/host.js'
+import { before, test } from 'node:test'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
+import type { TestHost } from '../helpers/host.js'
 import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
-import { metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import { metricOf, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 15_000
-let broker: Broker
-let observer: SparkplugObserver
-let host: TestHost
-let gateway: GatewayProcess
-let dir: string
+let observer: SparkplugObserver, host: TestHost, gateway: GatewayProcess
 const T1 = Date.now()
 
 const count = (type: string) => observer.messages.filter((m) => m.type === type).length
 const lines = (pattern: RegExp) => gateway.output.filter((l) => pattern.test(l)).length
 const waitLines = (pattern: RegExp, n: number) => gateway.waitForLines(pattern, n, T)
 
-before(async () => {
-  broker = await startMosquitto()
-  observer = await observeSparkplug(broker.url)
-  host = await connectHost(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], primaryHostId: 'SCADA-1', devices: { sim1: simDevice('Sim1') } })
-  dir = setup.dir
-  gateway = startGatewayProcess(setup.file)
+before(async (t) => {
+  ({ observer, host, gateway } = await startRig(t, { host: true, gateway: { primaryHostId: 'SCADA-1', devices: { sim1: simDevice('Sim1') } } }))
   await gateway.waitForLine(/connected/, T)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await host?.close()
-  await observer?.close()
-  await broker?.stop()
-  removeDir(dir)
 })
 
 test('primary host - no births for another host id or an offline host (tck phid-wait, phid-wait-id, phid-wait-online)', async () => {

@@ -2,40 +2,25 @@ import assert from 'node:assert/strict'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { httpUrlOf } from '../helpers/gateway-http.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig } from '../helpers/gateway-process.js'
-import { startMosquitto } from '../helpers/mosquitto.js'
-import { observeSparkplug, type SparkplugMessage } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import type { SparkplugMessage } from '../helpers/sparkplug-observer.js'
 
 const T = 20_000
 
 test('push driver - a device that pushes (simulator push: 100ms) is born on its first push, publishes without being polled, dies when its connection is lost and is born again', async (t) => {
-  const broker = await startMosquitto()
-  const observer = await observeSparkplug(broker.url)
-  const { dir, file } = writeGatewayConfig({ servers: [broker.url], devices: {} })
+  const pushed = (darkFile: string) => [
+    'device: Pushed',
+    'driver: simulator',
+    `connection: { push: 100ms, darkFile: ${darkFile} }`,
+    'poll: 1h',
+    'offlineAfter: 1',
+    'tags:',
+    '  - { name: Counter, signal: counter, period: 100ms }',
+  ].join('\n')
+  const rig = await startRig(t, { gateway: (dir) => ({ devices: { push: pushed(join(dir, 'push.dark')) } }) })
+  const { observer, dir } = rig
   const darkFile = join(dir, 'push.dark')
-  writeGatewayConfig({
-    servers: [broker.url],
-    devices: {
-      push: [
-        'device: Pushed',
-        'driver: simulator',
-        `connection: { push: 100ms, darkFile: ${darkFile} }`,
-        'poll: 1h',
-        'offlineAfter: 1',
-        'tags:',
-        '  - { name: Counter, signal: counter, period: 100ms }',
-      ].join('\n'),
-    },
-  }, dir)
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await observer.close()
-    await broker.stop()
-    removeDir(dir)
-  })
-  const http = await httpUrlOf(gateway, T)
+  const http = await rig.http(T)
   const isPushed = (type: string) => (m: SparkplugMessage) => m.type === type && m.deviceId === 'Pushed'
   await observer.waitForCount(isPushed('DBIRTH'), 1, T)
   // With `poll: 1h` a polled device would publish once an hour: these come from the pushes.

@@ -6,10 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { test } from 'node:test'
 import { counterSamples } from '../helpers/counter-samples.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig } from '../helpers/gateway-process.js'
-import { startMosquitto } from '../helpers/mosquitto.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
-import { observeSparkplug, type SparkplugMessage } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import type { SparkplugMessage } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 30_000
@@ -26,19 +25,10 @@ function bigDevice(deviceId: string, tags: number, last = '  - { name: Last, sig
 }
 
 test('reload - device files of 20,000 tags (the default limit) are loaded and compared while the untouched device keeps every reading', { timeout: 120_000 }, async (t) => {
-  const broker = await startMosquitto()
-  const observer = await observeSparkplug(broker.url)
   // Keep reads every 50 ms and its Counter steps every second: a second without a read of Keep
   // leaves a Counter value unpublished, a lost record leaves a gap in its Walk.
   const devices = { keep: simDevice('Keep', { poll: '50ms', walk: true, counterPeriod: '1s' }), big: bigDevice('Big', 20_000) }
-  const { dir, file } = writeGatewayConfig({ servers: [broker.url], devices })
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await observer.close()
-    await broker.stop()
-    removeDir(dir)
-  })
+  const { observer, gateway, dir } = await startRig(t, { gateway: { devices } })
   const [birth] = await observer.waitForCount((m) => m.type === 'DBIRTH' && m.deviceId === 'Big', 1, T)
   assert.equal(birth!.payload.metrics.length, 20_000)
   await observer.waitForCount((m) => isData('Keep')(m) && observer.messages.indexOf(m) > observer.messages.indexOf(birth!), 3, T)
@@ -68,16 +58,7 @@ test('reload - device files of 20,000 tags (the default limit) are loaded and co
 })
 
 test('limits - a device file over limits.tagsPerDevice is refused with file:line by validate and at reload; the running devices stay', { timeout: 60_000 }, async (t) => {
-  const broker = await startMosquitto()
-  const observer = await observeSparkplug(broker.url)
-  const { dir, file } = writeGatewayConfig({ servers: [broker.url], extra: 'limits: { tagsPerDevice: 100 }', devices: { keep: simDevice('Keep') } })
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await observer.close()
-    await broker.stop()
-    removeDir(dir)
-  })
+  const { observer, gateway, dir, file } = await startRig(t, { gateway: { extra: 'limits: { tagsPerDevice: 100 }', devices: { keep: simDevice('Keep') } } })
   await observer.waitForCount(isData('Keep'), 3, T)
   writeFileSync(join(dir, 'devices', 'big.yaml'), bigDevice('Big', 101))
   // tags[100] is on line 105: four lines of device settings, then one tag a line.

@@ -2,31 +2,21 @@ import assert from 'node:assert/strict'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig } from '../helpers/gateway-process.js'
-import { startMosquitto } from '../helpers/mosquitto.js'
+import { startRig } from '../helpers/rig.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
-import { aliasesOf, observeSparkplug, type SparkplugMessage } from '../helpers/sparkplug-observer.js'
+import { aliasesOf, type SparkplugMessage } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 20_000
 const isData = (deviceId: string) => (m: SparkplugMessage) => m.type === 'DDATA' && m.deviceId === deviceId
 
 test('reload - SIGHUP: a changed device is reborn, a removed one dies, an added one is born; the untouched device publishes on with its aliases and loses no reading; a broken file changes nothing', async (t) => {
-  const broker = await startMosquitto()
-  const observer = await observeSparkplug(broker.url)
   const devices = {
     keep: simDevice('Keep', { poll: '50ms', walk: true }),
     change: simDevice('Change', { poll: '100ms' }),
     drop: simDevice('Drop', { poll: '100ms' }),
   }
-  const { dir, file } = writeGatewayConfig({ servers: [broker.url], devices })
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await observer.close()
-    await broker.stop()
-    removeDir(dir)
-  })
+  const { observer, gateway, dir } = await startRig(t, { gateway: { devices } })
   for (const id of ['Keep', 'Change', 'Drop']) await observer.waitForCount(isData(id), 3, T)
   const [keepBirth] = observer.messages.filter((m) => m.type === 'DBIRTH' && m.deviceId === 'Keep')
   const keepAliases = aliasesOf(keepBirth!.payload)

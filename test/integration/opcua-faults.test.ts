@@ -8,12 +8,12 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { Collection } from '../helpers/collection.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
 import { startOpcuaServer, type OpcuaTestServer } from '../helpers/opcua-server.js'
-import { observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import { type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
 
@@ -22,12 +22,9 @@ const T = 30_000
 const PUBLISHING_MS = 200
 const TIMEOUT_MS = 3_000
 
-let broker: Broker
 let server: OpcuaTestServer
 let junk: { port: number; connections(count: number, timeoutMs: number): Promise<void>; close(): Promise<void> }
-let observer: SparkplugObserver
-let gateway: GatewayProcess
-let dir: string
+let observer: SparkplugObserver, gateway: GatewayProcess
 let stopped = false
 
 /** Accepts TCP and answers every chunk it receives with random bytes. */
@@ -71,37 +68,28 @@ function simDataTimes(from: number, to: number): number[] {
   return observer.messages.slice(from, to).filter(of('DDATA', 'Sim')).map((m) => Number(m.payload.timestamp))
 }
 
-before(async () => {
-  broker = await startMosquitto()
+before(async (t) => {
+  const rig = await startRig(t)
+  observer = rig.observer
   server = await startOpcuaServer({ counterMs: 100 })
+  rig.defer(() => server.stop())
   junk = await garbageServer()
-  observer = await observeSparkplug(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: {} })
-  dir = setup.dir
-  const pki = join(dir, 'state', 'opcua-pki')
-  writeGatewayConfig({
-    servers: [broker.url],
-    devices: {
-      press: opcuaDevice('Press', server.endpoint, pki),
-      junk: opcuaDevice('Junk', `opc.tcp://127.0.0.1:${junk.port}/test`, pki),
-      // A value that never changes: the subscription only keeps alive (every 10 x 200 ms), far
-      // longer than this device's 500 ms request timeout.
-      quiet: opcuaDevice('Quiet', server.endpoint, pki, ["{ name: Setpoint, nodeId: 'ns=1;s=Setpoint', type: Double }"], 500),
-      sim: simDevice('Sim', { walk: true }),
-    },
-  }, dir)
-  gateway = startGatewayProcess(setup.file)
-})
-
-after(async () => {
+  rig.defer(() => junk.close())
+  gateway = rig.startGateway((dir) => {
+    const pki = join(dir, 'state', 'opcua-pki')
+    return {
+      devices: {
+        press: opcuaDevice('Press', server.endpoint, pki),
+        junk: opcuaDevice('Junk', `opc.tcp://127.0.0.1:${junk.port}/test`, pki),
+        // A value that never changes: the subscription only keeps alive (every 10 x 200 ms), far
+        // longer than this device's 500 ms request timeout.
+        quiet: opcuaDevice('Quiet', server.endpoint, pki, ["{ name: Setpoint, nodeId: 'ns=1;s=Setpoint', type: Double }"], 500),
+        sim: simDevice('Sim', { walk: true }),
+      },
+    }
+  })
   // A frozen server cannot die of SIGKILL until it is continued.
-  if (stopped && server) process.kill(server.pid, 'SIGCONT')
-  await gateway?.kill('SIGKILL')
-  await observer?.close()
-  await server?.stop()
-  await junk?.close()
-  await broker?.stop()
-  if (dir) removeDir(dir)
+  rig.defer(() => stopped && process.kill(server.pid, 'SIGCONT'))
 })
 
 test('opcua faults - a quiet subscription is not a dead device: a value that never changes stays online through many keep-alive periods', async () => {

@@ -6,22 +6,20 @@
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { before, test } from 'node:test'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
 import { opcuaDriver, valueOf } from '../helpers/opcua-driver-kit.js'
 import { startOpcuaServer, type OpcuaTestServer } from '../helpers/opcua-server.js'
-import { aliasesOf, metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import { aliasesOf, metricOf, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 
 const T = 60_000
 const STRING_BYTES = 10 * 1024 * 1024
 const ARRAY_LENGTH = 1_000_000
 
-let broker: Broker
 let server: OpcuaTestServer
-let observer: SparkplugObserver
-let gateway: GatewayProcess
+let observer: SparkplugObserver, gateway: GatewayProcess
 let dir: string
 
 const of = (type: string, deviceId: string) => (m: SparkplugMessage) => m.type === type && m.deviceId === deviceId
@@ -38,29 +36,22 @@ const bigDevice = (deviceId: string, tag: string): string => [
   "  - { name: Small, nodeId: 'ns=1;s=Double', type: Double }",
 ].join('\n')
 
-before(async () => {
-  broker = await startMosquitto()
+before(async (t) => {
+  const rig = await startRig(t)
+  observer = rig.observer
   server = await startOpcuaServer({ big: { stringBytes: STRING_BYTES, arrayLength: ARRAY_LENGTH, changeMs: 500 } })
-  observer = await observeSparkplug(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: {} })
-  dir = setup.dir
-  writeGatewayConfig({
-    servers: [broker.url],
-    devices: {
-      text: bigDevice('BigText', "{ name: Text, nodeId: 'ns=1;s=BigString', type: String }"),
-      profile: bigDevice('BigProfile', "{ name: Profile, nodeId: 'ns=1;s=BigArray', type: 'Double[]' }"),
-      sim: simDevice('Sim', { walk: true }),
-    },
-  }, dir)
-  gateway = startGatewayProcess(setup.file, { NODE_OPTIONS: '--max-old-space-size=96' })
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await observer?.close()
-  await server?.stop()
-  await broker?.stop()
-  if (dir) removeDir(dir)
+  rig.defer(() => server.stop())
+  gateway = rig.startGateway((configDir) => {
+    dir = configDir
+    return {
+      devices: {
+        text: bigDevice('BigText', "{ name: Text, nodeId: 'ns=1;s=BigString', type: String }"),
+        profile: bigDevice('BigProfile', "{ name: Profile, nodeId: 'ns=1;s=BigArray', type: 'Double[]' }"),
+        sim: simDevice('Sim', { walk: true }),
+      },
+      env: { NODE_OPTIONS: '--max-old-space-size=96' },
+    }
+  })
 })
 
 test('opcua large values - a 10 MB string and a 1,000,000-element array are bad readings with the reason, once in the log; the gateway and its other devices keep publishing', async () => {

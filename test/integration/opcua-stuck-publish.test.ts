@@ -7,31 +7,26 @@
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { before, test } from 'node:test'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
 import { startOpcuaServer, type OpcuaTestServer } from '../helpers/opcua-server.js'
-import { observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { startRig } from '../helpers/rig.js'
+import { type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 
 const T = 30_000
 
-let broker: Broker
 let server: OpcuaTestServer
-let observer: SparkplugObserver
-let gateway: GatewayProcess
-let dir: string
+let observer: SparkplugObserver, gateway: GatewayProcess
 
 const of = (type: string) => (m: SparkplugMessage) => m.type === type && m.deviceId === 'Press'
 const from = (index: number, p: (m: SparkplugMessage) => boolean) => (m: SparkplugMessage) => observer.messages.indexOf(m) >= index && p(m)
 
-before(async () => {
-  broker = await startMosquitto()
+before(async (t) => {
+  const rig = await startRig(t)
+  observer = rig.observer
   server = await startOpcuaServer({ counterMs: 100 })
-  observer = await observeSparkplug(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: {} })
-  dir = setup.dir
-  writeGatewayConfig({
-    servers: [broker.url],
+  rig.defer(() => server.stop())
+  gateway = rig.startGateway((dir) => ({
     devices: {
       press: [
         'device: Press',
@@ -42,16 +37,7 @@ before(async () => {
         "  - { name: Counter, nodeId: 'ns=1;s=Counter', type: UInt32 }",
       ].join('\n'),
     },
-  }, dir)
-  gateway = startGatewayProcess(setup.file)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await observer?.close()
-  await server?.stop()
-  await broker?.stop()
-  if (dir) removeDir(dir)
+  }))
 })
 
 test('opcua stuck publish - reconnects that never produce a notification count as failed scans: DDEATH, no rebirth until Publish answers again', async () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { ranges } from '../helpers/counter-samples.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
 import { simDevice } from '../helpers/sim-device.js'
-import { deliveryOf, liveData, startRig, waitForBuffered } from '../helpers/store-forward-rig.js'
+import { deliveryOf, liveData, startRig, waitForBuffered, brokerOutage } from '../helpers/store-forward-rig.js'
 
 // Read every 50 ms. The counter (every 250 ms) checks timestamps and order; the Walk, a new value at
 // every read, checks that every reading arrived: a busy machine may read less often, never lose one.
@@ -16,13 +16,10 @@ const extra = 'buffer: { durability: process }'
 const T = 20_000
 
 test('store-and-forward - broker stopped for 20 s: every counter value arrives; the outage\'s flagged historical with their reading times, in order (issue 4: buffer while unreachable, replay as history)', async (t) => {
-  const rig = await startRig({ devices: device, extra }, T)
-  t.after(() => rig.close())
+  const rig = await startRig(t, { devices: device, extra }, T)
   await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 
-  await rig.broker.stop()
-  const from = Date.now()
-  await rig.gateway.waitForLine(/connection lost/, T)
+  const from = await brokerOutage(rig, T)
   // 20 s of readings (one record per read) on top of what the outage started with (the rolling window).
   await waitForBuffered(rig, 20_000 / POLL, 3 * T)
   const to = Date.now()
@@ -42,13 +39,10 @@ test('store-and-forward - broker stopped for 20 s: every counter value arrives; 
 })
 
 test('store-and-forward - dataQos 1, broker SIGKILLed mid-stream and restarted: nothing lost (issue 4: rows leave the buffer only on PUBACK)', async (t) => {
-  const rig = await startRig({ devices: device, dataQos: 1, extra }, T)
-  t.after(() => rig.close())
+  const rig = await startRig(t, { devices: device, dataQos: 1, extra }, T)
   await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 
-  await rig.broker.stop('SIGKILL')
-  const from = Date.now()
-  await rig.gateway.waitForLine(/connection lost/, T)
+  const from = await brokerOutage(rig, T, 'SIGKILL')
   await waitForBuffered(rig, 60, T)
   const to = Date.now()
   await rig.broker.start()

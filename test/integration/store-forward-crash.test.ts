@@ -5,12 +5,10 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { checkDelivery, counterSamples, ranges } from '../helpers/counter-samples.js'
 import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig } from '../helpers/gateway-process.js'
-import { startMosquitto } from '../helpers/mosquitto.js'
-import { observeSparkplug } from '../helpers/sparkplug-observer.js'
+import { startRig as startProcesses } from '../helpers/rig.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
 import { simDevice } from '../helpers/sim-device.js'
-import { counterAt, liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
+import { counterAt, liveData, sessionStarts, startRig, brokerOutage } from '../helpers/store-forward-rig.js'
 
 // The counter (every 250 ms) checks timestamps and order; the Walk, a new value at every read (50 ms),
 // counts the readings the first gateway took against those that arrived.
@@ -23,13 +21,10 @@ const T = 20_000
 const records = 'sparkplug_gateway_buffer_records'
 
 test('store-and-forward - kill -9 of the gateway during a broker outage, then a restart: every value read and committed arrives (issue 4: nothing buffered is lost by a crash or restart)', async (t) => {
-  const rig = await startRig({ devices: device, extra }, T)
-  t.after(() => rig.close())
+  const rig = await startRig(t, { devices: device, extra }, T)
   await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 
-  await rig.broker.stop()
-  const from = Date.now()
-  await rig.gateway.waitForLine(/connection lost/, T)
+  const from = await brokerOutage(rig, T)
   const base = (await scrapeMetrics(rig.http)).get(records)!
   await waitForMetric(rig.http, records, (n) => n >= base + 12, T)
   // A scrape commits the buffer: every value whose period ended before it was read and is on disk.
@@ -63,17 +58,11 @@ test('store-and-forward - kill -9 of the gateway during a broker outage, then a 
 })
 
 test('store-and-forward - a buffer database overwritten with garbage is moved aside and the gateway publishes (issue 4: a corrupt file is reported, not fatal)', async (t) => {
-  const broker = await startMosquitto()
-  const observer = await observeSparkplug(broker.url)
-  const { dir, file } = writeGatewayConfig({ servers: [broker.url], devices: device, extra: 'buffer: { path: buffer.db, durability: process }' })
+  const processes = await startProcesses(t)
+  const { observer } = processes
+  const { dir } = processes.configure({ devices: device, extra: 'buffer: { path: buffer.db, durability: process }' })
   writeFileSync(join(dir, 'buffer.db'), randomBytes(64 * 1024))
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await observer.close()
-    await broker.stop()
-    removeDir(dir)
-  })
+  const gateway = processes.launchGateway()
   const line = await gateway.waitForLine(/buffer database is unreadable; moved it aside/, T)
   assert.match(line, /movedTo=\S*buffer\.db\.corrupt-/)
   assert.equal(readdirSync(dir).filter((f) => /^buffer\.db\.corrupt-/.test(f)).length, 1)

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { connectHost } from '../helpers/host.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
 import { simDevice } from '../helpers/sim-device.js'
 import { deliveryOf, liveData, startRig, waitForBuffered } from '../helpers/store-forward-rig.js'
@@ -15,12 +14,8 @@ const extra = 'buffer: { durability: process }'
 const T = 20_000
 
 test('store-and-forward - primary host STATE offline for 5 s, then online: every counter value arrives; the offline period\'s flagged historical, in order (issue 4: buffer while the primary host is offline)', async (t) => {
-  const rig = await startRig({ primaryHostId: 'SCADA-1', extra, devices: { sim1: simDevice('Sim1', { poll: `${POLL}ms`, counterPeriod: `${PERIOD}ms`, walk: true }) } }, T)
-  const host = await connectHost(rig.broker.url)
-  t.after(async () => {
-    await host.close()
-    await rig.close()
-  })
+  const rig = await startRig(t, { host: true, primaryHostId: 'SCADA-1', extra, devices: { sim1: simDevice('Sim1', { poll: `${POLL}ms`, counterPeriod: `${PERIOD}ms`, walk: true }) } }, T)
+  const { host } = rig
   await host.state(true, Date.now())
   await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 

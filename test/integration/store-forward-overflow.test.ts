@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { checkDelivery, counterSamples, ranges } from '../helpers/counter-samples.js'
 import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
 import type { ReceivedMessage } from '../helpers/durable-observer.js'
-import { liveData, sessionStarts, startRig } from '../helpers/store-forward-rig.js'
+import { liveData, sessionStarts, startRig, brokerOutage } from '../helpers/store-forward-rig.js'
 
 // A period well above the poll interval: a reading delayed by a busy machine (an fsync of the
 // bdSeq file at reconnect, a 200 ms commit on this shared VM) still sees every value.
@@ -33,15 +33,12 @@ for (const policy of ['drop-oldest', 'drop-newest'] as const) {
   test(`store-and-forward - a 256 KiB buffer overflowing in an outage with ${policy}: the ${policy === 'drop-oldest' ? 'oldest' : 'newest'} values are missing and Dropped counts exactly them (issue 4: bounded buffer, drops counted, never silent)`, async (t) => {
     // durability: process, as in the other store-and-forward tests: no fsync stalls that skip readings.
     const extra = `buffer: { path: buffer.db, maxSize: 256KiB, whenFull: ${policy}, durability: process }`
-    const rig = await startRig({ devices: { sim1: device }, dataQos: 1, extra }, T)
-    t.after(() => rig.close())
+    const rig = await startRig(t, { devices: { sim1: device }, dataQos: 1, extra }, T)
     // Start the outage just after a buffer-metrics sample, so that it usually ends before the next.
     const tick = await rig.observer.waitFor((m) => m.type === 'NDATA', T)
     const tickAt = Number(tick.payload.metrics[0]!.timestamp)
 
-    await rig.broker.stop()
-    const from = Date.now()
-    await rig.gateway.waitForLine(/connection lost/, T)
+    const from = await brokerOutage(rig, T)
     await waitForMetric(rig.http, dropped, (n) => n >= 8, T)
     const to = Date.now()
     await rig.broker.start()

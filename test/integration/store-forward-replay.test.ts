@@ -5,9 +5,7 @@ import type { Metric } from '../../gateway/model/value.js'
 import { createSqliteOutbox } from '../../gateway/outbox/sqlite-outbox.js'
 import { silentLog } from '../../gateway/runtime/log.js'
 import { checkDelivery, counterSamples, ranges } from '../helpers/counter-samples.js'
-import { observeDurably } from '../helpers/durable-observer.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig } from '../helpers/gateway-process.js'
-import { startMosquitto } from '../helpers/mosquitto.js'
+import { startRig } from '../helpers/rig.js'
 import { simDevice } from '../helpers/sim-device.js'
 import { sessionStarts } from '../helpers/store-forward-rig.js'
 
@@ -21,10 +19,9 @@ const backlogDevice = ['device: Backlog', 'driver: simulator', 'connection: {}',
   ...Array.from({ length: TAGS }, (_, t) => `  - { name: ${tagName(t)}, signal: counter, period: 1h }`)].join('\n')
 
 test('store-and-forward - a 300,000-metric backlog replays in order while another device\'s live values keep arriving, none skipped (issue 4: live data keeps flowing during the replay)', async (t) => {
-  const broker = await startMosquitto({ persistence: true })
-  const observer = await observeDurably(broker.url)
-  const { dir, file } = writeGatewayConfig({
-    servers: [broker.url],
+  const rig = await startRig(t, { mosquitto: { persistence: true }, observer: 'durable' })
+  const observer = rig.durable
+  const { dir } = rig.configure({
     devices: { backlog: backlogDevice, sim1: simDevice('Sim1', { poll: '25ms', counterPeriod: `${PERIOD}ms` }) },
     extra: 'buffer: { path: buffer.db, durability: process }',
   })
@@ -35,13 +32,7 @@ test('store-and-forward - a 300,000-metric backlog replays in order while anothe
     outbox.add({ deviceId: 'Backlog', at: start + n * 1000, metrics })
   }
   outbox.close()
-  const gateway = startGatewayProcess(file)
-  t.after(async () => {
-    await gateway.kill('SIGKILL')
-    await observer.close()
-    await broker.stop()
-    removeDir(dir)
-  })
+  rig.launchGateway()
 
   // Records carry times before the fill ended; the device's own first reading comes after.
   const backlogMetrics = (m: (typeof observer.messages)[number]) =>

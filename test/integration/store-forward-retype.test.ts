@@ -13,8 +13,7 @@ const DROPPED = 'Gateway/Buffer/Dropped'
 
 test('store-and-forward - a reload that retypes tags during an outage: the backlog replays as history with the types it was recorded with; what cannot be sent is counted as dropped', async (t) => {
   const other = ['device: Other', 'driver: simulator', 'poll: 100ms', 'tags:', '  - { name: Count, signal: counter, period: 100ms }'].join('\n')
-  const rig = await startRig({ groupId: 'Retype', devices: { sim1: simDevice('Sim1', { poll: '50ms', walk: true }), other } }, T)
-  t.after(() => rig.close())
+  const rig = await startRig(t, { groupId: 'Retype', devices: { sim1: simDevice('Sim1', { poll: '50ms', walk: true }), other } }, T)
   await rig.observer.waitForCount(liveData('Sim1'), 4, T)
   await rig.observer.waitForCount(liveData('Other'), 4, T)
 
