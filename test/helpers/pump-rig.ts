@@ -9,6 +9,7 @@ import { Pump, type PumpOptions } from '../../gateway/sparkplug/pump.js'
 import { Session } from '../../gateway/sparkplug/session.js'
 import type { UpstreamCapabilities } from '../../gateway/upstream/upstream.js'
 import { FakeUpstream, recordingLog } from './fake-upstream.js'
+import type { ManualClock } from './manual-clock.js'
 
 export const node = { groupId: 'Plant', edgeNodeId: 'Edge1' }
 export const codec = { uint32Field: 'int_value' } as const
@@ -62,4 +63,21 @@ export function pumpRig(options: RigOptions = {}) {
     pump.notify()
   }
   return { upstream, session, outbox, bdSeq, log, pump, add, commands }
+}
+
+/** Moves the clock and waits until the pump has been round its loop and gone back to sleep. */
+export async function goRound(clock: ManualClock, ms: number, pump: { notify(): void }): Promise<void> {
+  const asked = clock.asked.length
+  clock.advance(ms)
+  pump.notify()
+  await waitUntil(() => clock.asked.length > asked)
+}
+
+/** Polls a condition the pump reaches through several event-loop turns; bounded. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
 }

@@ -4,7 +4,7 @@ import { encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { replyBody } from '../../../gateway/sparkplug/inbound.js'
 import { HEARTBEAT_INTERVAL } from '../../../gateway/sparkplug/node-metrics.js'
 import { ManualClock } from '../../helpers/manual-clock.js'
-import { codec, pumpRig as rig } from '../../helpers/pump-rig.js'
+import { codec, goRound, pumpRig as rig, waitUntil } from '../../helpers/pump-rig.js'
 
 const ncmd = (metrics: { name: string; datatype: 'Boolean' | 'Int64'; value: boolean | bigint }[]) => encodePayload({ timestamp: 1, metrics }, codec)
 
@@ -125,50 +125,6 @@ test('delivery - a command reply carries values JSON cannot hold as text: 64-bit
   assert.deepEqual(JSON.parse(Buffer.from(replyBody([{ metric: '*', applied: false, reason: 'garbage' }])).toString()), { error: 'garbage', results: [] })
 })
 
-test('delivery - without confirmation, rows stay for the replay window of the upstream, then go', async () => {
-  const clock = new ManualClock()
-  const { upstream, pump, add, outbox } = rig({ clock, capabilities: { confirmsData: false, replayWindowMs: 10_000 } })
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
-    add(1, clock.now())
-    await upstream.waitForPublish('DDATA', 1)
-    await goRound(clock, 0, pump)
-    await goRound(clock, 9_999, pump)
-    assert.equal(outbox.stats().records, 1, 'still inside the window')
-    await goRound(clock, 1, pump)
-    assert.equal(outbox.stats().records, 0)
-  } finally {
-    await pump.stop()
-  }
-})
-
-test('delivery - without confirmation, a row replayed after a lost connection is not replayed again after the next loss: at most twice', async () => {
-  const { upstream, pump, add, outbox } = rig({ capabilities: { confirmsData: false, replayWindowMs: 3_600_000 } })
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
-    add(1, 1000)
-    await upstream.waitForPublish('DDATA', 1)
-    add(2, 2000)
-    await upstream.waitForPublish('DDATA', 2)
-    // The DBIRTH carries Count = 2, so only the row of 1 is history the host lacks.
-    upstream.drop()
-    await upstream.waitForPublish('DDATA', 3)
-    for (let loss = 3; loss <= 6; loss++) {
-      upstream.drop()
-      await upstream.waitForPublish('DBIRTH', loss)
-    }
-    add(3, 3000)
-    await upstream.waitForPublish('DDATA', 4)
-    assert.equal(outbox.stats().records, 1, 'only the new row waits for its window')
-  } finally {
-    await pump.stop()
-  }
-  const data = upstream.published().filter((p) => p.type === 'DDATA').map((p) => [p.session, p.payload.metrics[0]?.value, p.payload.metrics[0]?.isHistorical ?? false])
-  assert.deepEqual(data, [[1, 1, false], [1, 2, false], [2, 1, true], [6, 3, false]])
-})
-
 test('delivery - without a will, NBIRTH declares the heartbeat and an idle node repeats it as NDATA each interval', async () => {
   const clock = new ManualClock()
   const { upstream, pump, add } = rig({ clock, capabilities: { will: false, heartbeatMs: 10_000 } })
@@ -286,20 +242,3 @@ test('delivery - reconnect delays grow from reconnect.min to reconnect.max with 
   }
   assert.deepEqual(clock.asked.slice(0, 4), [1000, 2000, 4000, 4000])
 })
-
-/** Moves the clock and waits until the pump has been round its loop and gone back to sleep. */
-async function goRound(clock: ManualClock, ms: number, pump: { notify(): void }): Promise<void> {
-  const asked = clock.asked.length
-  clock.advance(ms)
-  pump.notify()
-  await waitUntil(() => clock.asked.length > asked)
-}
-
-/** Polls a condition the pump reaches through several event-loop turns; bounded. */
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
