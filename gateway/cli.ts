@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `sparkplug-gateway <verb>`: the verbs of SPEC §10, each in gateway/cli/<verb>.ts. */
+/** `sparkplug-gateway <verb>`: the verbs of the command line, each in gateway/cli/<verb>.ts. */
 
 interface Verb {
   readonly help: string

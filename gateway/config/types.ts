@@ -97,7 +97,7 @@ export interface MqttConfig {
   readonly replayWindowMs: number
 }
 
-/** `upstream.nats`: Sparkplug over core NATS or JetStream (SPEC §8). */
+/** `upstream.nats`: Sparkplug over core NATS or JetStream. */
 export interface NatsConfig {
   /** Server URLs in failover order: nats:// or tls://, host:port, never with credentials in them. */
   readonly servers: readonly string[]

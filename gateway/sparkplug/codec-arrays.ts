@@ -1,5 +1,5 @@
 /**
- * The array datatypes (codes 22..34), packed into bytes_value (SPARKPLUG.md b.3): elements
+ * The array datatypes (codes 22..34), packed into bytes_value (Sparkplug B protobuf schema): elements
  * little-endian at their natural width, BooleanArray as a 4-byte LE count then bits MSB-first,
  * StringArray as UTF-8 strings each followed by 0x00.
  */

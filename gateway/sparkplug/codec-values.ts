@@ -1,6 +1,6 @@
 /**
  * Scalar values of the Basic types (codes 1..15) to and from the value fields that Metric,
- * PropertyValue, DataSetValue and Template.Parameter share (SPARKPLUG.md b.3).
+ * PropertyValue, DataSetValue and Template.Parameter share (Sparkplug B protobuf schema).
  * Int8/16/32 travel sign-extended to 32 bits in int_value. Decoding reads the field as the
  * type's signedness says and never masks to width: a value that does not fit its type (Int16
  * 70000, UInt16 0xFFFFFFFF) stays out of range, so a command can be refused instead of wrapped.

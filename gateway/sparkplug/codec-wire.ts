@@ -17,7 +17,7 @@ export type WireU64 = number | WireLong
 
 /**
  * The value fields shared by Metric, PropertyValue, DataSetValue and Parameter. Here and in the
- * interfaces below, members are the proto2 fields of SPARKPLUG.md b.1 in protobufjs' camelCase.
+ * interfaces below, members are the proto2 fields of the Sparkplug B schema in protobufjs' camelCase.
  */
 export interface WireValue {
   intValue?: number | null

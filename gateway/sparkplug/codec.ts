@@ -1,5 +1,5 @@
 /**
- * Sparkplug B payloads to protobuf bytes and back (SPARKPLUG.md b.1–b.3), with proto2 presence
+ * Sparkplug B payloads to protobuf bytes and back (the Sparkplug B protobuf schema), with proto2 presence
  * kept: a field set in the Payload is on the wire even when it is 0 or false, an absent one is not.
  */
 import { PayloadError, withContext } from './codec-error.js'

@@ -1,6 +1,6 @@
 /**
- * The value of a write command, checked as it came off the wire and before any conversion
- * (SPEC §6a): a value that does not fit the datatype the host declared, the tag's type, the
+ * The value of a write command, checked as it came off the wire and before any conversion: a
+ * value that does not fit the datatype the host declared, the tag's type, the
  * register behind the tag, `min`/`max` or the allowed values is refused, never wrapped or rounded.
  */
 import { fail, ok, type Result } from '../model/result.js'

@@ -1,5 +1,5 @@
 /**
- * The Sparkplug B DataType enum (SPARKPLUG.md b.2): names, wire codes and the groups the
+ * The Sparkplug B DataType enum: names, wire codes and the groups the
  * specification puts them in. Lookups are plain tables so the codec pays one index per metric.
  */
 import type { SparkplugType } from '../model/value.js'

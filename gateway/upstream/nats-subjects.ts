@@ -1,5 +1,5 @@
 /**
- * Sparkplug topics as NATS subjects (SPEC §8), by nats-server's own MQTT translation
+ * Sparkplug topics as NATS subjects, by nats-server's own MQTT translation
  * (server/mqtt.go, mqttToNATSSubjectConversion and natsSubjectToMQTTTopic, nats-server 2.10+):
  * `/` becomes `.`, `.` becomes `//`, and an empty topic level is kept as a `/` token, so an MQTT
  * Sparkplug host on a nats-server MQTT listener sees the messages this gateway publishes.

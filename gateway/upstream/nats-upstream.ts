@@ -23,7 +23,7 @@ interface NatsSession {
 }
 
 /**
- * The NATS upstream (nats.js v2): Sparkplug messages on subjects per SPEC §8, over core NATS
+ * The NATS upstream (nats.js v2): Sparkplug messages on subjects per nats-server's MQTT mapping, over core NATS
  * (at most once, like QoS 0) or JetStream (every message stored; a data message carries its
  * outbox row id as `Nats-Msg-Id`, so a retry after a crash or reconnect is dropped by the
  * stream). NATS has no will: the pump declares a heartbeat in NBIRTH instead. A command sent as a

@@ -1,5 +1,5 @@
 /**
- * Does a slow disk delay scans and commands (issue 11 item 2)? Our gateway polls 10 Modbus TCP
+ * Does a slow disk delay scans and commands? Our gateway polls 10 Modbus TCP
  * devices x 100 tags (the peers load, every value changing at every scan) with its state
  * directory (bdseq, SQLite buffer) on a small ext4 file system throttled to a few write IOPS
  * (see slow-disk.ts), and publishes to a local mosquitto, which is up (the outbox commits every

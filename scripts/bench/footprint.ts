@@ -1,5 +1,5 @@
 /**
- * Where the gateway's memory goes (issue 11 item 1, measuring only):
+ * Where the gateway's memory goes (measuring only):
  * 1. import cost: a fresh `node --expose-gc` imports one package (as the gateway imports it) and
  *    reports the growth of RSS and V8 heap after a full GC, median of several processes;
  * 2. the breakdown of RSS into V8 heap used/total, external and arrayBuffers (process.memoryUsage()

@@ -1,5 +1,5 @@
 /**
- * End to end (SPEC §12): simulator devices whose every tag changes at every 100 ms scan, through
+ * End to end: simulator devices whose every tag changes at every 100 ms scan, through
  * RBE, encoding and the outbox, to a local mosquitto, counted by a subscriber. Reports metric
  * updates/s delivered, gateway CPU (fraction of one core), resident memory and read-to-arrival
  * lag for 10,000 tags with the SQLite and the in-memory outbox; time from process start to

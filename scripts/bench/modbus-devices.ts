@@ -1,5 +1,5 @@
 /**
- * Gateway footprint with 10 Modbus TCP devices x 100 tags (SPEC §12): the real gateway process
+ * Gateway footprint with 10 Modbus TCP devices x 100 tags: the real gateway process
  * (`cli.js run`, default SQLite buffer) reads one in-process modbus-serial ServerTCP (one TCP
  * connection per device, unit ids 1..10) and publishes to a local mosquitto. For each scenario:
  * the gateway's CPU (% of one core, from /proc/<pid>/stat) and resident memory (VmRSS) over a

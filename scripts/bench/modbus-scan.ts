@@ -1,5 +1,5 @@
 /**
- * Modbus scan benchmark (SPEC §12): requests per scan for a realistic 1,000-register tag map with
+ * Modbus scan benchmark: requests per scan for a realistic 1,000-register tag map with
  * gaps, against the minimum the protocol allows and a one-request-per-tag reader; and the time to
  * scan 1,000 registers on loopback against pymodbus.
  * Run: npm run build && node dist/scripts/bench/modbus-scan.js

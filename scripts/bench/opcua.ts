@@ -1,5 +1,5 @@
 /**
- * OPC UA (issue 9): a node-opcua server (test/helpers/opcua-server-main.ts) with 5,000 Double
+ * OPC UA: a node-opcua server (test/helpers/opcua-server-main.ts) with 5,000 Double
  * variables, each set every second to the time of the change; a gateway with one OPC UA device
  * monitoring all of them (publishing interval 1 s, sampling 1 s) -> mosquitto -> a counter.
  * Reports delivered updates/s against the 5,000 offered, gateway CPU (share of one core), RSS

@@ -1,5 +1,5 @@
 /**
- * Our gateway against a Node-RED flow and a Tahu edge node (issue 11, SPEC §12): the same Modbus
+ * Our gateway against a Node-RED flow and a Tahu edge node: the same Modbus
  * loads, the same independent Modbus server process, the same local mosquitto, one system at a
  * time. Each figure is the median of several runs with min and max; runs rotate over the systems
  * so a drift of the shared machine touches all of them alike.

@@ -15,7 +15,7 @@ const device = { sim1: simDevice('Sim1', { poll: `${POLL}ms`, counterPeriod: `${
 const extra = 'buffer: { durability: process }'
 const T = 20_000
 
-test('store-and-forward - broker stopped for 20 s: every counter value arrives; the outage\'s flagged historical with their reading times, in order (issue 4: buffer while unreachable, replay as history)', async (t) => {
+test('store-and-forward - broker stopped for 20 s: every counter value arrives; the outage\'s flagged historical with their reading times, in order (buffer while unreachable, replay as history)', async (t) => {
   const rig = await startRig(t, { devices: device, extra }, T)
   await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 
@@ -38,7 +38,7 @@ test('store-and-forward - broker stopped for 20 s: every counter value arrives; 
   assert.ok(readDuring.every((r) => r.historical) && duringOutage.every((s) => s.historical))
 })
 
-test('store-and-forward - dataQos 1, broker SIGKILLed mid-stream and restarted: nothing lost (issue 4: rows leave the buffer only on PUBACK)', async (t) => {
+test('store-and-forward - dataQos 1, broker SIGKILLed mid-stream and restarted: nothing lost (rows leave the buffer only on PUBACK)', async (t) => {
   const rig = await startRig(t, { devices: device, dataQos: 1, extra }, T)
   await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 

@@ -20,7 +20,7 @@ const extra = 'buffer: { durability: process }'
 const T = 20_000
 const records = 'sparkplug_gateway_buffer_records'
 
-test('store-and-forward - kill -9 of the gateway during a broker outage, then a restart: every value read and committed arrives (issue 4: nothing buffered is lost by a crash or restart)', async (t) => {
+test('store-and-forward - kill -9 of the gateway during a broker outage, then a restart: every value read and committed arrives (nothing buffered is lost by a crash or restart)', async (t) => {
   const rig = await startRig(t, { devices: device, extra }, T)
   await rig.observer.waitForCount(liveData('Sim1'), 8, T)
 
@@ -57,7 +57,7 @@ test('store-and-forward - kill -9 of the gateway during a broker outage, then a 
   assert.deepEqual(lost, [], 'values read after the restart are missing')
 })
 
-test('store-and-forward - a buffer database overwritten with garbage is moved aside and the gateway publishes (issue 4: a corrupt file is reported, not fatal)', async (t) => {
+test('store-and-forward - a buffer database overwritten with garbage is moved aside and the gateway publishes (a corrupt file is reported, not fatal)', async (t) => {
   const processes = await startProcesses(t)
   const { observer } = processes
   const { dir } = processes.configure({ devices: device, extra: 'buffer: { path: buffer.db, durability: process }' })

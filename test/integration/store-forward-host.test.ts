@@ -13,7 +13,7 @@ const POLL = 50
 const extra = 'buffer: { durability: process }'
 const T = 20_000
 
-test('store-and-forward - primary host STATE offline for 5 s, then online: every counter value arrives; the offline period\'s flagged historical, in order (issue 4: buffer while the primary host is offline)', async (t) => {
+test('store-and-forward - primary host STATE offline for 5 s, then online: every counter value arrives; the offline period\'s flagged historical, in order (buffer while the primary host is offline)', async (t) => {
   const rig = await startRig(t, { host: true, primaryHostId: 'SCADA-1', extra, devices: { sim1: simDevice('Sim1', { poll: `${POLL}ms`, counterPeriod: `${PERIOD}ms`, walk: true }) } }, T)
   const { host } = rig
   await host.state(true, Date.now())

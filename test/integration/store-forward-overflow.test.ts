@@ -30,7 +30,7 @@ const nodeRecordTimes = (messages: readonly ReceivedMessage[]) =>
   messages.filter((m) => m.type === 'NDATA').map((m) => Number(m.payload.metrics[0]!.timestamp))
 
 for (const policy of ['drop-oldest', 'drop-newest'] as const) {
-  test(`store-and-forward - a 256 KiB buffer overflowing in an outage with ${policy}: the ${policy === 'drop-oldest' ? 'oldest' : 'newest'} values are missing and Dropped counts exactly them (issue 4: bounded buffer, drops counted, never silent)`, async (t) => {
+  test(`store-and-forward - a 256 KiB buffer overflowing in an outage with ${policy}: the ${policy === 'drop-oldest' ? 'oldest' : 'newest'} values are missing and Dropped counts exactly them (bounded buffer, drops counted, never silent)`, async (t) => {
     // durability: process, as in the other store-and-forward tests: no fsync stalls that skip readings.
     const extra = `buffer: { path: buffer.db, maxSize: 256KiB, whenFull: ${policy}, durability: process }`
     const rig = await startRig(t, { devices: { sim1: device }, dataQos: 1, extra }, T)

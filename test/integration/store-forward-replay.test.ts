@@ -18,7 +18,7 @@ const tagName = (t: number) => `Tag${String(t).padStart(3, '0')}`
 const backlogDevice = ['device: Backlog', 'driver: simulator', 'connection: {}', 'poll: 1s', 'tags:',
   ...Array.from({ length: TAGS }, (_, t) => `  - { name: ${tagName(t)}, signal: counter, period: 1h }`)].join('\n')
 
-test('store-and-forward - a 300,000-metric backlog replays in order while another device\'s live values keep arriving, none skipped (issue 4: live data keeps flowing during the replay)', async (t) => {
+test('store-and-forward - a 300,000-metric backlog replays in order while another device\'s live values keep arriving, none skipped (live data keeps flowing during the replay)', async (t) => {
   const rig = await startRig(t, { mosquitto: { persistence: true }, observer: 'durable' })
   const observer = rig.durable
   const { dir } = rig.configure({

@@ -98,7 +98,7 @@ type Listener = (type: string | undefined, payload: Uint8Array, where: string) =
 async function subscribe(url: string, groupId: string, listen: Listener): Promise<() => Promise<void>> {
   if (url.startsWith('nats://')) {
     const nc = await connectNats({ servers: url, reconnect: false, name: 'bench-counter' })
-    // spBv1.0/G/DDATA/E/D is the subject spBv1//0.G.DDATA.E.D (SPEC §8): the type is the third token.
+    // spBv1.0/G/DDATA/E/D is the subject spBv1//0.G.DDATA.E.D: the type is the third token.
     nc.subscribe(`spBv1//0.${groupId}.>`, { callback: (_err, msg) => listen(msg.subject.split('.')[2], msg.data, msg.subject) })
     await nc.flush()
     return () => nc.close()

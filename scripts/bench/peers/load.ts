@@ -1,5 +1,5 @@
 /**
- * The Modbus loads every system is measured on (issue 11): devices of 100·k tags, the same mix as
+ * The Modbus loads every system is measured on: devices of 100·k tags, the same mix as
  * the modbus-devices benchmark (40 % uint16, 30 % float32 CDAB, 20 % int32, 10 % coils), every
  * value changing at every scan. Each system reads the same registers of the same server.
  */

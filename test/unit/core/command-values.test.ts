@@ -1,7 +1,7 @@
 /**
  * Golden boundaries of write values, sent as bytes with the raw protobuf fields a host puts on the
  * wire (int_value, long_value, ...), with and without a declared datatype, through the real decode
- * path: a value that does not fit is refused, never wrapped (SPEC §6a).
+ * path: a value that does not fit is refused, never wrapped.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
