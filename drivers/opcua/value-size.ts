@@ -16,6 +16,8 @@ const elementBytes: Readonly<Record<string, number>> = {
   Boolean: 1, SByte: 1, Byte: 1, Int16: 2, UInt16: 2, Int32: 4, UInt32: 4, Float: 4, StatusCode: 4,
   Int64: 8, UInt64: 8, Double: 8, DateTime: 8, Guid: 36,
 }
+// Every notification of a fixed-size scalar is measured: one shared answer per type, no allocation.
+const fixedScalar: Readonly<Record<string, Measured>> = Object.fromEntries(Object.entries(elementBytes).map(([type, bytes]) => [type, { bytes }]))
 
 /** Bytes `raw` (a decoded Variant value of type `t`) takes as text or numbers, or why it is over a limit. */
 export function measure(raw: unknown, t: OpcuaType, limits: SizeLimits): Measured {
@@ -34,8 +36,8 @@ export function measure(raw: unknown, t: OpcuaType, limits: SizeLimits): Measure
 }
 
 function one(raw: unknown, t: OpcuaType, limits: SizeLimits): Measured {
-  const fixed = elementBytes[t.base]
-  if (fixed !== undefined) return { bytes: fixed }
+  const fixed = fixedScalar[t.base]
+  if (fixed !== undefined) return fixed
   const bytes = byteLength(raw)
   if (bytes > limits.maxStringBytes) return { problem: `${bytes} bytes are more than maxStringBytes ${limits.maxStringBytes}` }
   return { bytes }
