@@ -9,6 +9,8 @@ const guaranteed = [
   'gateway/sparkplug/**/*.ts',
   'gateway/outbox/**/*.ts',
   'gateway/normalise/**/*.ts',
+  'gateway/base/topics.ts',
+  'gateway/base/integer-ranges.ts',
   'drivers/modbus/decode.ts',
   'drivers/modbus/encode.ts',
   'drivers/modbus/order.ts',

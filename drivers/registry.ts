@@ -2,7 +2,7 @@
  * Every driver the gateway knows, by the `driver:` value of a device file. A static list with
  * explicit imports: no plugin discovery. The running gateway (config loading, the poll loops)
  * reaches drivers only through this list; the command-line tools `browse`, `trust` and `demo`
- * also import the OPC UA and Modbus helpers they drive directly.
+ * through the `tools.ts` each driver exports for them.
  */
 import type { DriverModule } from './driver.js'
 import { modbusModule } from './modbus/index.js'

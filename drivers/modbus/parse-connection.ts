@@ -1,7 +1,7 @@
 /** `connection:` of a Modbus device file -> transport, unit id, timeouts and scan limits. */
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
 import { defaults, type Kind, type ModbusDeviceConfig, type Transport } from './config.js'
-import { Fields, isRecord } from './fields.js'
+import { Fields, isRecord } from '../../gateway/base/fields.js'
 
 const commonKeys = ['unitId', 'timeout', 'maxGap', 'maxBitGap', 'maxRegistersPerRead', 'maxBitsPerRead']
 const tcpKeys = [...commonKeys, 'host', 'port', 'connectTimeout', 'sharedConnection']

@@ -2,7 +2,7 @@
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
 import { parseAddress } from './address.js'
 import { defaults } from './config.js'
-import { Fields } from './fields.js'
+import { Fields } from '../../gateway/base/fields.js'
 import type { ModbusPoint } from './point.js'
 import { type ByteOrder, type DataType, dataTypeNames, dataTypes, isBitTable } from './types.js'
 

@@ -2,7 +2,7 @@
 import type { RawDevice } from '../driver.js'
 import { type ConfigError, type ConfigPath, fail, ok, type Result } from '../../gateway/model/result.js'
 import { type Kind, kinds, type ModbusDeviceConfig } from './config.js'
-import { isRecord } from './fields.js'
+import { isRecord } from '../../gateway/base/fields.js'
 import { parseConnection } from './parse-connection.js'
 import { parseTag } from './parse-tag.js'
 import type { ModbusPoint } from './point.js'

@@ -2,6 +2,7 @@
  * The Modbus data types a tag can have: how many registers each takes, which Sparkplug type its
  * raw value travels as, and which values fit it (for writes).
  */
+import { integerRanges as sparkplugRanges } from '../../gateway/base/integer-ranges.js'
 import type { SparkplugType } from '../../gateway/model/value.js'
 
 export type Table = 'CO' | 'DI' | 'IR' | 'HR'
@@ -42,12 +43,12 @@ export const dataTypeNames = Object.keys(dataTypes) as DataType[]
 
 /** Inclusive integer ranges, for checking a value before it is written. */
 export const integerRanges: Readonly<Partial<Record<DataType, readonly [bigint, bigint]>>> = {
-  int16: [-(2n ** 15n), 2n ** 15n - 1n],
-  uint16: [0n, 2n ** 16n - 1n],
-  int32: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint32: [0n, 2n ** 32n - 1n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n],
+  int16: sparkplugRanges.Int16,
+  uint16: sparkplugRanges.UInt16,
+  int32: sparkplugRanges.Int32,
+  uint32: sparkplugRanges.UInt32,
+  int64: sparkplugRanges.Int64,
+  uint64: sparkplugRanges.UInt64,
 }
 
 export const isBitTable = (table: Table): boolean => table === 'CO' || table === 'DI'

@@ -5,7 +5,7 @@
  */
 import type { RawDevice } from '../driver.js'
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
-import { isRecord } from '../modbus/fields.js'
+import { isRecord } from '../../gateway/base/fields.js'
 import type { ParsedConnection } from './parse-connection.js'
 
 const pollingIgnores: Readonly<Record<string, string>> = {

@@ -1,7 +1,7 @@
 /** `connection:` of an OPC UA device file -> endpoint, security, user identity, mode and timing. */
 import { isAbsolute } from 'node:path'
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
-import { Fields, isRecord } from '../modbus/fields.js'
+import { Fields, isRecord } from '../../gateway/base/fields.js'
 import { size } from './parse-tag.js'
 import {
   defaults, deprecatedPolicies, type OpcuaDeviceConfig, type SecurityPolicyName, securityModes, securityPolicies, type UserIdentity,

@@ -1,7 +1,7 @@
 /** One raw tag (a YAML mapping or a CSV row) -> OpcuaPoint, collecting every problem with its path. */
 import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
-import { Fields } from '../modbus/fields.js'
-import { parseSize, sizeHint } from '../../gateway/config/units.js'
+import { Fields } from '../../gateway/base/fields.js'
+import { parseSize, sizeHint } from '../../gateway/base/units.js'
 import { defaults, type Deadband, type OpcuaPoint } from './config.js'
 import { nodeIdProblem } from './node-id.js'
 import { type OpcuaType, opcuaTypeNames, parseTypeName, sparkplugTypeOf } from './types.js'

@@ -1,8 +1,8 @@
 /** A raw OPC UA device (connection + tags) -> OpcuaDeviceConfig with every error found. No I/O. */
 import type { RawDevice } from '../driver.js'
 import { type ConfigError, type ConfigPath, fail, ok, type Result } from '../../gateway/model/result.js'
-import { parseDuration } from '../../gateway/config/units.js'
-import { isRecord } from '../modbus/fields.js'
+import { parseDuration } from '../../gateway/base/units.js'
+import { isRecord } from '../../gateway/base/fields.js'
 import { coveringQueue, defaults, type OpcuaDeviceConfig, type OpcuaPoint } from './config.js'
 import { parseConnection } from './parse-connection.js'
 import { type ParsedPoint, parseTag } from './parse-tag.js'

@@ -4,6 +4,7 @@
  * LocalizedText { text }, QualifiedName { namespaceIndex, name }, NodeId and Guid objects/strings
  * with toString(). A value is converted to the tag's Sparkplug type, never wrapped or truncated.
  */
+import { integerRange, is64BitInteger } from '../../gateway/base/integer-ranges.js'
 import type { SparkplugType, Value } from '../../gateway/model/value.js'
 
 /** OPC UA built-in type ids (Part 6 §5.1.2) that the driver maps, by name. */
@@ -66,10 +67,6 @@ export function severity(statusCode: number): 'good' | 'uncertain' | 'bad' {
 
 export type Converted = { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly message: string }
 
-const ranges: Readonly<Partial<Record<SparkplugType, readonly [bigint, bigint]>>> = {
-  Int8: [-128n, 127n], Int16: [-32768n, 32767n], Int32: [-2147483648n, 2147483647n], Int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  UInt8: [0n, 255n], UInt16: [0n, 65535n], UInt32: [0n, 4294967295n], UInt64: [0n, 2n ** 64n - 1n],
-}
 const elementOf: Readonly<Partial<Record<SparkplugType, SparkplugType>>> = {
   Int8Array: 'Int8', Int16Array: 'Int16', Int32Array: 'Int32', Int64Array: 'Int64', UInt8Array: 'UInt8',
   UInt16Array: 'UInt16', UInt32Array: 'UInt32', UInt64Array: 'UInt64', FloatArray: 'Float', DoubleArray: 'Double',
@@ -135,14 +132,14 @@ function natural(raw: unknown, base: OpcuaTypeName): number | bigint | boolean |
 /** A plain JS value -> the representation of `to`, refused when it does not fit. */
 function toSparkplug(v: number | bigint | boolean | string | Uint8Array, to: SparkplugType): Converted {
   const refuse = (why: string): Converted => ({ ok: false, message: `${typeof v === 'string' ? JSON.stringify(v) : String(v)} does not fit ${to}: ${why}` })
-  const range = ranges[to]
+  const range = integerRange(to)
   if (range !== undefined) {
     if (typeof v === 'boolean') v = v ? 1 : 0
     if (typeof v === 'number' && !Number.isInteger(v)) return refuse('not a whole number')
     if (typeof v !== 'number' && typeof v !== 'bigint') return refuse('not a number')
     const big = BigInt(v)
     if (big < range[0] || big > range[1]) return refuse(`outside ${range[0]}..${range[1]}`)
-    return { ok: true, value: to === 'Int64' || to === 'UInt64' ? big : Number(big) }
+    return { ok: true, value: is64BitInteger(to) ? big : Number(big) }
   }
   switch (to) {
     case 'Float':

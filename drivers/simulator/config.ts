@@ -5,7 +5,9 @@
 import type { RawDevice } from '../driver.js'
 import type { ConfigError, ConfigPath, Result } from '../../gateway/model/result.js'
 import type { SparkplugType, Value } from '../../gateway/model/value.js'
-import { describeType, fits, intRange, isBigIntType } from './signals.js'
+import { parseDuration } from '../../gateway/base/units.js'
+import { integerRange, is64BitInteger } from '../../gateway/base/integer-ranges.js'
+import { describeType, fits } from './signals.js'
 import type { Signal, SimTag, SimulatorConfig } from './types.js'
 
 const integerTypes: readonly SparkplugType[] = ['Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64']
@@ -94,13 +96,13 @@ function parseConnection(raw: unknown, path: ConfigPath, errors: ConfigError[]):
   if (darkFile !== undefined && (typeof darkFile !== 'string' || darkFile === '')) report('darkFile', `expected a file path, got ${show(darkFile)}`)
   let latencyMs: number = simulatorDefaults.latencyMs
   if (fields.latency !== undefined) {
-    const ms = parseDurationMs(fields.latency)
+    const ms = parseDuration(fields.latency)
     if (ms === undefined) report('latency', `expected a duration such as 0ms, 250ms or 2s, got ${show(fields.latency)}`)
     else latencyMs = ms
   }
   let pushMs: number | undefined
   if (fields.push !== undefined) {
-    const ms = parseDurationMs(fields.push)
+    const ms = parseDuration(fields.push)
     if (ms === undefined || ms < 10) report('push', `expected a duration of at least 10ms such as 100ms or 1s, got ${show(fields.push)}`)
     else pushMs = ms
   }
@@ -156,7 +158,7 @@ function parseType(raw: unknown, signal: Signal, report: Report): SparkplugType 
 
 function parsePeriod(raw: unknown, signal: keyof typeof simulatorDefaults.periodMs, report: Report): number {
   if (raw === undefined) return simulatorDefaults.periodMs[signal]
-  const ms = parseDurationMs(raw)
+  const ms = parseDuration(raw)
   if (ms !== undefined && ms > 0) return ms
   report('period', `expected a duration above 0 such as 500ms, 1s or 2m, got ${show(raw)}`)
   return simulatorDefaults.periodMs[signal]
@@ -166,10 +168,10 @@ function parseBounds(raw: Readonly<Record<string, unknown>>, type: SparkplugType
   const low = parseNumber(raw.low, simulatorDefaults.low, 'low', report)
   const high = parseNumber(raw.high, simulatorDefaults.high, 'high', report)
   if (!(high > low)) report('high', `expected a number above low (${low}), got ${high}`)
-  const range = intRange(type)
+  const range = integerRange(type)
   if (range !== undefined) {
-    if (low < Number(range.min)) report('low', `expected at least ${range.min}, the lowest ${type}, got ${low}`)
-    if (high > Number(range.max)) report('high', `expected at most ${range.max}, the highest ${type}, got ${high}`)
+    if (low < Number(range[0])) report('low', `expected at least ${range[0]}, the lowest ${type}, got ${low}`)
+    if (high > Number(range[1])) report('high', `expected at most ${range[1]}, the highest ${type}, got ${high}`)
   }
   return { low, high }
 }
@@ -193,12 +195,12 @@ function parseInitial(raw: unknown, type: SparkplugType, report: Report): Value 
 }
 
 function zeroOf(type: SparkplugType): Value {
-  return isBigIntType(type) ? 0n : type === 'Boolean' ? false : type === 'String' || type === 'Text' ? '' : 0
+  return is64BitInteger(type) ? 0n : type === 'Boolean' ? false : type === 'String' || type === 'Text' ? '' : 0
 }
 
 // Tag lists may come from CSV, where every cell is text: accept "42" and "true" as well as 42 and true.
 function coerce(raw: unknown, type: SparkplugType): Value | undefined {
-  if (isBigIntType(type)) {
+  if (is64BitInteger(type)) {
     if (typeof raw === 'bigint') return raw
     if (typeof raw === 'number' && Number.isSafeInteger(raw)) return BigInt(raw)
     return typeof raw === 'string' && /^[-+]?\d+$/.test(raw.trim()) ? BigInt(raw.trim()) : undefined
@@ -220,18 +222,6 @@ function parseNumber(raw: unknown, fallback: number, key: string, report: Report
 function toNumber(raw: unknown): number | undefined {
   const number = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN
   return Number.isFinite(number) ? number : undefined
-}
-
-const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-// The gateway's duration syntax (gateway/config/units.ts: 250ms, 5s, 1m30s), repeated here
-// because drivers import nothing from gateway/ but types from gateway/model.
-function parseDurationMs(raw: unknown): number | undefined {
-  const text = typeof raw === 'string' ? raw.trim() : ''
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined
-  let total = 0
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * durationUnits[unit]
-  return Math.round(total)
 }
 
 function show(raw: unknown): string {

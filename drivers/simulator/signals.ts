@@ -2,6 +2,7 @@
  * The values a simulated tag produces. Time-based signals are pure functions of the clock, so a
  * test can ask for the value at any instant and a restarted gateway carries on where it left off.
  */
+import { integerRange, is64BitInteger } from '../../gateway/base/integer-ranges.js'
 import type { SparkplugType, Value } from '../../gateway/model/value.js'
 import type { SimTag, WalkTag } from './types.js'
 
@@ -11,37 +12,12 @@ export const SIGNAL_EPOCH_MS = Date.UTC(2026, 0, 1)
 /** Tags whose value depends only on the time of the read. */
 export type TimedTag = Exclude<SimTag, { signal: 'random-walk' | 'setpoint' }>
 
-const intWidths: Partial<Record<SparkplugType, { readonly bits: number; readonly signed: boolean }>> = {
-  Int8: { bits: 8, signed: true },
-  Int16: { bits: 16, signed: true },
-  Int32: { bits: 32, signed: true },
-  Int64: { bits: 64, signed: true },
-  UInt8: { bits: 8, signed: false },
-  UInt16: { bits: 16, signed: false },
-  UInt32: { bits: 32, signed: false },
-  UInt64: { bits: 64, signed: false },
-}
-
-/** The inclusive range of an integer type, or undefined for a type that is not an integer. */
-export function intRange(type: SparkplugType): { readonly min: bigint; readonly max: bigint } | undefined {
-  const width = intWidths[type]
-  if (width === undefined) return undefined
-  return width.signed
-    ? { min: -(1n << BigInt(width.bits - 1)), max: (1n << BigInt(width.bits - 1)) - 1n }
-    : { min: 0n, max: (1n << BigInt(width.bits)) - 1n }
-}
-
-/** True for the 64-bit integer types, whose values are bigint. */
-export function isBigIntType(type: SparkplugType): boolean {
-  return intWidths[type]?.bits === 64
-}
-
 /** Whether `value` is a valid value of `type`: the right JS type and, for integers, in range. */
 export function fits(type: SparkplugType, value: Value): boolean {
-  const range = intRange(type)
+  const range = integerRange(type)
   if (range !== undefined) {
-    if (isBigIntType(type)) return typeof value === 'bigint' && value >= range.min && value <= range.max
-    return typeof value === 'number' && Number.isInteger(value) && value >= Number(range.min) && value <= Number(range.max)
+    if (is64BitInteger(type)) return typeof value === 'bigint' && value >= range[0] && value <= range[1]
+    return typeof value === 'number' && Number.isInteger(value) && value >= Number(range[0]) && value <= Number(range[1])
   }
   switch (type) {
     case 'Float':
@@ -60,7 +36,7 @@ export function fits(type: SparkplugType, value: Value): boolean {
 /** A number as a device of `type` would hold it: rounded for integers, single precision for Float. */
 export function asType(type: SparkplugType, x: number): number {
   if (type === 'Float') return Math.fround(x)
-  return intRange(type) === undefined ? x : Math.round(x)
+  return integerRange(type) === undefined ? x : Math.round(x)
 }
 
 /** The value of a time-based tag at `nowMs` (UTC ms). */
@@ -86,9 +62,9 @@ export function valueAt(tag: TimedTag, nowMs: number): Value {
 
 // A counter wraps to 0 past the largest positive value of its type, as a device register does.
 function counterValue(type: SparkplugType, cycles: number): Value {
-  const range = intRange(type)
-  const wrap = range === undefined ? 2n ** 53n : range.max + 1n
-  if (isBigIntType(type)) return ((BigInt(cycles) % wrap) + wrap) % wrap
+  const range = integerRange(type)
+  const wrap = range === undefined ? 2n ** 53n : range[1] + 1n
+  if (is64BitInteger(type)) return ((BigInt(cycles) % wrap) + wrap) % wrap
   return modulo(cycles, Number(wrap))
 }
 
@@ -132,8 +108,8 @@ function mulberry32(seed: number): () => number {
 
 /** What a value of `type` must be, for messages: "an integer from 0 to 255 (UInt8)". */
 export function describeType(type: SparkplugType): string {
-  const range = intRange(type)
-  if (range !== undefined) return `an integer from ${range.min} to ${range.max} (${type})`
+  const range = integerRange(type)
+  if (range !== undefined) return `an integer from ${range[0]} to ${range[1]} (${type})`
   if (type === 'Boolean') return 'true or false (Boolean)'
   if (type === 'Float' || type === 'Double') return `a number (${type})`
   return `a string (${type})`

@@ -1,6 +1,6 @@
 import { valueAs } from '../sparkplug/codec-metric.js'
 import type { DataTypeName, Payload } from '../sparkplug/payload.js'
-import { parseTopic } from '../sparkplug/topics.js'
+import { parseTopic } from '../base/topics.js'
 
 /**
  * Remembers the datatype of every alias from each node's births. DATA metrics carry no datatype,

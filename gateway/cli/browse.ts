@@ -3,8 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { Document, type YAMLMap, type YAMLSeq } from 'yaml'
 import type { ConfigError } from '../model/result.js'
-import { parseConnection } from '../../drivers/opcua/parse-connection.js'
-import { nodeIdProblem } from '../../drivers/opcua/node-id.js'
+import { loadBrowse, nodeIdProblem, parseConnection } from '../../drivers/opcua/tools.js'
 import { createLog } from '../runtime/log.js'
 import { EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js'
 
@@ -60,7 +59,7 @@ export async function run(args: string[]): Promise<number> {
   const device = v.device ?? 'OPCUA1'
   if (errors.length > 0) return usage(errors.map((e) => `${e.path.at(-1) === 'endpoint' ? 'endpoint' : `--${String(e.path.at(-1))}`}: ${e.message}`).join('\n'))
 
-  const { browseServer } = await import('../../drivers/opcua/browse.js')
+  const { browseServer } = await loadBrowse()
   const log = createLog({ level: 'warn' })
   let report
   try {

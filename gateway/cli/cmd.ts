@@ -5,7 +5,7 @@ import { decodePayload, encodePayload } from '../sparkplug/codec.js'
 import { valueAs } from '../sparkplug/codec-metric.js'
 import { REBIRTH } from '../sparkplug/node-metrics.js'
 import type { Payload, PayloadMetric } from '../sparkplug/payload.js'
-import { deviceTopic, nodeTopic, type NodeAddress } from '../sparkplug/topics.js'
+import { deviceTopic, nodeTopic, type NodeAddress } from '../base/topics.js'
 import { EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js'
 
 export const help = `Usage: sparkplug-gateway cmd --broker URL --group G --node N [--device D] 'Metric=value' ...

@@ -3,9 +3,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { demoRegisters, freePort, startDemoModbusServer } from '../../drivers/modbus/demo-server.js'
+import { demoRegisters, freePort, startDemoModbusServer } from '../../drivers/modbus/tools.js'
+import { loadDemoServer } from '../../drivers/opcua/tools.js'
 import { formatError, loadConfig } from '../config/load.js'
-import { parseDuration } from '../config/units.js'
+import { parseDuration } from '../base/units.js'
 import { startGateway } from '../main.js'
 import { createLog } from '../runtime/log.js'
 import { startEmbeddedBroker } from '../runtime/embedded-broker.js'
@@ -93,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
   const modbus = await startDemoModbusServer()
   const dir = mkdtempSync(join(tmpdir(), 'sparkplug-gateway-demo-'))
   mkdirSync(join(dir, 'devices'))
-  const { startDemoOpcuaServer } = await import('../../drivers/opcua/demo-server.js')
+  const { startDemoOpcuaServer } = await loadDemoServer()
   const opcua = await startDemoOpcuaServer(await freePort(), join(dir, 'opcua-server-pki'))
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(broker.url))
   writeFileSync(join(dir, 'devices', 'boiler1.yaml'), boiler)

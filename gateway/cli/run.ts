@@ -3,7 +3,7 @@ import { formatError, formatWarning } from '../config/located.js'
 import { loadConfigOffThread } from '../config/load-off-thread.js'
 import { startGateway } from '../main.js'
 import { createLog } from '../runtime/log.js'
-import { StateDirError } from '../runtime/state-dir.js'
+import { StateDirError } from '../base/private-dir.js'
 import { startServiceNotify, type ServiceNotifier } from '../runtime/service-notify.js'
 import { defaultConfigFile, EX_CANTCREAT, EX_CONFIG, EX_TEMPFAIL } from './exit-codes.js'
 

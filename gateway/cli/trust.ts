@@ -1,7 +1,6 @@
 /** `sparkplug-gateway trust <device>`: trusts the server certificate of an OPC UA device. */
 import { parseArgs } from 'node:util'
-import type { OpcuaDeviceConfig } from '../../drivers/opcua/index.js'
-import { withPki } from '../../drivers/opcua/config.js'
+import { loadTrust, withPki, type OpcuaDeviceConfig } from '../../drivers/opcua/tools.js'
 import { formatError, loadConfig } from '../config/load.js'
 import { defaultConfigFile, EX_CONFIG, EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js'
 
@@ -41,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
     return EX_USAGE
   }
   const config = device.driverConfig as OpcuaDeviceConfig
-  const { trustServerCertificate } = await import('../../drivers/opcua/trust.js')
+  const { trustServerCertificate } = await loadTrust()
   try {
     const cert = await trustServerCertificate(config.endpoint, withPki(config, loaded.value.stateDir).pkiDir, config.timeoutMs)
     console.log(`trusted the certificate of ${config.endpoint} (device ${device.deviceId}): ${cert.subject}, SHA-1 ${cert.thumbprint}${cert.wasRejected ? ', moved out of rejected/' : ''}`)

@@ -5,7 +5,7 @@
  */
 import type { ConfigError, ConfigPath } from '../model/result.js'
 import { didYouMean } from './suggest.js'
-import { durationHint, parseDuration, parseSize, sizeHint } from './units.js'
+import { durationHint, parseDuration, parseSize, sizeHint } from '../base/units.js'
 
 /** A map the reader has checked, with where it sits in its document. */
 export interface Section {

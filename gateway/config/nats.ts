@@ -3,9 +3,10 @@
  * returned for load.ts to read (nats-secrets.ts). Pure, like parse.ts.
  */
 import { resolve } from 'node:path'
-import { natsIdProblem } from '../upstream/nats-subjects.js'
+import { natsIdProblem } from '../base/nats-subjects.js'
 import { defaults } from './defaults.js'
 import type { Fields, Section } from './fields.js'
+import { parseServerUrls, type ServerRules } from './servers.js'
 import type { NatsConfig, SparkplugConfig } from './types.js'
 
 export const natsKeys = {
@@ -23,14 +24,13 @@ export type NatsSecretFile =
 
 export type ParsedNats = Omit<NatsConfig, 'auth'> & { readonly secret?: NatsSecretFile }
 
-const schemes = ['nats:', 'tls:']
 const hourMs = 3_600_000
 // Stream names become directory names on the servers: nats-server's isValidAssetName refuses these.
 const streamName = /^[^\s.*>\\/\0-\x1f\x7f]{1,255}$/
 
 /** `n` is the `upstream.nats` section; `tls` was parsed by parse.ts from its `tls` key. */
 export function parseNats(f: Fields, n: Section, sparkplug: SparkplugConfig | undefined, dir: string, tls: NatsConfig['tls']): ParsedNats | undefined {
-  const servers = parseServers(f, n)
+  const servers = parseServerUrls(f, n, natsServers)?.map((server) => server.written)
   const mode = f.oneOf(n, 'mode', ['core', 'jetstream']) ?? defaults.nats.mode
   const name = f.string(n, 'name') ?? (sparkplug && `${sparkplug.groupId}-${sparkplug.edgeNodeId}`.replace(/[^0-9A-Za-z_-]/g, '-'))
   const secret = parseAuth(f, n, dir)
@@ -68,21 +68,14 @@ function checkIds(f: Fields, sparkplug: SparkplugConfig): void {
   }
 }
 
-function parseServers(f: Fields, n: Section): string[] | undefined {
-  const items = f.list(n, 'servers', { required: true, single: true })
-  if (items === undefined) return undefined
-  if (items.length === 0) return f.error([...n.path, 'servers'], 'expected at least one server URL')
-  const servers: string[] = []
-  for (const item of items) {
-    const url = typeof item.value === 'string' && URL.canParse(item.value) ? new URL(item.value) : undefined
-    if (url === undefined || !schemes.includes(url.protocol) || url.hostname === '' || (url.pathname !== '' && url.pathname !== '/')) {
-      // The URL as written is not repeated: it may hold a password.
-      f.error(item.path, 'expected a URL such as nats://server:4222 or tls://server:4222')
-    } else if (url.username !== '' || url.password !== '') {
-      f.error(item.path, 'a user or password in a NATS server URL would show in logs and /status; use auth.username with auth.passwordFile, or auth.tokenFile')
-    } else servers.push(item.value as string)
-  }
-  return servers.length === items.length ? servers : undefined
+const natsServers: ServerRules = {
+  schemes: ['nats:', 'tls:'],
+  example: 'nats://server:4222 or tls://server:4222',
+  problem: (url) => url.pathname !== '' && url.pathname !== '/'
+    ? 'expected a URL such as nats://server:4222 or tls://server:4222'
+    : url.username !== '' || url.password !== ''
+      ? 'a user or password in a NATS server URL would show in logs and /status; use auth.username with auth.passwordFile, or auth.tokenFile'
+      : undefined,
 }
 
 function parseAuth(f: Fields, n: Section, dir: string): NatsSecretFile | undefined {

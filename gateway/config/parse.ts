@@ -8,6 +8,7 @@ import { fail, ok } from '../model/result.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
 import { natsKeys, parseNats, type NatsSecretFile } from './nats.js'
+import { parseServerUrls, type ServerRules } from './servers.js'
 import type { BufferConfig, CommandsConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, ServerLogin, SparkplugConfig } from './types.js'
 
 /** The keys each section allows; schema.ts describes exactly these (a test checks). */
@@ -27,7 +28,10 @@ export const gatewayKeys = {
 } as const
 
 export const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
-const schemes = ['mqtt:', 'mqtts:', 'ws:', 'wss:']
+const mqttServers: ServerRules = {
+  schemes: ['mqtt:', 'mqtts:', 'ws:', 'wss:'],
+  example: 'mqtt://broker:1883, mqtts://broker:8883, ws://… or wss://…',
+}
 const secureSchemes = ['mqtts:', 'wss:']
 // MQTT's keepalive is a 16-bit count of seconds.
 const maxKeepaliveMs = 65_535_000
@@ -107,7 +111,7 @@ function parseUpstream(
 function parseMqtt(f: Fields, upstream: Section, sparkplug: SparkplugConfig | undefined, dir: string): ParsedMqtt | undefined {
   const m = f.section(upstream, 'mqtt', gatewayKeys.mqtt, { required: true })
   if (m === undefined) return undefined
-  const parsedServers = parseServers(f, m)
+  const parsedServers = parseServerUrls(f, m, mqttServers)?.map((server) => splitLogin(server.url, server.written))
   const version = parseVersion(f, m)
   const clientId = f.string(m, 'clientId') ?? (sparkplug && `${sparkplug.groupId}-${sparkplug.edgeNodeId}`.replace(/[^0-9A-Za-z_-]/g, '-'))
   const username = f.string(m, 'username')
@@ -144,21 +148,6 @@ interface ParsedServer {
   readonly shown: string
   readonly login: ServerLogin | null
   readonly secure: boolean
-}
-
-function parseServers(f: Fields, m: Section): ParsedServer[] | undefined {
-  const items = f.list(m, 'servers', { required: true, single: true })
-  if (items === undefined) return undefined
-  if (items.length === 0) return f.error([...m.path, 'servers'], 'expected at least one server URL')
-  const servers: ParsedServer[] = []
-  for (const item of items) {
-    const url = typeof item.value === 'string' && URL.canParse(item.value) ? new URL(item.value) : undefined
-    if (url === undefined || !schemes.includes(url.protocol) || url.hostname === '') {
-      // The URL as written is not repeated: it may hold a password.
-      f.error(item.path, 'expected a URL such as mqtt://broker:1883, mqtts://broker:8883, ws://… or wss://…')
-    } else servers.push(splitLogin(url, item.value as string))
-  }
-  return servers.length === items.length ? servers : undefined
 }
 
 /** `mqtt://user:secret@host:1883` -> shown `mqtt://host:1883` and the login; URLs without one are kept as written. */

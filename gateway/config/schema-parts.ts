@@ -1,6 +1,6 @@
 /** The building blocks the JSON Schemas of gateway.yaml and of device files are written with. */
 import type { JsonSchema } from '../../drivers/driver.js'
-import { formatDuration } from './units.js'
+import { formatDuration } from '../base/units.js'
 
 export const draft = 'https://json-schema.org/draft/2020-12/schema'
 

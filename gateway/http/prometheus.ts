@@ -1,4 +1,4 @@
-import type { GatewayStatus } from '../status.js'
+import type { GatewayStatus } from '../base/status.js'
 
 type Sample = readonly [labels: Readonly<Record<string, string>>, value: number]
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { HttpConfig } from '../config/types.js'
-import type { GatewayStatus } from '../status.js'
+import type { GatewayStatus } from '../base/status.js'
 import type { Log } from '../model/log.js'
 import { prometheusText } from './prometheus.js'
 

@@ -1,14 +1,11 @@
+import { integerRange } from '../base/integer-ranges.js'
 import type { SparkplugType } from '../model/value.js'
 
-const integerRanges: Partial<Record<SparkplugType, readonly [bigint, bigint]>> = {
-  Int8: [-128n, 127n], Int16: [-32768n, 32767n], Int32: [-2147483648n, 2147483647n], Int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  UInt8: [0n, 255n], UInt16: [0n, 65535n], UInt32: [0n, 4294967295n], UInt64: [0n, 2n ** 64n - 1n],
-}
 const FLOAT32_MAX = 3.4028234663852886e38
 
 /** True for the eight integer types, Int8..UInt64. */
 export function isIntegerType(type: SparkplugType): boolean {
-  return integerRanges[type] !== undefined
+  return integerRange(type) !== undefined
 }
 
 /**
@@ -18,7 +15,7 @@ export function isIntegerType(type: SparkplugType): boolean {
  */
 export function misfit(type: SparkplugType, value: number | bigint): string | undefined {
   if (typeof value === 'number' && !Number.isFinite(value)) return `${value} is not a finite number`
-  const range = integerRanges[type]
+  const range = integerRange(type)
   if (range !== undefined) {
     if (typeof value === 'number' && !Number.isInteger(value)) return `${value} does not fit ${type} (whole numbers ${range[0]}..${range[1]})`
     const n = BigInt(value)

@@ -1,5 +1,6 @@
 import type { DataRecord, Value } from '../model/value.js'
-import type { Outbox, OutboxEntry, OutboxStats } from './outbox.js'
+import type { Outbox, OutboxEntry } from './outbox.js'
+import type { OutboxStats } from '../base/status.js'
 
 /** An outbox that lives in memory: for tests and for `buffer.path: null`. Lost on restart. */
 export function createMemoryOutbox(options: { maxRecords?: number; whenFull?: 'drop-oldest' | 'drop-newest' } = {}): Outbox {

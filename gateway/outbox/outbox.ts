@@ -5,6 +5,7 @@
  * memory while a checkpoint goes to disk) and never waits on the disk itself.
  */
 import type { DataRecord } from '../model/value.js'
+import type { OutboxStats } from '../base/status.js'
 
 export interface Outbox {
   /**
@@ -33,13 +34,3 @@ export interface Outbox {
 /** A record in the outbox. `id` increases with every `add`: it is the replay order. */
 export type OutboxEntry = DataRecord & { readonly id: number }
 
-export interface OutboxStats {
-  readonly records: number
-  readonly bytes: number
-  /** `at` of the oldest record, or null when empty. */
-  readonly oldestAt: number | null
-  /** Records dropped since start: the outbox was full or unwritable, they could no longer be sent, or the server refused them for good. */
-  readonly dropped: number
-  /** Id the next `add` will get; lets the pump order state messages against data. */
-  readonly nextId: number
-}

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Log } from '../model/log.js'
-import type { RuntimeDir } from '../runtime/runtime-dir.js'
+import type { RuntimeDir } from '../base/runtime-dir.js'
 import type { OutboxEntry } from './outbox.js'
 import { decodeRecordMetrics } from './record-codec.js'
 import { MemorySpill, type Spill } from './sqlite-spill.js'

@@ -1,13 +1,6 @@
 import type { Outbox } from './outbox.js'
 import { createSqliteOutbox, type SqliteOutboxOptions } from './sqlite-outbox.js'
-
-/** Whether the buffer file takes writes, for /status and /metrics. */
-export interface BufferFileStatus {
-  readonly path: string
-  readonly writable: boolean
-  /** Why not, while `writable` is false. */
-  readonly error: string | null
-}
+import type { BufferFileStatus } from '../base/status.js'
 
 /**
  * The SQLite buffer, or, when its file cannot be opened (read-only or full state directory), the

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { chmodSync, closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Log } from '../model/log.js'
-import { makePrivateDir } from '../runtime/state-dir.js'
+import { makePrivateDir } from '../base/private-dir.js'
 
 type Db = Database.Database
 

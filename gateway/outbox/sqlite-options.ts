@@ -1,5 +1,5 @@
 import type { Log } from '../model/log.js'
-import type { RuntimeDir } from '../runtime/runtime-dir.js'
+import type { RuntimeDir } from '../base/runtime-dir.js'
 
 /**
  * How long an added record may wait in the open transaction before it is committed. 200 ms bounds

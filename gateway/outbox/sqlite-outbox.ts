@@ -1,11 +1,12 @@
 import type { DataRecord } from '../model/value.js'
-import type { Outbox, OutboxEntry, OutboxStats } from './outbox.js'
+import type { Outbox, OutboxEntry } from './outbox.js'
 import { BufferFile } from './sqlite-file.js'
 import { CheckpointHold } from './sqlite-hold.js'
 import { spillRecords, walSizes, type SqliteOutboxOptions } from './sqlite-options.js'
 import { mergeEntries } from './sqlite-read.js'
 import { RuntimeSpill } from './runtime-spill.js'
 import { openStore, type Store } from './sqlite-store.js'
+import type { OutboxStats } from '../base/status.js'
 
 export { defaultCommitIntervalMs, minSqliteOutboxBytes, spillRecords, type SqliteOutboxOptions } from './sqlite-options.js'
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Log, LogFields } from '../model/log.js'
-import { systemClock, type Clock } from './clock.js'
+import { systemClock, type Clock } from '../base/clock.js'
 
 /**
  * A text cut to `maxLength` characters for an audit line. A host may send a 10 MB string; the

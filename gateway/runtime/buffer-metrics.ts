@@ -1,5 +1,5 @@
 import type { Metric } from '../model/value.js'
-import type { OutboxStats } from '../outbox/outbox.js'
+import type { OutboxStats } from '../base/status.js'
 import type { NodeMetricDef } from '../sparkplug/node-metrics.js'
 
 /** How often the buffer's node metrics are sampled; each goes out (NDATA) only when it changed. */

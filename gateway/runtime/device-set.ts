@@ -2,7 +2,8 @@ import { drivers } from '../../drivers/registry.js'
 import type { DeviceConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
 import { tagDefs } from '../normalise/tag-def.js'
-import type { DeviceStats, PollSink } from './online-state.js'
+import type { DeviceStats } from '../base/status.js'
+import type { PollSink } from './online-state.js'
 import { startPollLoop, type PollLoop, type PollOptions } from './poll.js'
 
 /** Rows of one device read from the outbox per step when a removed device's backlog is dropped. */

@@ -1,5 +1,5 @@
 import { DriverError } from '../../drivers/driver.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../base/clock.js'
 
 const ignore = () => {}
 

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js'
+import { systemClock, type Clock } from '../base/clock.js'
 
 /**
  * Whether the pipeline still turns, for the service manager's watchdog. The event loop needs no

@@ -7,7 +7,8 @@ import { normalise } from '../normalise/normalise.js'
 import type { TagDef } from '../normalise/tag-def.js'
 import type { Outbox } from '../outbox/outbox.js'
 import type { Session } from '../sparkplug/session.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../base/clock.js'
+import type { DeviceStats } from '../base/status.js'
 
 /** Where a poll loop sends what it learns. */
 export interface PollSink {
@@ -17,14 +18,6 @@ export interface PollSink {
   notify(): void
   /** The device was born or died; returns false when no session is live (nothing to announce). */
   deviceChanged(deviceId: string, online: boolean): boolean
-}
-
-export interface DeviceStats {
-  readonly online: boolean
-  readonly scans: number
-  readonly failedScans: number
-  readonly timeouts: number
-  readonly lastScanMs: number
 }
 
 /**

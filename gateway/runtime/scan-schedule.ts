@@ -1,5 +1,5 @@
 import type { TagDef } from '../normalise/tag-def.js'
-import { Backoff } from './backoff.js'
+import { Backoff } from '../base/backoff.js'
 
 /** The longest the loop ever waits: the retry delay's ceiling, and the idle wait of a device whose points are all pushed. */
 export const LONGEST_WAIT_MS = 30_000

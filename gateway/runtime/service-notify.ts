@@ -1,4 +1,4 @@
-import type { GatewayStatus } from '../status.js'
+import type { GatewayStatus } from '../base/status.js'
 import type { Log } from '../model/log.js'
 import type { Liveness } from './liveness.js'
 import { openNotifySocket, type NotifySocket } from './notify-socket.js'

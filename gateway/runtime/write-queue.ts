@@ -1,6 +1,6 @@
 import type { Value } from '../model/value.js'
 import type { TagDef } from '../normalise/tag-def.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../base/clock.js'
 
 export type WriteOutcome =
   | { readonly ok: true; readonly old: Value | null | undefined; readonly now: Value | null }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Log } from '../model/log.js'
-import type { RuntimeDir } from '../runtime/runtime-dir.js'
+import type { RuntimeDir } from '../base/runtime-dir.js'
+import type { StateFileStatus } from '../base/status.js'
 
 /**
  * The birth/death sequence number, persisted in the state directory so that it advances across
@@ -17,18 +18,6 @@ export interface BdSeqStore {
    * from a socket listener, and a full or read-only disk must not stop the gateway.
    */
   consume(value: number): void
-}
-
-/** Whether a state file could be written at its last attempt, for /status and /metrics. */
-export interface StateFileStatus {
-  readonly path: string
-  readonly writable: boolean
-  /** The last write error while `writable` is false, else null. */
-  readonly error: string | null
-  /** Failed writes since start. */
-  readonly writeErrors: number
-  /** The runtime (RAM) file holding what the state file could not take, while there is one. */
-  readonly keptIn: string | null
 }
 
 export type FileBdSeqStore = BdSeqStore & {

@@ -7,16 +7,17 @@
  */
 import { PayloadError } from './codec-error.js'
 import { bigIntToU64, u64ToBigInt, type WireU64, type WireValue } from './codec-wire.js'
+import { integerRanges } from '../base/integer-ranges.js'
 import { dataTypeNames } from './datatypes.js'
 
 export type Scalar = number | bigint | boolean | string
 
 /** Lowest and highest value of the integer types up to 32 bits, by wire code (Int8..UInt32). */
-const intMin = [0, -128, -32768, -2147483648, 0, 0, 0, 0]
-const intMax = [0, 127, 32767, 2147483647, 0, 255, 65535, 4294967295]
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
-const UINT64_MAX = 2n ** 64n - 1n
+const narrow = [null, integerRanges.Int8, integerRanges.Int16, integerRanges.Int32, null, integerRanges.UInt8, integerRanges.UInt16, integerRanges.UInt32]
+const intMin = narrow.map((range) => Number(range?.[0] ?? 0))
+const intMax = narrow.map((range) => Number(range?.[1] ?? 0))
+const [INT64_MIN, INT64_MAX] = integerRanges.Int64
+const UINT64_MAX = integerRanges.UInt64[1]
 
 function outOfType(code: number, value: unknown, expected: string): PayloadError {
   const shown = typeof value === 'bigint' ? `${value}n` : typeof value === 'string' ? JSON.stringify(value) : String(value)

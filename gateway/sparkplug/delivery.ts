@@ -1,6 +1,6 @@
 import type { Log } from '../model/log.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
-import type { Clock } from '../runtime/clock.js'
+import type { Clock } from '../base/clock.js'
 import { UndeliverableError, UpstreamError, type Message, type Upstream } from '../upstream/upstream.js'
 import { encodePayload } from './codec.js'
 import { Drain, isBatch, type Batch, type StateChange } from './drain.js'
@@ -10,7 +10,7 @@ import type { Refusals } from './refusals.js'
 import type { ReplayLedger } from './replay-ledger.js'
 import { Sequence } from './sequence.js'
 import type { Session } from './session.js'
-import { addressOf, topicOf, type NodeAddress } from './topics.js'
+import { addressOf, topicOf, type NodeAddress } from '../base/topics.js'
 
 export interface DeliveryContext {
   readonly node: NodeAddress

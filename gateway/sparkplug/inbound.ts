@@ -4,7 +4,7 @@ import { receiveCommands, type Command, type CommandOutcome, type CommandPolicy,
 import type { HostState } from './host-state.js'
 import { NEXT_SERVER, REBIRTH } from './node-metrics.js'
 import type { Session } from './session.js'
-import type { NodeAddress } from './topics.js'
+import type { NodeAddress } from '../base/topics.js'
 
 export interface InboundOptions {
   readonly node: NodeAddress

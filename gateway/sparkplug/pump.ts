@@ -1,8 +1,8 @@
 import type { Log } from '../model/log.js'
 import type { Outbox } from '../outbox/outbox.js'
-import { Backoff } from '../runtime/backoff.js'
-import { systemClock, type Clock } from '../runtime/clock.js'
-import { Signal } from '../runtime/signal.js'
+import { Backoff } from '../base/backoff.js'
+import { systemClock, type Clock } from '../base/clock.js'
+import { Signal } from '../base/signal.js'
 import type { Message, Upstream, UpstreamEvent } from '../upstream/upstream.js'
 import type { BdSeqStore } from './bdseq.js'
 import { encodePayload } from './codec.js'
@@ -14,7 +14,8 @@ import { Refusals } from './refusals.js'
 import { ReplayLedger } from './replay-ledger.js'
 import type { CodecOptions } from './payload.js'
 import type { Session } from './session.js'
-import { addressOf, type NodeAddress } from './topics.js'
+import { addressOf, type NodeAddress } from '../base/topics.js'
+import type { PumpStatus } from '../base/status.js'
 
 export interface PumpOptions {
   readonly node: NodeAddress
@@ -38,18 +39,6 @@ export interface PumpOptions {
   readonly clock?: Clock
   /** Jitter source of the reconnect backoff. */
   readonly random?: () => number
-}
-
-export interface PumpStatus {
-  readonly connected: boolean
-  readonly server: string | null
-  readonly born: boolean
-  readonly primaryHostOnline: boolean | null
-  readonly bdSeq: number
-  readonly reconnects: number
-  readonly published: number
-  /** Metrics sent flagged historical (replayed from the buffer) since start. */
-  readonly replayedMetrics: number
 }
 
 /** Idle wake-up: the replay window and the primary host are re-checked at least this often. */

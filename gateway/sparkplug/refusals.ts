@@ -1,6 +1,6 @@
 import type { Log } from '../model/log.js'
-import { Backoff } from '../runtime/backoff.js'
-import type { Clock } from '../runtime/clock.js'
+import { Backoff } from '../base/backoff.js'
+import type { Clock } from '../base/clock.js'
 import type { UndeliverableError } from '../upstream/upstream.js'
 
 /** After the first line for a reason, further drops for it make one summary line per this interval at most. */

@@ -1,8 +1,8 @@
 import type { MqttConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
-import { deviceTopic, nodeTopic, parseTopic, stateTopic, topicOf } from '../sparkplug/topics.js'
+import { deviceTopic, nodeTopic, parseTopic, stateTopic, topicOf } from '../base/topics.js'
 import type { ConnectOptions, Message, Upstream, UpstreamCapabilities, UpstreamEvent } from './upstream.js'
-import { UpstreamError } from './upstream.js'
+import { serverAt, UpstreamError } from './upstream.js'
 import { buildClientOptions, type MqttMessage } from './mqtt-options.js'
 import type { MqttSession } from './mqtt-session.js'
 import { openSession } from './mqtt-session.js'
@@ -41,10 +41,7 @@ export function createMqttUpstream(config: MqttConfig, log: Log): Upstream {
       const previous = session
       session = null
       if (previous) await previous.close()
-      const url = config.servers[opts.server]
-      if (url === undefined) {
-        throw new UpstreamError('unreachable', `no MQTT server at index ${opts.server}; upstream.mqtt.servers has ${config.servers.length}`)
-      }
+      const url = serverAt(config.servers, opts.server, 'upstream.mqtt.servers')
       const options = await buildClientOptions(config, url, death(opts.will), config.serverLogins?.[opts.server] ?? null)
       const own: MqttSession = openSession(url, options, subscriptions(opts), config.connectTimeoutMs, {
         onConnectSent: opts.onConnectSent,

@@ -1,7 +1,7 @@
 import { nanos, StorageType, type JetStreamManager, type StreamInfo } from 'nats'
 import type { NatsConfig } from '../config/types.js'
-import { NAMESPACE, nodeTopic, type NodeAddress } from '../sparkplug/topics.js'
-import { subjectOf } from './nats-subjects.js'
+import { NAMESPACE, nodeTopic, type NodeAddress } from '../base/topics.js'
+import { subjectOf } from '../base/nats-subjects.js'
 import { UndeliverableError, UpstreamError } from './upstream.js'
 
 /**

@@ -1,12 +1,12 @@
 import { connect, type JetStreamClient, type Msg, type NatsConnection } from 'nats'
 import type { NatsConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
-import { parseTopic, topicOf, type SparkplugAddress } from '../sparkplug/topics.js'
+import { parseTopic, topicOf, type SparkplugAddress } from '../base/topics.js'
 import { natsError, natsOptions } from './nats-options.js'
 import { ensureStream, storeRefusal, undeliverable } from './nats-stream.js'
-import { dcmdSubjects, ncmdSubject, stateSubject, subjectOf, topicOf as topicOfSubject } from './nats-subjects.js'
+import { dcmdSubjects, ncmdSubject, stateSubject, subjectOf, topicOf as topicOfSubject } from '../base/nats-subjects.js'
 import type { ConnectOptions, Message, Upstream, UpstreamCapabilities, UpstreamEvent } from './upstream.js'
-import { UpstreamError } from './upstream.js'
+import { serverAt, UpstreamError } from './upstream.js'
 
 /** How long the final NDEATH may take before the connection is closed anyway. */
 const finalMs = 1000
@@ -89,19 +89,22 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
     }
   }
 
+  /** Ends the current session without a death message: the next connect replaces it. */
+  async function dropSession(): Promise<void> {
+    const previous = session
+    session = null
+    if (previous === null) return
+    previous.ended = true
+    await previous.nc.close()
+  }
+
   return {
     servers: config.servers,
     capabilities,
 
     async connect(opts: ConnectOptions) {
-      const previous = session
-      session = null
-      if (previous !== null) {
-        previous.ended = true
-        await previous.nc.close()
-      }
-      const url = config.servers[opts.server]
-      if (url === undefined) throw new UpstreamError('unreachable', `no NATS server at index ${opts.server}; upstream.nats.servers has ${config.servers.length}`)
+      await dropSession()
+      const url = serverAt(config.servers, opts.server, 'upstream.nats.servers')
       let nc: NatsConnection
       try {
         nc = await connect(await natsOptions(config, url))

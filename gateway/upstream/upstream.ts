@@ -1,4 +1,4 @@
-import type { NodeAddress, SparkplugAddress } from '../sparkplug/topics.js'
+import type { NodeAddress, SparkplugAddress } from '../base/topics.js'
 
 /**
  * The upstream contract: a connection to the server Sparkplug messages go to (an MQTT broker, a
@@ -108,6 +108,13 @@ export class UpstreamError extends Error {
     super(message, options)
     this.name = 'UpstreamError'
   }
+}
+
+/** `servers[index]`, for `connect({ server: index })`; an index past the list is a caller's mistake made visible. */
+export function serverAt(servers: readonly string[], index: number, listKey: string): string {
+  const url = servers[index]
+  if (url === undefined) throw new UpstreamError('unreachable', `no server at index ${index}; ${listKey} has ${servers.length}`)
+  return url
 }
 
 /**

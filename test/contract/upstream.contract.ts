@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { MessageType, SparkplugAddress } from '../../gateway/sparkplug/topics.js'
+import type { MessageType, SparkplugAddress } from '../../gateway/base/topics.js'
 import type { Message, Upstream, UpstreamEvent } from '../../gateway/upstream/upstream.js'
 import { UpstreamError } from '../../gateway/upstream/upstream.js'
 

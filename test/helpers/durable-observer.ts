@@ -1,7 +1,7 @@
 import { Collection } from './collection.js'
 import mqtt from 'mqtt'
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
-import { parseTopic } from '../../gateway/sparkplug/topics.js'
+import { parseTopic } from '../../gateway/base/topics.js'
 import type { SparkplugMessage } from './sparkplug-observer.js'
 
 /** A Sparkplug message with the time it reached the subscriber. */

@@ -1,7 +1,7 @@
 import type { Log, LogFields } from '../../gateway/model/log.js'
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import type { Payload } from '../../gateway/sparkplug/payload.js'
-import { parseTopic, topicOf, type NodeAddress } from '../../gateway/sparkplug/topics.js'
+import { parseTopic, topicOf, type NodeAddress } from '../../gateway/base/topics.js'
 import { UpstreamError, type ConnectOptions, type Message, type Upstream, type UpstreamCapabilities, type UpstreamEvent } from '../../gateway/upstream/upstream.js'
 import { Collection } from './collection.js'
 

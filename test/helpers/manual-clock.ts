@@ -1,4 +1,4 @@
-import type { Clock } from '../../gateway/runtime/clock.js'
+import type { Clock } from '../../gateway/base/clock.js'
 
 /** A clock that moves only when the test says: sleeps end when `advance` passes their due time. */
 export class ManualClock implements Clock {

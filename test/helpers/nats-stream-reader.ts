@@ -1,7 +1,7 @@
 import type { NatsConnection } from 'nats'
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
-import { parseTopic } from '../../gateway/sparkplug/topics.js'
-import { topicOf } from '../../gateway/upstream/nats-subjects.js'
+import { parseTopic } from '../../gateway/base/topics.js'
+import { topicOf } from '../../gateway/base/nats-subjects.js'
 import type { ReceivedMessage } from './durable-observer.js'
 
 /** A message as a JetStream stream stored it: decoded, with its Nats-Msg-Id when it had one. */

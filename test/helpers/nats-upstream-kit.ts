@@ -1,7 +1,7 @@
 import { connect, StorageType, type NatsConnection } from 'nats'
 import type { NatsConfig } from '../../gateway/config/types.js'
-import { parseTopic, topicOf } from '../../gateway/sparkplug/topics.js'
-import { subjectOf, topicOf as topicOfSubject } from '../../gateway/upstream/nats-subjects.js'
+import { parseTopic, topicOf } from '../../gateway/base/topics.js'
+import { subjectOf, topicOf as topicOfSubject } from '../../gateway/base/nats-subjects.js'
 import type { ProbeMessage, UpstreamFixture } from '../contract/upstream.contract.js'
 import { Collection } from './collection.js'
 

@@ -1,6 +1,6 @@
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import type { Payload } from '../../gateway/sparkplug/payload.js'
-import { parseTopic } from '../../gateway/sparkplug/topics.js'
+import { parseTopic } from '../../gateway/base/topics.js'
 import { observe, type ObservedMessage } from './mqtt-observer.js'
 
 /** A Sparkplug message as a host application sees it. */

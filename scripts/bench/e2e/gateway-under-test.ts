@@ -3,11 +3,11 @@
  * at every scan, and `node dist/gateway/cli.js run` as a child process (with extra node flags
  * such as --cpu-prof when profiling).
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { spawnChild } from './child-process.js'
 
 const cli = fileURLToPath(new URL('../../../gateway/cli.js', import.meta.url))
 
@@ -108,40 +108,7 @@ export interface RunningGateway {
   stop(graceMs?: number): Promise<number | null>
 }
 
-const children = new Set<number>()
-process.once('exit', () => {
-  for (const pid of children) process.kill(pid, 'SIGKILL')
-})
-
 export function startGateway(configFile: string, nodeFlags: readonly string[] = []): RunningGateway {
   const startedAt = performance.now()
-  const child = spawn(process.execPath, [...nodeFlags, cli, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const pid = child.pid!
-  children.add(pid)
-  const output: string[] = []
-  const collect = (chunk: Buffer) => {
-    output.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
-    output.splice(0, Math.max(0, output.length - 20))
-  }
-  child.stdout!.on('data', collect)
-  child.stderr!.on('data', collect)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    children.delete(pid)
-    resolve(code)
-  }))
-  return {
-    pid,
-    startedAt,
-    output,
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return exited
-      process.kill(pid, 'SIGTERM')
-      const timer = setTimeout(() => {
-        if (children.has(pid)) process.kill(pid, 'SIGKILL')
-      }, graceMs)
-      const code = await exited
-      clearTimeout(timer)
-      return code
-    },
-  }
+  return { ...spawnChild([...nodeFlags, cli, 'run', '--config', configFile]), startedAt }
 }

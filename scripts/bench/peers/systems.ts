@@ -2,12 +2,12 @@
  * The three systems under test, each started as one process on a load: our gateway
  * (`cli.js run`, its defaults: SQLite buffer), the Node-RED flow, and the Tahu edge node.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../../../test/helpers/ports.js'
+import { spawnChild } from '../e2e/child-process.js'
 import { gatewayDeviceYaml, type Load } from './load.js'
 import { writeNodeRedProject } from './node-red-flow.js'
 import type { TahuConfig } from './tahu-edge.js'
@@ -44,36 +44,13 @@ export interface RunningSystem {
   stop(): Promise<void>
 }
 
-const children = new Set<number>()
-process.once('exit', () => {
-  for (const pid of children) process.kill(pid, 'SIGKILL')
-})
-
 function spawnSystem(args: readonly string[], dir: string, ctx: Context, nodeFlags: readonly string[] = []): RunningSystem {
-  const child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ctx.env } })
-  const pid = child.pid!
-  children.add(pid)
-  const output: string[] = []
-  const collect = (chunk: Buffer) => {
-    output.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
-    output.splice(0, Math.max(0, output.length - 20))
-  }
-  child.stdout!.on('data', collect)
-  child.stderr!.on('data', collect)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => {
-    children.delete(pid)
-    resolve()
-  }))
+  const child = spawnChild([...nodeFlags, ...args], { cwd: dir, env: { ...process.env, ...ctx.env } })
   return {
-    pid,
-    output,
+    pid: child.pid,
+    output: child.output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(pid, 'SIGTERM')
-        const timer = setTimeout(() => children.has(pid) && process.kill(pid, 'SIGKILL'), 10_000)
-        await exited
-        clearTimeout(timer)
-      }
+      await child.stop()
       rmSync(dir, { recursive: true, force: true })
     },
   }

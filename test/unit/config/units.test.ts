@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { formatDuration, parseDuration, parseSize } from '../../../gateway/config/units.js'
+import { formatDuration, parseDuration, parseSize } from '../../../gateway/base/units.js'
 
 test('units - durations in ms, s, m, h and combined parts', () => {
   assert.equal(parseDuration('250ms'), 250)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { getEventListeners } from 'node:events'
 import { test } from 'node:test'
-import { Backoff, delay } from '../../../gateway/runtime/backoff.js'
+import { Backoff, delay } from '../../../gateway/base/backoff.js'
 
 const fixed = (r: number) => () => r
 /** Lets every already-resolved promise chain run (setImmediate is not mocked here). */

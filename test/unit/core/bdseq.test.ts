@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import type { Log, LogFields } from '../../../gateway/model/log.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
-import { runtimeDirFor } from '../../../gateway/runtime/runtime-dir.js'
+import { runtimeDirFor } from '../../../gateway/base/runtime-dir.js'
 import { createFileBdSeqStore, createMemoryBdSeqStore } from '../../../gateway/sparkplug/bdseq.js'
 import { freshDirs } from '../../helpers/fresh-dirs.js'
 

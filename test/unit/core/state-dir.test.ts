@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import type { Log, LogFields } from '../../../gateway/model/log.js'
-import { prepareStateDir, StateDirError } from '../../../gateway/runtime/state-dir.js'
+import { prepareStateDir, StateDirError } from '../../../gateway/base/private-dir.js'
 
 const root = mkdtempSync(join(tmpdir(), 'state-dir-test-'))
 after(() => rmSync(root, { recursive: true, force: true }))

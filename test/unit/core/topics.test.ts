@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { deviceTopic, nodeTopic, parseTopic, stateTopic, topicFor } from '../../../gateway/sparkplug/topics.js'
+import { deviceTopic, nodeTopic, parseTopic, stateTopic, topicFor } from '../../../gateway/base/topics.js'
 
 const node = { groupId: 'Plant1', edgeNodeId: 'Gateway1' }
 

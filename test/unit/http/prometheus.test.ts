@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { prometheusText } from '../../../gateway/http/prometheus.js'
-import type { GatewayStatus } from '../../../gateway/status.js'
+import type { GatewayStatus } from '../../../gateway/base/status.js'
 
 const device = { online: true, scans: 3, failedScans: 0, timeouts: 0, lastScanMs: 5 }
 

@@ -7,7 +7,7 @@ import { runtimeSpillBytes } from '../../../gateway/outbox/runtime-spill.js'
 import { openBuffer } from '../../../gateway/outbox/sqlite-fallback.js'
 import { createSqliteOutbox, type SqliteOutboxOptions } from '../../../gateway/outbox/sqlite-outbox.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
-import { runtimeDirFor, type RuntimeDir } from '../../../gateway/runtime/runtime-dir.js'
+import { runtimeDirFor, type RuntimeDir } from '../../../gateway/base/runtime-dir.js'
 import { freshDirs } from '../../helpers/fresh-dirs.js'
 import { fillDisk, mountTmpfs } from '../../helpers/tmpfs.js'
 

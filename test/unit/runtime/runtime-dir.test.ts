@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, chownSync, mkdirSync, statSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { runtimeDirFor } from '../../../gateway/runtime/runtime-dir.js'
+import { runtimeDirFor } from '../../../gateway/base/runtime-dir.js'
 import { freshDirs } from '../../helpers/fresh-dirs.js'
 
 const freshDir = freshDirs('runtime-dir')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { dcmdSubjects, natsIdProblem, ncmdSubject, stateSubject, subjectOf, topicOf } from '../../../gateway/upstream/nats-subjects.js'
+import { dcmdSubjects, natsIdProblem, ncmdSubject, stateSubject, subjectOf, topicOf } from '../../../gateway/base/nats-subjects.js'
 
 test('nats-subjects - the SPEC example maps both ways', () => {
   assert.equal(subjectOf('spBv1.0/Plant1/DDATA/Line3-GW/Boiler1'), 'spBv1//0.Plant1.DDATA.Line3-GW.Boiler1')

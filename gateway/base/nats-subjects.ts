@@ -4,6 +4,7 @@
  * `/` becomes `.`, `.` becomes `//`, and an empty topic level is kept as a `/` token, so an MQTT
  * Sparkplug host on a nats-server MQTT listener sees the messages this gateway publishes.
  */
+import { NAMESPACE } from './topics.js'
 
 /** Characters a Sparkplug id may not hold over NATS, by name: a subject token ends at blanks, and `*` and `>` are wildcards. */
 const uncarriable: ReadonlyMap<string, string> = new Map([
@@ -66,19 +67,17 @@ export function topicOf(subject: string): string {
   return topic
 }
 
-const namespace = 'spBv1.0'
-
 /** Where NCMD for this edge node arrives: `spBv1//0.G.NCMD.E`. */
 export function ncmdSubject(groupId: string, edgeNodeId: string): string {
-  return subjectOf(`${namespace}/${groupId}/NCMD/${edgeNodeId}`)
+  return subjectOf(`${NAMESPACE}/${groupId}/NCMD/${edgeNodeId}`)
 }
 
 /** DCMD for any device of this edge node: `spBv1//0.G.DCMD.E.*`. */
 export function dcmdSubjects(groupId: string, edgeNodeId: string): string {
-  return `${subjectOf(`${namespace}/${groupId}/DCMD/${edgeNodeId}`)}.*`
+  return `${subjectOf(`${NAMESPACE}/${groupId}/DCMD/${edgeNodeId}`)}.*`
 }
 
 /** A host application's STATE (Sparkplug 3.0): `spBv1//0.STATE.host`. */
 export function stateSubject(hostId: string): string {
-  return subjectOf(`${namespace}/STATE/${hostId}`)
+  return subjectOf(`${NAMESPACE}/STATE/${hostId}`)
 }

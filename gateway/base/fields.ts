@@ -2,8 +2,8 @@
  * Reads typed values out of one raw config object, collecting an error (with its path) for every key
  * that is wrong instead of stopping at the first. Numbers may arrive as numeric strings (CSV cells).
  */
-import type { ConfigError, ConfigPath } from '../../gateway/model/result.js'
-import { durationHint, parseDuration } from '../../gateway/config/units.js'
+import type { ConfigError, ConfigPath } from '../model/result.js'
+import { durationHint, parseDuration } from './units.js'
 
 export class Fields {
   constructor(

@@ -1,0 +1,76 @@
+/**
+ * What the running gateway reports about itself: the one shape behind /status, /metrics and the
+ * service manager's STATUS= line. Types only, so its readers need not import the gateway.
+ */
+
+export interface GatewayStatus {
+  readonly upstream: PumpStatus
+  readonly devices: Readonly<Record<string, DeviceStats>>
+  readonly buffer: OutboxStats
+  readonly commands: { readonly accepted: number; readonly refused: number }
+  /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
+  readonly state: StateStatus
+}
+
+export interface StateStatus {
+  readonly dir: string
+  /** False while the bdseq file or the buffer file cannot be written. */
+  readonly writable: boolean
+  readonly bdseq: StateFileStatus
+  /** Null with `buffer.path: null` or an outbox given by the caller. */
+  readonly buffer: BufferFileStatus | null
+}
+
+/** The upstream connection: where, whether connected and born, and what went over it. */
+export interface PumpStatus {
+  readonly connected: boolean
+  readonly server: string | null
+  readonly born: boolean
+  readonly primaryHostOnline: boolean | null
+  readonly bdSeq: number
+  readonly reconnects: number
+  readonly published: number
+  /** Metrics sent flagged historical (replayed from the buffer) since start. */
+  readonly replayedMetrics: number
+}
+
+/** One device's scans since start. */
+export interface DeviceStats {
+  readonly online: boolean
+  readonly scans: number
+  readonly failedScans: number
+  readonly timeouts: number
+  readonly lastScanMs: number
+}
+
+/** What the outbox (the store-and-forward buffer) holds and has dropped. */
+export interface OutboxStats {
+  readonly records: number
+  readonly bytes: number
+  /** `at` of the oldest record, or null when empty. */
+  readonly oldestAt: number | null
+  /** Records dropped since start: the outbox was full or unwritable, they could no longer be sent, or the server refused them for good. */
+  readonly dropped: number
+  /** Id the next `add` will get; lets the pump order state messages against data. */
+  readonly nextId: number
+}
+
+/** Whether the buffer file takes writes, for /status and /metrics. */
+export interface BufferFileStatus {
+  readonly path: string
+  readonly writable: boolean
+  /** Why not, while `writable` is false. */
+  readonly error: string | null
+}
+
+/** Whether a state file could be written at its last attempt, for /status and /metrics. */
+export interface StateFileStatus {
+  readonly path: string
+  readonly writable: boolean
+  /** The last write error while `writable` is false, else null. */
+  readonly error: string | null
+  /** Failed writes since start. */
+  readonly writeErrors: number
+  /** The runtime (RAM) file holding what the state file could not take, while there is one. */
+  readonly keptIn: string | null
+}
