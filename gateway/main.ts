@@ -1,25 +1,26 @@
-import { drivers } from '../drivers/registry.js'
-import { DeviceSet } from './runtime/device-set.js'
-import { planReload, type ReloadPlan, type SharedBus } from './runtime/reload-plan.js'
-import type { DeviceConfig, GatewayConfig } from './config/types.js'
-import type { Log } from './model/log.js'
-import { startHttpServer } from './http/server.js'
-import { createMemoryOutbox } from './outbox/memory-outbox.js'
-import { openBuffer } from './outbox/sqlite-fallback.js'
-import type { Outbox } from './outbox/outbox.js'
-import { bufferMetricDefs, bufferMetrics, BUFFER_METRICS_INTERVAL_MS } from './runtime/buffer-metrics.js'
-import { Deadband } from './normalise/deadband.js'
-import { createFileBdSeqStore } from './sparkplug/bdseq.js'
-import { runtimeDirFor } from './base/runtime-dir.js'
 import { prepareStateDir } from './base/private-dir.js'
-import type { Command, CommandOutcome } from './sparkplug/commands.js'
-import { nodeMetricDefs, REBOOT, SCAN_RATE, scanRateMetric } from './sparkplug/node-metrics.js'
-import { Pump } from './sparkplug/pump.js'
-import { Session } from './sparkplug/session.js'
+import { runtimeDirFor } from './base/runtime-dir.js'
 import type { GatewayStatus, StateStatus } from './base/status.js'
-import { CommandAudit } from './runtime/audit.js'
 import { defaults } from './config/defaults.js'
+import type { GatewayConfig } from './config/types.js'
+import type { Log } from './model/log.js'
+import { createMemoryOutbox } from './outbox/memory-outbox.js'
+import type { Outbox } from './outbox/outbox.js'
+import { openBuffer } from './outbox/sqlite-fallback.js'
+import { createFileBdSeqStore } from './sparkplug/bdseq.js'
+import { nodeMetricDefs } from './sparkplug/node-metrics.js'
+import { NodeState } from './sparkplug/node-state.js'
+import { PayloadBuilder } from './sparkplug/payload-builder.js'
+import { Pump } from './sparkplug/pump.js'
+import { Recorder } from './sparkplug/recorder.js'
+import { CommandAudit } from './runtime/audit.js'
+import { bufferMetricDefs, startBufferSampler } from './runtime/buffer-metrics.js'
+import { commandHandler } from './runtime/command-handler.js'
+import { DeviceSet } from './runtime/device-set.js'
 import { liveness, PumpProgress, type Liveness } from './runtime/liveness.js'
+import type { ReloadPlan } from './runtime/reload-plan.js'
+import { applyReload } from './runtime/reload.js'
+import { startHttpServer } from './http/server.js'
 
 export interface Gateway {
   status(): GatewayStatus
@@ -43,8 +44,8 @@ export interface GatewayHooks {
 }
 
 /**
- * Wires the pipeline starting at the sink (outbox → upstream → session → pump → poll loops)
- * and starts it. Resolves once running, not once connected: with the broker down the gateway
+ * Wires the pipeline starting at the sink (outbox → upstream → node state and recorder → pump
+ * → poll loops) and starts it. Resolves once running, not once connected: with the broker down the gateway
  * is up and buffering.
  */
 export async function startGateway(config: GatewayConfig, log: Log, hooks: GatewayHooks = {}): Promise<Gateway> {
@@ -64,52 +65,23 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     : (await import('./upstream/nats-upstream.js')).createNatsUpstream(config.upstream.nats, log.child({ upstream: 'nats' }))
 
   const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
-  const session = new Session([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], [])
+  const state = new NodeState([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], [])
   const commandsConfig = config.commands ?? defaults.commands
-  const sink = {
-    session,
-    outbox,
+  const recorder: Recorder = new Recorder(state, outbox, {
     notify: () => pump.notify(),
-    deviceChanged: (deviceId: string, online: boolean) => pump.deviceChanged(deviceId, online),
-  }
-  const devices = new DeviceSet(sink, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites }, config.stateDir)
+    deviceChanged: (deviceId: string, online: boolean): boolean => pump.deviceChanged(deviceId, online),
+  })
+  const devices = new DeviceSet(recorder, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites }, config.stateDir)
 
   const audit = new CommandAudit(log, { valueLength: commandsConfig.auditValueLength })
-
-  const onCommand = async (command: Command, origin: string): Promise<CommandOutcome> => {
-    if (command.type === 'write') {
-      const loop = devices.loop(command.deviceId)
-      if (loop === undefined) return { metric: command.tag.name, applied: false, reason: `device ${command.deviceId} was removed by a reload` }
-      const outcome = await loop.write(command.tag, command.value)
-      const fields = { topic: origin, metric: command.tag.name, value: String(command.value) }
-      if (!outcome.ok) {
-        audit.onRefused({ ...fields, reason: outcome.reason })
-        return { metric: command.tag.name, applied: false, reason: outcome.reason }
-      }
-      audit.onAccepted({ ...fields, old: String(outcome.old), readBack: String(outcome.now) })
-      return { metric: command.tag.name, applied: true, value: outcome.now }
-    }
-    if (command.type === 'reboot') {
-      audit.onAccepted({ topic: origin, metric: REBOOT, value: true })
-      hooks.onReboot?.()
-      return { metric: REBOOT, applied: true }
-    }
-    if (command.type === 'scan-rate') {
-      audit.onAccepted({ topic: origin, metric: SCAN_RATE, value: command.ms })
-      for (const loop of devices.loops()) loop.setScanRate(command.ms)
-      const record = session.data(null, [scanRateMetric(command.ms, Date.now())])
-      if (record !== null) outbox.add(record)
-      pump.notify()
-      return { metric: SCAN_RATE, applied: true, value: command.ms }
-    }
-    return { metric: command.type, applied: false, reason: 'handled by the pump' }
-  }
 
   const pumpProgress = new PumpProgress()
   const pump = new Pump({
     clock: pumpProgress.clock,
     node: config.sparkplug,
-    session,
+    state,
+    payloads: new PayloadBuilder(state),
+    order: recorder,
     outbox,
     upstream,
     bdSeq,
@@ -117,29 +89,14 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     primaryHostId: config.sparkplug.primaryHostId,
     reconnect: { minMs: upstreamConfig.reconnectMinMs, maxMs: upstreamConfig.reconnectMaxMs },
     log: log.child({ part: 'pump' }),
-    onCommand,
+    onCommand: commandHandler(devices, recorder, audit, hooks.onReboot),
     onRefused: (refusal, origin) => audit.onRefused({ topic: origin, metric: refusal.metric, reason: refusal.reason }),
     onApplied: (metric, origin) => audit.onAccepted({ topic: origin, metric, value: true }),
     commandPolicy: commandsConfig,
   })
   pump.start()
   for (const device of config.devices) devices.start(device)
-  // Births carry the buffer's state at start (a restart with a backlog shows it at once).
-  const bufferDeadband = new Deadband()
-  for (const metric of bufferMetrics(outbox.stats(), 0, Date.now())) bufferDeadband.accept(metric.name, metric.value, 0)
-  session.data(null, bufferMetrics(outbox.stats(), 0, Date.now()))
-  let replayedBefore = 0
-  const sampleBuffer = setInterval(() => {
-    const replayed = pump.status().replayedMetrics
-    const rate = ((replayed - replayedBefore) * 1000) / BUFFER_METRICS_INTERVAL_MS
-    replayedBefore = replayed
-    const changed = bufferMetrics(outbox.stats(), rate, Date.now()).filter((m) => bufferDeadband.accept(m.name, m.value, 0))
-    const record = session.data(null, changed)
-    if (record === null) return
-    outbox.add(record)
-    pump.notify()
-  }, BUFFER_METRICS_INTERVAL_MS)
-  sampleBuffer.unref()
+  const bufferSampler = startBufferSampler(outbox, recorder, () => pump.status().replayedMetrics)
 
   const status = (): GatewayStatus => ({
     upstream: pump.status(),
@@ -165,27 +122,14 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   return {
     status,
     async reload(next) {
-      const plan = planReload(running, next, sharedBusOf)
-      for (const deviceId of plan.removed) {
-        const dropped = await devices.remove(deviceId)
-        log.info('device removed', { device: deviceId, droppedRecords: dropped })
-      }
-      for (const device of plan.changed) {
-        await devices.replace(device)
-        log.info('device reopened with its new settings', { device: device.deviceId })
-      }
-      for (const device of plan.added) {
-        devices.start(device)
-        log.info('device added', { device: device.deviceId })
-      }
-      for (const section of plan.needsRestart) log.warn('a restart is needed to apply this change; the running settings stay', { section: `${section} in ${next.file}` })
-      running = { ...running, devices: next.devices, devicesDir: next.devicesDir }
-      return plan
+      const applied = await applyReload(devices, running, next, log)
+      running = applied.running
+      return applied.plan
     },
     // A publish may wait for its acknowledgement until the upstream would find the connection dead.
     liveness: liveness({ pump: pumpProgress, pumpConnected: () => pump.status().connected, pumpQuietMs: 2 * upstreamConfig.keepaliveMs, devices: () => devices.loopsById() }),
     async stop() {
-      clearInterval(sampleBuffer)
+      bufferSampler.stop()
       await http?.close()
       await devices.stopAll()
       await pump.stop()
@@ -194,8 +138,4 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
       audit.flush()
     },
   }
-}
-
-function sharedBusOf(device: DeviceConfig): SharedBus | null {
-  return drivers[device.driver]?.sharedBus?.(device.driverConfig) ?? null
 }

@@ -1,6 +1,9 @@
 import type { Metric } from '../model/value.js'
 import type { OutboxStats } from '../base/status.js'
+import { Deadband } from '../normalise/deadband.js'
+import type { Outbox } from '../outbox/outbox.js'
 import type { NodeMetricDef } from '../sparkplug/node-metrics.js'
+import type { Recorder } from '../sparkplug/recorder.js'
 
 /** How often the buffer's node metrics are sampled; each goes out (NDATA) only when it changed. */
 export const BUFFER_METRICS_INTERVAL_MS = 10_000
@@ -35,4 +38,24 @@ export function bufferMetrics(stats: OutboxStats, replayRate: number, now: numbe
     int64(names.dropped, stats.dropped),
     { name: names.replayRate, type: 'Double', value: Math.round(replayRate * 10) / 10, at: now },
   ]
+}
+
+/**
+ * Samples the buffer every interval and records the metrics that changed (NDATA). The births carry
+ * the buffer's state from the start, so a restart with a backlog shows it at once.
+ */
+export function startBufferSampler(outbox: Outbox, recorder: Recorder, replayedMetrics: () => number): { stop(): void } {
+  const deadband = new Deadband()
+  const initial = bufferMetrics(outbox.stats(), 0, Date.now())
+  for (const metric of initial) deadband.accept(metric.name, metric.value, 0)
+  recorder.initial(null, initial)
+  let replayedBefore = 0
+  const timer = setInterval(() => {
+    const replayed = replayedMetrics()
+    const rate = ((replayed - replayedBefore) * 1000) / BUFFER_METRICS_INTERVAL_MS
+    replayedBefore = replayed
+    recorder.data(null, bufferMetrics(outbox.stats(), rate, Date.now()).filter((m) => deadband.accept(m.name, m.value, 0)))
+  }, BUFFER_METRICS_INTERVAL_MS)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
 }

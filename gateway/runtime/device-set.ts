@@ -3,11 +3,8 @@ import type { DeviceConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
 import { tagDefs } from '../normalise/tag-def.js'
 import type { DeviceStats } from '../base/status.js'
-import type { PollSink } from './online-state.js'
+import type { Recorder } from '../sparkplug/recorder.js'
 import { startPollLoop, type PollLoop, type PollOptions } from './poll.js'
-
-/** Rows of one device read from the outbox per step when a removed device's backlog is dropped. */
-const DROP_BATCH = 1000
 
 /**
  * The devices the gateway runs: per device its configuration and the poll loop that owns its
@@ -18,22 +15,20 @@ export class DeviceSet {
   private readonly running = new Map<string, { readonly config: DeviceConfig; readonly loop: PollLoop }>()
 
   constructor(
-    private readonly sink: PollSink,
+    private readonly recorder: Recorder,
     private readonly log: Log,
     private readonly options: Partial<PollOptions>,
     /** Handed to drivers for files of their own (OPC UA certificates). */
     private readonly stateDir: string,
   ) {}
 
-  /** Declares the device in the session (offline until its first good scan) and starts polling it. */
+  /** Declares the device (offline until its first good scan) and starts polling it. */
   start(device: DeviceConfig, declare: 'add' | 'replace' = 'add'): void {
     const log = this.log.child({ device: device.deviceId })
     const driver = drivers[device.driver]!.create(device.driverConfig, log, { stateDir: this.stateDir })
     const tags = tagDefs(device.tags, driver.points)
-    const def = { deviceId: device.deviceId, tags }
-    if (declare === 'replace') this.sink.session.replaceDevice(def)
-    else this.sink.session.addDevice(def)
-    this.running.set(device.deviceId, { config: device, loop: startPollLoop(device, driver, tags, this.sink, log, this.options) })
+    this.recorder.declare({ deviceId: device.deviceId, tags }, declare)
+    this.running.set(device.deviceId, { config: device, loop: startPollLoop(device, driver, tags, this.recorder, log, this.options) })
   }
 
   /** Stops polling a device and closes its driver; a device that was online dies (DDEATH). */
@@ -42,9 +37,7 @@ export class DeviceSet {
     if (device === undefined) return
     this.running.delete(deviceId)
     await device.loop.stop()
-    if (!this.sink.session.isOnline(deviceId)) return
-    this.sink.session.setOnline(deviceId, false)
-    this.sink.deviceChanged(deviceId, false)
+    this.recorder.deviceOffline(deviceId)
   }
 
   /**
@@ -54,16 +47,7 @@ export class DeviceSet {
    */
   async remove(deviceId: string): Promise<number> {
     await this.stop(deviceId)
-    this.sink.session.removeDevice(deviceId)
-    const only = new Set<string | null>([deviceId])
-    let dropped = 0
-    let afterId = 0
-    for (let rows = this.sink.outbox.peek(DROP_BATCH, { devices: only }); rows.length > 0; rows = this.sink.outbox.peek(DROP_BATCH, { devices: only, afterId })) {
-      this.sink.outbox.ack(rows.map((r) => r.id))
-      dropped += rows.length
-      afterId = rows[rows.length - 1]!.id
-    }
-    return dropped
+    return this.recorder.remove(deviceId)
   }
 
   /** The device's new file: DDEATH, driver closed, reopened with the new settings, DBIRTH after its first good scan. */

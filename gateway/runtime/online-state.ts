@@ -5,20 +5,9 @@ import type { Value } from '../model/value.js'
 import { Deadband } from '../normalise/deadband.js'
 import { normalise } from '../normalise/normalise.js'
 import type { TagDef } from '../normalise/tag-def.js'
-import type { Outbox } from '../outbox/outbox.js'
-import type { Session } from '../sparkplug/session.js'
+import type { Recorder } from '../sparkplug/recorder.js'
 import type { Clock } from '../base/clock.js'
 import type { DeviceStats } from '../base/status.js'
-
-/** Where a poll loop sends what it learns. */
-export interface PollSink {
-  readonly session: Session
-  readonly outbox: Outbox
-  /** New data is in the outbox. */
-  notify(): void
-  /** The device was born or died; returns false when no session is live (nothing to announce). */
-  deviceChanged(deviceId: string, online: boolean): boolean
-}
 
 /**
  * Whether one device is online, and what its readings and failures mean for the session: the
@@ -35,7 +24,7 @@ export class OnlineState {
   constructor(
     private readonly device: Pick<DeviceConfig, 'deviceId' | 'offlineAfter'>,
     tags: readonly TagDef[],
-    private readonly sink: PollSink,
+    private readonly recorder: Recorder,
     private readonly log: Log,
     private readonly clock: Clock,
   ) {
@@ -67,11 +56,7 @@ export class OnlineState {
 
   /** Readings of an online device (a scan, or the read-back after a write). */
   report(readings: readonly Reading[]): void {
-    const metrics = normalise(readings, this.byName, this.deadband)
-    const record = this.sink.session.data(this.device.deviceId, metrics)
-    if (record === null) return
-    this.sink.outbox.add(record)
-    this.sink.notify()
+    this.recorder.data(this.device.deviceId, normalise(readings, this.byName, this.deadband))
   }
 
   /**
@@ -98,7 +83,7 @@ export class OnlineState {
   retyped(tags: readonly TagDef[]): void {
     if (this.online) this.goOffline()
     this.byName = new Map(tags.map((t) => [t.name, t]))
-    this.sink.session.replaceDevice({ deviceId: this.device.deviceId, tags })
+    this.recorder.declare({ deviceId: this.device.deviceId, tags }, 'replace')
   }
 
   /** The tag was written: its read-back is reported even when inside the deadband. */
@@ -107,26 +92,17 @@ export class OnlineState {
   }
 
   lastValue(name: string): Value | null | undefined {
-    return this.sink.session.lastValue(this.device.deviceId, name)
+    return this.recorder.lastValue(this.device.deviceId, name)
   }
 
   private goOnline(readings: readonly Reading[]): void {
     this.online = true
-    this.sink.session.setOnline(this.device.deviceId, true)
-    const metrics = normalise(readings, this.byName, this.deadband)
-    const record = this.sink.session.data(this.device.deviceId, metrics)
-    // With a live session the DBIRTH carries these values; without one they are history to keep.
-    const announced = this.sink.deviceChanged(this.device.deviceId, true)
-    if (!announced && record !== null) {
-      this.sink.outbox.add(record)
-      this.sink.notify()
-    }
+    this.recorder.deviceOnline(this.device.deviceId, normalise(readings, this.byName, this.deadband))
     this.log.info('device online')
   }
 
   private goOffline(): void {
     this.online = false
-    this.sink.session.setOnline(this.device.deviceId, false)
-    this.sink.deviceChanged(this.device.deviceId, false)
+    this.recorder.deviceOffline(this.device.deviceId)
   }
 }

@@ -8,7 +8,8 @@ import { tagDefs, type TagDef } from '../normalise/tag-def.js'
 import { systemClock, type Clock } from '../base/clock.js'
 import { DriverCalls, PollDeadline } from './driver-calls.js'
 import type { DeviceStats } from '../base/status.js'
-import { OnlineState, type PollSink } from './online-state.js'
+import type { Recorder } from '../sparkplug/recorder.js'
+import { OnlineState } from './online-state.js'
 import { LONGEST_WAIT_MS, ScanSchedule, type ScanGroup } from './scan-schedule.js'
 import { Signal } from '../base/signal.js'
 import { WriteQueue, type QueuedWrite, type WriteOutcome } from './write-queue.js'
@@ -41,15 +42,15 @@ const offline: WriteOutcome = { ok: false, reason: 'device is offline' }
 
 /**
  * The loop that owns one device's driver: opens it, reads each scan group on its period,
- * normalises, hands changes to the session and the outbox, runs queued writes between reads,
+ * normalises, hands changes to the recorder, runs queued writes between reads,
  * and on failure marks values bad, backs off and reopens. After `offlineAfter` failed scans the
  * device dies (DDEATH); its first good scan after that is its rebirth (DBIRTH).
  *
  * The driver is called by this loop only, one call at a time: a call that timed out is waited for
  * (counted as failed scans meanwhile) before the driver is closed and opened again.
  */
-export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readonly TagDef[], sink: PollSink, log: Log, options: Partial<PollOptions> = {}): PollLoop {
-  return new DeviceLoop(device, driver, tags, sink, log, { ...defaultOptions, ...options })
+export function startPollLoop(device: DeviceConfig, driver: Driver, tags: readonly TagDef[], recorder: Recorder, log: Log, options: Partial<PollOptions> = {}): PollLoop {
+  return new DeviceLoop(device, driver, tags, recorder, log, { ...defaultOptions, ...options })
 }
 
 class DeviceLoop implements PollLoop {
@@ -74,7 +75,7 @@ class DeviceLoop implements PollLoop {
     private readonly device: DeviceConfig,
     private readonly driver: Driver,
     private tags: readonly TagDef[],
-    sink: PollSink,
+    recorder: Recorder,
     private readonly log: Log,
     options: PollOptions,
   ) {
@@ -84,7 +85,7 @@ class DeviceLoop implements PollLoop {
     const pushed = new Set(driver.watch === undefined ? [] : driver.watched ?? [])
     this.schedule = new ScanSchedule(tags, pushed, device.pollMs)
     this.writes = new WriteQueue(options.maxQueuedWrites, options.clock, () => this.wake.notify())
-    this.state = new OnlineState(device, tags, sink, log, options.clock)
+    this.state = new OnlineState(device, tags, recorder, log, options.clock)
     this.allNames = tags.map((t) => t.name)
     this.readBack = new Map(tags.map((t) => [t.name, [t.name]]))
     this.running = this.run()

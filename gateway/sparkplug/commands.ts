@@ -6,7 +6,7 @@ import { describe, writeValue } from './command-value.js'
 import { NEXT_SERVER, REBIRTH, REBOOT, SCAN_RATE } from './node-metrics.js'
 import { decodePayload } from './codec.js'
 import type { Payload, PayloadMetric } from './payload.js'
-import type { Session } from './session.js'
+import type { NodeView } from './node-state.js'
 
 /** What an NCMD or DCMD asks of the gateway, once validated. */
 export type Command =
@@ -40,7 +40,7 @@ export type CommandPolicy = Pick<CommandsConfig, 'writes' | 'reboot' | 'scanRate
  * (one refusal, so one audit line, however large the command) and DCMDs while writes are off.
  */
 export function receiveCommands(
-  session: Session,
+  state: NodeView,
   deviceId: string | null,
   bytes: Uint8Array,
   retained: boolean,
@@ -48,7 +48,7 @@ export function receiveCommands(
 ): { commands: Command[]; refused: Refusal[] } {
   const refuse = (reason: string) => ({ commands: [], refused: [{ metric: '*', reason }] })
   if (retained) return refuse('retained command ignored (stale)')
-  if (deviceId !== null && !session.deviceIds.includes(deviceId)) return refuse(`unknown device ${deviceId}`)
+  if (deviceId !== null && !state.deviceIds.includes(deviceId)) return refuse(`unknown device ${deviceId}`)
   // Checked before decoding: decoding and auditing a huge command is the cost the limit prevents.
   if (bytes.length > policy.maxPayloadBytes) {
     return refuse(`payload of ${bytes.length} bytes is over the limit of ${policy.maxPayloadBytes} bytes (commands.maxPayloadSize); nothing applied`)
@@ -64,20 +64,20 @@ export function receiveCommands(
   if (payload.metrics.length > policy.maxMetrics) {
     return refuse(`${payload.metrics.length} metrics in one command, over the limit of ${policy.maxMetrics} (commands.maxMetrics); nothing applied`)
   }
-  return parseCommands(session, deviceId, payload, policy)
+  return parseCommands(state, deviceId, payload, policy)
 }
 
 /**
  * Turns a decoded NCMD (`deviceId` null) or DCMD payload into commands, refusing what is unknown,
  * read-only, mistyped or out of range. Never throws: a host's mistake must not stop the gateway.
  */
-export function parseCommands(session: Session, deviceId: string | null, payload: Payload, policy: CommandPolicy = defaults.commands): { commands: Command[]; refused: Refusal[] } {
+export function parseCommands(state: NodeView, deviceId: string | null, payload: Payload, policy: CommandPolicy = defaults.commands): { commands: Command[]; refused: Refusal[] } {
   const commands: Command[] = []
   const refused: Refusal[] = []
   for (const metric of payload.metrics) {
     const label = metric.name ?? (metric.alias !== undefined ? `alias ${metric.alias}` : '(no name)')
     const key = metric.name ?? metric.alias
-    const declared = key === undefined ? undefined : session.lookup(deviceId, key)
+    const declared = key === undefined ? undefined : state.lookup(deviceId, key)
     if (declared === undefined) {
       refused.push({ metric: label, reason: deviceId === null ? 'unknown node metric' : `unknown metric of device ${deviceId}` })
       continue

@@ -9,12 +9,16 @@ import type { CodecOptions, Payload } from './payload.js'
 import type { Refusals } from './refusals.js'
 import type { ReplayLedger } from './replay-ledger.js'
 import { Sequence } from './sequence.js'
-import type { Session } from './session.js'
+import type { NodeView } from './node-state.js'
+import type { PayloadBuilder } from './payload-builder.js'
+import type { RecordOrder } from './recorder.js'
 import { addressOf, topicOf, type NodeAddress } from '../base/topics.js'
 
 export interface DeliveryContext {
   readonly node: NodeAddress
-  readonly session: Session
+  readonly state: NodeView
+  readonly payloads: PayloadBuilder
+  readonly order: RecordOrder
   readonly outbox: Outbox
   readonly upstream: Upstream
   readonly codec: CodecOptions
@@ -71,23 +75,22 @@ export class Delivery {
    * (a rebirth was asked, or the session is ending): the caller starts over or ends.
    */
   async births(interrupted: () => boolean): Promise<void> {
-    const { outbox, session } = this.c
-    this.drain ??= new Drain(outbox, outbox.stats().nextId, { recordsPerBatch: this.c.upstream.capabilities.deduplicates ? 1 : undefined })
+    const { outbox, state, payloads, order } = this.c
+    this.drain ??= new Drain(outbox, order, { recordsPerBatch: this.c.upstream.capabilities.deduplicates ? 1 : undefined })
     const drain = this.drain
     const now = this.c.clock.now()
     drain.rebirth()
     // Taken together with rebirth(): a device changing state from here on is queued and follows the births.
-    const online = session.onlineDevices()
-    const lastId = () => outbox.stats().nextId - 1
-    let upTo = lastId()
-    const nbirth = session.nbirth(this.bdSeq, now)
+    const online = state.onlineDevices()
+    let upTo = order.lastRecordId()
+    const nbirth = payloads.nbirth(this.bdSeq, now)
     await this.send('NBIRTH', null, nbirth)
     drain.markBorn(null, upTo)
     drain.carry(null, nbirth.metrics)
     for (const deviceId of online) {
       if (interrupted()) return
-      upTo = lastId()
-      const dbirth = session.dbirth(deviceId, now)
+      upTo = order.lastRecordId()
+      const dbirth = payloads.dbirth(deviceId, now)
       await this.send('DBIRTH', deviceId, dbirth)
       drain.markBorn(deviceId, upTo)
       drain.carry(deviceId, dbirth.metrics)
@@ -98,7 +101,7 @@ export class Delivery {
   /** A device came online or went offline; false before the births, which then carry its state. */
   deviceChanged(deviceId: string, online: boolean): boolean {
     if (this.drain === null) return false
-    this.drain.queue({ deviceId, online, afterId: this.c.outbox.stats().nextId - 1 })
+    this.drain.queue({ deviceId, online, afterId: this.c.order.lastRecordId() })
     return true
   }
 
@@ -130,7 +133,7 @@ export class Delivery {
   async heartbeat(): Promise<void> {
     const now = this.c.clock.now()
     const metric = heartbeatMetric(this.c.upstream.capabilities.heartbeatMs, now)
-    const payload = this.c.session.dataPayload([{ deviceId: null, at: now, metrics: [metric] }], false, now)
+    const payload = this.c.payloads.dataPayload([{ deviceId: null, at: now, metrics: [metric] }], false, now)
     if (payload === null) {
       this.c.log.error('cannot build the heartbeat: the NBIRTH did not declare it', { metric: HEARTBEAT_INTERVAL })
       this.lastPublishAt = now
@@ -150,13 +153,13 @@ export class Delivery {
     if (reason === 'stop' && this.drain !== null) {
       const now = this.c.clock.now()
       for (const deviceId of this.drain.born) {
-        if (deviceId !== null) await this.send('DDEATH', deviceId, this.c.session.ddeath(now))
+        if (deviceId !== null) await this.send('DDEATH', deviceId, this.c.payloads.ddeath(now))
       }
       await this.settled()
     }
     const written = this.unconfirmed.flatMap((u) => u.ids)
     if (reason === 'stop' || reason === 'next-server') this.ack(written)
-    else if (written.length > 0) this.ack(this.c.ledger.lost(written, this.c.outbox.peek(1)[0]?.id ?? this.c.outbox.stats().nextId))
+    else if (written.length > 0) this.ack(this.c.ledger.lost(written, this.c.outbox.peek(1)[0]?.id ?? this.c.order.lastRecordId() + 1))
     this.unconfirmed.length = 0
     this.drain = null
     this.c.refusals.flush()
@@ -164,7 +167,7 @@ export class Delivery {
 
   private async sendState(change: StateChange): Promise<void> {
     const now = this.c.clock.now()
-    const payload = change.online ? this.c.session.dbirth(change.deviceId, now) : this.c.session.ddeath(now)
+    const payload = change.online ? this.c.payloads.dbirth(change.deviceId, now) : this.c.payloads.ddeath(now)
     if (change.online) this.drain?.carry(change.deviceId, payload.metrics)
     await this.send(change.online ? 'DBIRTH' : 'DDEATH', change.deviceId, payload)
   }
@@ -174,10 +177,10 @@ export class Delivery {
     for (const id of ids) this.drain?.sent.add(id)
     // Records with nothing the births declare any more (their tags were removed or renamed by a
     // reload) are dropped and counted; a record emptied because a birth carried its values is delivered.
-    const lost = batch.records.filter((r) => r.metrics.length > 0 && !this.c.session.declaresAny(r))
+    const lost = batch.records.filter((r) => r.metrics.length > 0 && !this.c.state.declaresAny(r))
     const rows = lost.length === 0 ? ids : ids.filter((id) => !lost.some((r) => r.id === id))
     this.drop(lost.map((r) => r.id))
-    const payload = this.c.session.dataPayload(batch.records, batch.historical, this.c.clock.now())
+    const payload = this.c.payloads.dataPayload(batch.records, batch.historical, this.c.clock.now())
     if (payload === null) return this.ack(rows)
     if (batch.historical) this.c.counters.replayedMetrics += payload.metrics.length
     await this.send('DATA', batch.deviceId, payload, rows, this.messageId(batch.records))

@@ -2,8 +2,9 @@ import type { Metric, Value } from '../model/value.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
 import { Lane } from './drain-lane.js'
 import type { PayloadMetric } from './payload.js'
+import type { RecordOrder } from './recorder.js'
 
-/** A device birth or death waiting to be published, ordered against data by outbox id. */
+/** A device birth or death waiting to be published, ordered against data by record id. */
 export interface StateChange {
   readonly deviceId: string
   readonly online: boolean
@@ -44,15 +45,18 @@ export class Drain {
   private readonly carried = new Map<string | null, Map<string, { readonly at: number; readonly value: Value | null }>>()
 
   private readonly recordsPerBatch: number
+  /** First id of live data: records below it are the backlog. */
+  private readonly liveFromId: number
 
   constructor(
-    private readonly outbox: Outbox,
-    /** First id of live data: records below it are the backlog. */
-    private readonly liveFromId: number,
+    outbox: Outbox,
+    private readonly order: RecordOrder,
     /** `recordsPerBatch: 1` keeps one record per payload (an upstream that deduplicates by row id). */
     options: { readonly recordsPerBatch?: number } = {},
   ) {
     this.recordsPerBatch = options.recordsPerBatch ?? Number.POSITIVE_INFINITY
+    const liveFromId = order.lastRecordId() + 1
+    this.liveFromId = liveFromId
     this.live = new Lane(outbox, liveFromId - 1)
     this.backlog = new Lane(outbox, 0, liveFromId)
   }
@@ -120,7 +124,7 @@ export class Drain {
     if (head !== undefined) {
       this.lane.shift()
       if (head.online) {
-        this.markBorn(head.deviceId, this.outbox.stats().nextId - 1)
+        this.markBorn(head.deviceId, this.order.lastRecordId())
         this.rescan()
       } else {
         this.born.delete(head.deviceId)

@@ -3,12 +3,12 @@ import type { UpstreamEvent } from '../upstream/upstream.js'
 import { receiveCommands, type Command, type CommandOutcome, type CommandPolicy, type Refusal } from './commands.js'
 import type { HostState } from './host-state.js'
 import { NEXT_SERVER, REBIRTH } from './node-metrics.js'
-import type { Session } from './session.js'
+import type { NodeView } from './node-state.js'
 import type { NodeAddress } from '../base/topics.js'
 
 export interface InboundOptions {
   readonly node: NodeAddress
-  readonly session: Session
+  readonly state: NodeView
   readonly host: HostState | null
   readonly log: Log
   readonly commandPolicy?: CommandPolicy
@@ -67,7 +67,7 @@ export class Inbound {
   }
 
   private command(origin: string, deviceId: string | null, bytes: Uint8Array, retained: boolean, actions: InboundActions): Promise<CommandOutcome[]> {
-    const { commands, refused } = receiveCommands(this.o.session, deviceId, bytes, retained, this.o.commandPolicy)
+    const { commands, refused } = receiveCommands(this.o.state, deviceId, bytes, retained, this.o.commandPolicy)
     const outcomes: Promise<CommandOutcome>[] = []
     for (const refusal of refused) {
       this.o.onRefused(refusal, origin)

@@ -13,13 +13,19 @@ import { Inbound } from './inbound.js'
 import { Refusals } from './refusals.js'
 import { ReplayLedger } from './replay-ledger.js'
 import type { CodecOptions } from './payload.js'
-import type { Session } from './session.js'
+import type { NodeView } from './node-state.js'
+import type { PayloadBuilder } from './payload-builder.js'
+import type { RecordOrder } from './recorder.js'
 import { addressOf, type NodeAddress } from '../base/topics.js'
 import type { PumpStatus } from '../base/status.js'
 
 export interface PumpOptions {
   readonly node: NodeAddress
-  readonly session: Session
+  /** The node's state as the recorder keeps it: read here, never written. */
+  readonly state: NodeView
+  readonly payloads: PayloadBuilder
+  /** Where births stand against buffered data. */
+  readonly order: RecordOrder
   readonly outbox: Outbox
   readonly upstream: Upstream
   readonly bdSeq: BdSeqStore
@@ -208,7 +214,7 @@ export class Pump {
   }
 
   private ndeath(bdSeq: number): Message {
-    const payload = encodePayload(this.o.session.ndeath(bdSeq, this.clock.now()), this.o.codec)
+    const payload = encodePayload(this.o.payloads.ndeath(bdSeq, this.clock.now()), this.o.codec)
     return { address: addressOf(this.o.node, 'DEATH', null), payload, kind: 'session' }
   }
 

@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict'
 import type { TagConfig } from '../../gateway/config/types.js'
 import type { SparkplugType } from '../../gateway/model/value.js'
 import { tagDefs } from '../../gateway/normalise/tag-def.js'
@@ -6,7 +5,9 @@ import { createMemoryOutbox } from '../../gateway/outbox/memory-outbox.js'
 import { createMemoryBdSeqStore } from '../../gateway/sparkplug/bdseq.js'
 import { nodeMetricDefs } from '../../gateway/sparkplug/node-metrics.js'
 import { Pump, type PumpOptions } from '../../gateway/sparkplug/pump.js'
-import { Session } from '../../gateway/sparkplug/session.js'
+import { NodeState } from '../../gateway/sparkplug/node-state.js'
+import { PayloadBuilder } from '../../gateway/sparkplug/payload-builder.js'
+import { Recorder } from '../../gateway/sparkplug/recorder.js'
 import type { UpstreamCapabilities } from '../../gateway/upstream/upstream.js'
 import { FakeUpstream, recordingLog } from './fake-upstream.js'
 import type { ManualClock } from './manual-clock.js'
@@ -33,15 +34,21 @@ export interface RigOptions extends Partial<PumpOptions> {
 export function pumpRig(options: RigOptions = {}) {
   const upstream = new FakeUpstream(options.servers, options.capabilities)
   const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
-  const session = new Session(nodeMetricDefs(0, heartbeatMs), [{ deviceId: 'Boiler1', tags: tags([{ name: 'Count', type: 'Int32' }, { name: 'Setpoint', type: 'Int32', writable: true }]) }])
+  const session = new NodeState(nodeMetricDefs(0, heartbeatMs), [{ deviceId: 'Boiler1', tags: tags([{ name: 'Count', type: 'Int32' }, { name: 'Setpoint', type: 'Int32', writable: true }]) }])
   session.setOnline('Boiler1', true)
   const outbox = createMemoryOutbox()
   const bdSeq = createMemoryBdSeqStore(options.bdSeqStart ?? 0)
   const log = recordingLog()
   const commands: string[] = []
-  const pump = new Pump({
+  const recorder: Recorder = new Recorder(session, outbox, {
+    notify: () => pump.notify(),
+    deviceChanged: (deviceId: string, online: boolean): boolean => pump.deviceChanged(deviceId, online),
+  })
+  const pump: Pump = new Pump({
     node,
-    session,
+    state: session,
+    payloads: new PayloadBuilder(session),
+    order: recorder,
     outbox,
     upstream,
     bdSeq,
@@ -56,12 +63,7 @@ export function pumpRig(options: RigOptions = {}) {
     onApplied: (metric) => commands.push(`applied ${metric}`),
     ...options,
   })
-  const add = (value: number, at = Date.now()) => {
-    const record = session.data('Boiler1', [{ name: 'Count', type: 'Int32', value, at }], at)
-    assert.ok(record, 'a changed value makes a record')
-    outbox.add(record)
-    pump.notify()
-  }
+  const add = (value: number, at = Date.now()) => recorder.data('Boiler1', [{ name: 'Count', type: 'Int32', value, at }], at)
   return { upstream, session, outbox, bdSeq, log, pump, add, commands }
 }
 

@@ -9,10 +9,10 @@ import { receiveCommands, type CommandPolicy } from '../../../gateway/sparkplug/
 import { encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { nodeMetricDefs, REBIRTH, REBOOT, SCAN_RATE } from '../../../gateway/sparkplug/node-metrics.js'
 import type { PayloadMetric } from '../../../gateway/sparkplug/payload.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
+import { NodeState } from '../../../gateway/sparkplug/node-state.js'
 
 const tag: TagConfig = { name: 'Setpoint', pollMs: 1000, deadband: 0, writable: true, writeIntervalMs: 0 }
-const session = new Session(nodeMetricDefs(1000), [{ deviceId: 'Boiler1', tags: tagDefs([tag], [{ name: 'Setpoint', type: 'Double' }]) }])
+const session = new NodeState(nodeMetricDefs(1000), [{ deviceId: 'Boiler1', tags: tagDefs([tag], [{ name: 'Setpoint', type: 'Double' }]) }])
 const bytes = (metrics: PayloadMetric[]) => encodePayload({ timestamp: 1, metrics }, { uint32Field: 'long_value' })
 const policy = (changes: Partial<CommandPolicy> = {}): CommandPolicy => ({ ...defaults.commands, ...changes })
 const ncmd = (metrics: PayloadMetric[], p = policy()) => receiveCommands(session, null, bytes(metrics), false, p)

@@ -13,7 +13,7 @@ import { bigIntToU64, wirePayload, type WireMetric } from '../../../gateway/spar
 import { dataTypeCodes } from '../../../gateway/sparkplug/datatypes.js'
 import { nodeMetricDefs } from '../../../gateway/sparkplug/node-metrics.js'
 import type { DataTypeName } from '../../../gateway/sparkplug/payload.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
+import { NodeState } from '../../../gateway/sparkplug/node-state.js'
 
 /** A tag: its name, the register's raw type, and config such as scale or sparkplugType. */
 type TagSpec = Partial<TagConfig> & { name: string; raw: SparkplugType }
@@ -30,7 +30,7 @@ const specs: TagSpec[] = [
 const session = (() => {
   const configs = specs.map(({ raw: _raw, ...t }) => ({ pollMs: 1000, deadband: 0, writable: true, writeIntervalMs: 0, ...t }))
   const tags = tagDefs(configs, specs.map((t) => ({ name: t.name, type: t.raw })))
-  return new Session(nodeMetricDefs(1000), [{ deviceId: 'Boiler1', tags }])
+  return new NodeState(nodeMetricDefs(1000), [{ deviceId: 'Boiler1', tags }])
 })()
 
 /** The raw value field of a metric as a host's protobuf library fills it. */

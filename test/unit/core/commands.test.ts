@@ -7,7 +7,7 @@ import { parseCommands, receiveCommands } from '../../../gateway/sparkplug/comma
 import { encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { NEXT_SERVER, nodeMetricDefs, REBIRTH, REBOOT, SCAN_RATE } from '../../../gateway/sparkplug/node-metrics.js'
 import type { PayloadMetric } from '../../../gateway/sparkplug/payload.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
+import { NodeState } from '../../../gateway/sparkplug/node-state.js'
 
 type TagSpec = Partial<TagConfig> & { name: string; type: SparkplugType }
 
@@ -26,10 +26,10 @@ const specs: TagSpec[] = [
   ...(['Int8', 'Int16', 'Int32', 'UInt8', 'UInt16', 'UInt32'] as const).map((type) => ({ name: type, type, writable: true })),
 ]
 
-function build(): Session {
+function build(): NodeState {
   const configs: TagConfig[] = specs.map((t) => ({ pollMs: 1000, deadband: 0, writable: false, writeIntervalMs: 0, ...t }))
   const tags = tagDefs(configs, specs.map((t) => ({ name: t.name, type: t.type })))
-  return new Session(nodeMetricDefs(1000), [{ deviceId: 'Boiler1', tags }, { deviceId: 'Pump2', tags: [] }])
+  return new NodeState(nodeMetricDefs(1000), [{ deviceId: 'Boiler1', tags }, { deviceId: 'Pump2', tags: [] }])
 }
 
 const session = build()

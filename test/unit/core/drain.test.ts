@@ -4,6 +4,7 @@ import type { Metric } from '../../../gateway/model/value.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
 import type { Outbox } from '../../../gateway/outbox/outbox.js'
 import { Drain, isBatch } from '../../../gateway/sparkplug/drain.js'
+import { orderOf } from '../../helpers/record-order.js'
 
 function add(outbox: Outbox, deviceId: string | null, metricCount = 1): number {
   const metrics: Metric[] = Array.from({ length: metricCount }, (_, i) => ({ name: `m${i}`, type: 'Int32', value: i, at: 1 }))
@@ -30,7 +31,7 @@ function drainAll(drain: Drain): string[] {
 
 // A session starting now: records already in the outbox are backlog.
 function session(outbox: Outbox, born: string[] = []): Drain {
-  const drain = new Drain(outbox, outbox.stats().nextId)
+  const drain = new Drain(outbox, orderOf(outbox))
   for (const id of born) drain.born.add(id)
   return drain
 }

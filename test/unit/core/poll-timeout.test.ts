@@ -6,7 +6,8 @@ import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
 import { startPollLoop } from '../../../gateway/runtime/poll.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
+import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { Recorder } from '../../../gateway/sparkplug/recorder.js'
 
 /**
  * A driver whose next read can be made to hang until released. It records every call and how
@@ -61,19 +62,17 @@ const device: DeviceConfig = { file: 'd.yaml', deviceId: 'Tank', driver: 'fake',
 test('poll - a timed-out driver call is waited for before the driver is closed and opened again', async () => {
   const fake = hangingDriver()
   const tags = tagDefs(device.tags, fake.driver.points)
-  const session = new Session([], [{ deviceId: 'Tank', tags }])
+  const session = new NodeState([], [{ deviceId: 'Tank', tags }])
   const changes: boolean[] = []
   const changed: (() => void)[] = []
-  const sink = {
-    session,
-    outbox: createMemoryOutbox(),
+  const sink = new Recorder(session, createMemoryOutbox(), {
     notify: () => {},
     deviceChanged: (_id: string, online: boolean) => {
       changes.push(online)
       for (const listener of changed.splice(0)) listener()
       return false
     },
-  }
+  })
   const nextChange = () => new Promise<void>((resolve) => changed.push(resolve))
   let online = nextChange()
   const loop = startPollLoop(device, fake.driver, tags, sink, silentLog, { callLimitMs: 50 })
@@ -102,11 +101,11 @@ test('poll - a timed-out driver call is waited for before the driver is closed a
 test('poll - stopping while a driver call hangs returns at once and closes the driver when the call returns', async () => {
   const fake = hangingDriver()
   const tags = tagDefs(device.tags, fake.driver.points)
-  const session = new Session([], [{ deviceId: 'Tank', tags }])
+  const session = new NodeState([], [{ deviceId: 'Tank', tags }])
   let born = () => {}
   const online = new Promise<void>((resolve) => (born = resolve))
   let reported = () => {}
-  const sink = { session, outbox: createMemoryOutbox(), notify: () => reported(), deviceChanged: () => (born(), false) }
+  const sink = new Recorder(session, createMemoryOutbox(), { notify: () => reported(), deviceChanged: () => (born(), false) })
   const loop = startPollLoop(device, fake.driver, tags, sink, silentLog, { callLimitMs: 50 })
   await online
   fake.hangNextRead()

@@ -6,7 +6,8 @@ import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
 import { startPollLoop, type PollOptions } from '../../../gateway/runtime/poll.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
+import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { Recorder } from '../../../gateway/sparkplug/recorder.js'
 
 const PERIOD_MS = 100
 
@@ -23,7 +24,7 @@ async function slowDevice(options: Partial<PollOptions>) {
   const tags = tagDefs(tagConfigs, driver.points)
   let born = () => {}
   const online = new Promise<void>((resolve) => (born = resolve))
-  const sink = { session: new Session([], [{ deviceId: 'Sim1', tags }]), outbox: createMemoryOutbox(), notify: () => {}, deviceChanged: () => (born(), false) }
+  const sink = new Recorder(new NodeState([], [{ deviceId: 'Sim1', tags }]), createMemoryOutbox(), { notify: () => {}, deviceChanged: () => (born(), false) })
   const loop = startPollLoop(device, driver, tags, sink, silentLog, options)
   await online
   return { loop, setpoint: tags.find((t) => t.name === 'Setpoint')! }

@@ -6,7 +6,8 @@ import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { decodePayload, encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { nodeMetricDefs, REBIRTH, SCAN_RATE } from '../../../gateway/sparkplug/node-metrics.js'
 import type { Payload, PayloadMetric } from '../../../gateway/sparkplug/payload.js'
-import { Session, type DeviceDef } from '../../../gateway/sparkplug/session.js'
+import { NodeState, type DeviceDef } from '../../../gateway/sparkplug/node-state.js'
+import { PayloadBuilder } from '../../../gateway/sparkplug/payload-builder.js'
 
 const T0 = 1_700_000_000_000
 const codec = { uint32Field: 'int_value' } as const
@@ -16,14 +17,16 @@ function device(deviceId: string, tags: readonly (Partial<TagConfig> & { name: s
   return { deviceId, tags: tagDefs(configs, tags.map((t) => ({ name: t.name, type: t.type }))) }
 }
 
-function build(): Session {
-  return new Session(nodeMetricDefs(1000), [
+/** The node's state and the payloads built from it. */
+function build(): { state: NodeState; payloads: PayloadBuilder } {
+  const state = new NodeState(nodeMetricDefs(1000), [
     device('Boiler1', [
       { name: 'Temperature', type: 'Float', units: '°C', description: 'water out' },
       { name: 'Setpoint', type: 'Int16', writable: true },
     ]),
     device('Pump2', [{ name: 'Running', type: 'Boolean' }, { name: 'Speed', type: 'UInt32' }]),
   ], T0)
+  return { state, payloads: new PayloadBuilder(state) }
 }
 
 const metric = (name: string, type: SparkplugType, value: Value | null, at = T0 + 1): Metric => ({ name, type, value, at })
@@ -36,18 +39,18 @@ const byName = (payload: Payload, name: string): PayloadMetric => {
 const wire = (payload: Payload): Payload => decodePayload(encodePayload(payload, codec))
 
 test('session - aliases are unique across the node and all devices (tck-id payloads-alias-uniqueness)', () => {
-  const session = build()
-  session.setOnline('Boiler1', true)
-  session.setOnline('Pump2', true)
-  const births = [session.nbirth(0, T0), session.dbirth('Boiler1', T0), session.dbirth('Pump2', T0)]
+  const { state, payloads } = build()
+  state.setOnline('Boiler1', true)
+  state.setOnline('Pump2', true)
+  const births = [payloads.nbirth(0, T0), payloads.dbirth('Boiler1', T0), payloads.dbirth('Pump2', T0)]
   const aliases = births.flatMap((p) => p.metrics).map((m) => m.alias).filter((a) => a !== undefined)
   assert.equal(aliases.length, new Set(aliases).size)
   assert.equal(aliases.length, births.flatMap((p) => p.metrics).length - 5)
 })
 
 test('session - bdSeq and Node Control/* carry no alias; every other birth metric has name and alias (tck-id operational-behavior-data-commands-rebirth-name-aliases, payloads-alias-birth-requirement)', () => {
-  const session = build()
-  for (const m of [...session.nbirth(3, T0).metrics, ...session.dbirth('Boiler1', T0).metrics]) {
+  const { payloads } = build()
+  for (const m of [...payloads.nbirth(3, T0).metrics, ...payloads.dbirth('Boiler1', T0).metrics]) {
     assert.ok(m.name !== undefined)
     const unaliased = m.name === 'bdSeq' || m.name.startsWith('Node Control/')
     assert.equal(m.alias === undefined, unaliased, m.name)
@@ -55,22 +58,22 @@ test('session - bdSeq and Node Control/* carry no alias; every other birth metri
 })
 
 test('session - NBIRTH starts with bdSeq as an Int64 bigint (tck-id topics-nbirth-bdseq-included, message-flow-edge-node-birth-publish-nbirth-payload-bdSeq)', () => {
-  const payload = build().nbirth(42, T0)
+  const payload = build().payloads.nbirth(42, T0)
   assert.deepEqual(payload.metrics[0], { name: 'bdSeq', datatype: 'Int64', timestamp: T0, value: 42n })
   assert.equal(payload.timestamp, T0)
   assert.equal(wire(payload).metrics[0]!.value, 42n)
 })
 
 test('session - NBIRTH has Node Control/Rebirth Boolean false (tck-id topics-nbirth-rebirth-metric, operational-behavior-data-commands-rebirth-value)', () => {
-  const rebirth = byName(build().nbirth(0, T0), REBIRTH)
+  const rebirth = byName(build().payloads.nbirth(0, T0), REBIRTH)
   assert.equal(rebirth.datatype, 'Boolean')
   assert.equal(rebirth.value, false)
   assert.equal(rebirth.alias, undefined)
 })
 
 test('session - every birth metric has a datatype and a timestamp on the wire (tck-id payloads-metric-datatype-req, payloads-name-birth-data-requirement)', () => {
-  const session = build()
-  for (const payload of [session.nbirth(0, T0), session.dbirth('Boiler1', T0)]) {
+  const { payloads } = build()
+  for (const payload of [payloads.nbirth(0, T0), payloads.dbirth('Boiler1', T0)]) {
     for (const m of wire(payload).metrics) {
       assert.ok(m.datatype !== undefined, `${m.name} datatype`)
       assert.ok(m.timestamp !== undefined, `${m.name} timestamp`)
@@ -79,20 +82,20 @@ test('session - every birth metric has a datatype and a timestamp on the wire (t
 })
 
 test('session - DBIRTH of a device never read carries isNull, no value and Quality 0 (tck-id operational-behavior-data-publish-dbirth-values)', () => {
-  const temp = byName(build().dbirth('Boiler1', T0), 'Temperature')
+  const temp = byName(build().payloads.dbirth('Boiler1', T0), 'Temperature')
   assert.equal(temp.isNull, true)
   assert.equal('value' in temp, false)
   assert.deepEqual(temp.properties?.Quality, { type: 'Int32', value: 0 })
-  const decoded = byName(wire(build().dbirth('Boiler1', T0)), 'Temperature')
+  const decoded = byName(wire(build().payloads.dbirth('Boiler1', T0)), 'Temperature')
   assert.equal(decoded.isNull, true)
   assert.equal(decoded.value, undefined)
 })
 
 test('session - DBIRTH carries the last value recorded, with Quality 192 and its acquisition time', () => {
-  const session = build()
-  session.data('Boiler1', [metric('Temperature', 'Float', 20.5, T0 + 10)])
-  session.data('Boiler1', [metric('Temperature', 'Float', 21.5, T0 + 20)])
-  const temp = byName(session.dbirth('Boiler1', T0 + 100), 'Temperature')
+  const { state, payloads } = build()
+  state.record('Boiler1', [metric('Temperature', 'Float', 20.5, T0 + 10)])
+  state.record('Boiler1', [metric('Temperature', 'Float', 21.5, T0 + 20)])
+  const temp = byName(payloads.dbirth('Boiler1', T0 + 100), 'Temperature')
   assert.equal(temp.value, 21.5)
   assert.equal(temp.isNull, undefined)
   assert.equal(temp.timestamp, T0 + 20)
@@ -100,13 +103,13 @@ test('session - DBIRTH carries the last value recorded, with Quality 192 and its
 })
 
 test('session - a birth metric timestamp is never later than the birth itself', () => {
-  const session = build()
-  session.data('Boiler1', [metric('Temperature', 'Float', 20.5, T0 + 500)])
-  assert.equal(byName(session.dbirth('Boiler1', T0 + 100), 'Temperature').timestamp, T0 + 100)
+  const { state, payloads } = build()
+  state.record('Boiler1', [metric('Temperature', 'Float', 20.5, T0 + 500)])
+  assert.equal(byName(payloads.dbirth('Boiler1', T0 + 100), 'Temperature').timestamp, T0 + 100)
 })
 
 test('session - DBIRTH properties: units as engUnit, readOnly from writable, description as documentation', () => {
-  const payload = build().dbirth('Boiler1', T0)
+  const payload = build().payloads.dbirth('Boiler1', T0)
   const temp = byName(payload, 'Temperature')
   assert.deepEqual(temp.properties?.engUnit, { type: 'String', value: '°C' })
   assert.deepEqual(temp.properties?.readOnly, { type: 'Boolean', value: true })
@@ -119,9 +122,9 @@ test('session - DBIRTH properties: units as engUnit, readOnly from writable, des
 })
 
 test('session - DATA metrics carry the alias only and no datatype on the wire (tck-id payloads-alias-data-cmd-requirement, payloads-metric-datatype-not-req)', () => {
-  const session = build()
-  const alias = session.lookup('Boiler1', 'Temperature')?.alias
-  const payload = session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 21.5)])], false, T0 + 2)
+  const { state, payloads } = build()
+  const alias = state.lookup('Boiler1', 'Temperature')?.alias
+  const payload = payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 21.5)])], false, T0 + 2)
   assert.ok(payload)
   assert.deepEqual(payload.metrics, [{ alias, timestamp: T0 + 1, valueType: 'Float', value: 21.5 }])
   const decoded = wire(payload).metrics[0]!
@@ -133,8 +136,8 @@ test('session - DATA metrics carry the alias only and no datatype on the wire (t
 })
 
 test('session - a metric without an alias (Node Control/Scan Rate) goes by name with its datatype (tck-id payloads-name-requirement)', () => {
-  const session = build()
-  const payload = session.dataPayload([record(null, [metric(SCAN_RATE, 'Int64', 500n)])], false, T0)
+  const { payloads } = build()
+  const payload = payloads.dataPayload([record(null, [metric(SCAN_RATE, 'Int64', 500n)])], false, T0)
   assert.ok(payload)
   const decoded = wire(payload).metrics[0]!
   assert.equal(decoded.name, SCAN_RATE)
@@ -143,26 +146,26 @@ test('session - a metric without an alias (Node Control/Scan Rate) goes by name 
 })
 
 test('session - DATA values are encoded with the declared type, so a UInt32 above 2^31 survives', () => {
-  const session = build()
-  const payload = session.dataPayload([record('Pump2', [metric('Speed', 'UInt32', 4_000_000_000)])], false, T0)
+  const { payloads } = build()
+  const payload = payloads.dataPayload([record('Pump2', [metric('Speed', 'UInt32', 4_000_000_000)])], false, T0)
   assert.ok(payload)
   assert.equal(wire(payload).metrics[0]!.value, 4_000_000_000)
 })
 
 test('session - historical records are flagged isHistorical, live ones are not', () => {
-  const session = build()
+  const { payloads } = build()
   const records = [record('Boiler1', [metric('Temperature', 'Float', 1)]), record('Boiler1', [metric('Setpoint', 'Int16', 2)])]
-  const history = session.dataPayload(records, true, T0)
+  const history = payloads.dataPayload(records, true, T0)
   assert.ok(history)
   assert.deepEqual(wire(history).metrics.map((m) => m.isHistorical), [true, true])
-  const live = session.dataPayload(records, false, T0)
+  const live = payloads.dataPayload(records, false, T0)
   assert.ok(live)
   assert.deepEqual(wire(live).metrics.map((m) => m.isHistorical), [undefined, undefined])
 })
 
 test('session - a null value goes out as isNull with Quality 0 and no value', () => {
-  const session = build()
-  const payload = session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', null)])], false, T0)
+  const { payloads } = build()
+  const payload = payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', null)])], false, T0)
   assert.ok(payload)
   const decoded = wire(payload).metrics[0]!
   assert.equal(decoded.isNull, true)
@@ -171,8 +174,8 @@ test('session - a null value goes out as isNull with Quality 0 and no value', ()
 })
 
 test('session - the first value after a null carries Quality 192, once', () => {
-  const session = build()
-  const send = (value: Value | null) => session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], false, T0)!.metrics[0]!
+  const { payloads } = build()
+  const send = (value: Value | null) => payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], false, T0)!.metrics[0]!
   assert.equal(send(1).properties, undefined)
   assert.equal(send(null).properties?.Quality?.value, 0)
   assert.deepEqual(send(2).properties, { Quality: { type: 'Int32', value: 192 } })
@@ -180,49 +183,49 @@ test('session - the first value after a null carries Quality 192, once', () => {
 })
 
 test('session - a value after a birth that had the metric null carries Quality 192', () => {
-  const session = build()
-  session.dbirth('Boiler1', T0)
-  const payload = session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 20)])], false, T0)
+  const { payloads } = build()
+  payloads.dbirth('Boiler1', T0)
+  const payload = payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 20)])], false, T0)
   assert.deepEqual(payload?.metrics[0]?.properties, { Quality: { type: 'Int32', value: 192 } })
 })
 
 test('session - a historical value does not use up the Quality 192 owed to the next live value', () => {
-  const session = build()
-  const payload = (value: Value | null, historical: boolean) => session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], historical, T0)!.metrics[0]!
+  const { payloads } = build()
+  const payload = (value: Value | null, historical: boolean) => payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], historical, T0)!.metrics[0]!
   payload(null, false)
   assert.equal(payload(18, true).properties, undefined)
   assert.deepEqual(payload(20, false).properties, { Quality: { type: 'Int32', value: 192 } })
 })
 
 test('session - a historical null carries Quality 0 but does not make the next live value claim a recovery', () => {
-  const session = build()
-  const payload = (value: Value | null, historical: boolean) => session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], historical, T0)!.metrics[0]!
+  const { payloads } = build()
+  const payload = (value: Value | null, historical: boolean) => payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', value)])], historical, T0)!.metrics[0]!
   payload(20, false)
   assert.deepEqual(payload(null, true).properties, { Quality: { type: 'Int32', value: 0 } })
   assert.equal(payload(21, false).properties, undefined)
 })
 
 test('session - metrics the births do not declare are left out; nothing left gives null (tck-id topics-dbirth-metric-reqs)', () => {
-  const session = build()
-  const mixed = session.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 1), metric('Ghost', 'Float', 2)])], false, T0)
+  const { payloads } = build()
+  const mixed = payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 1), metric('Ghost', 'Float', 2)])], false, T0)
   assert.equal(mixed?.metrics.length, 1)
-  assert.equal(session.dataPayload([record('Boiler1', [metric('Ghost', 'Float', 2)])], false, T0), null)
-  assert.equal(session.dataPayload([record('Unknown', [metric('Temperature', 'Float', 2)])], false, T0), null)
-  assert.equal(session.dataPayload([], false, T0), null)
+  assert.equal(payloads.dataPayload([record('Boiler1', [metric('Ghost', 'Float', 2)])], false, T0), null)
+  assert.equal(payloads.dataPayload([record('Unknown', [metric('Temperature', 'Float', 2)])], false, T0), null)
+  assert.equal(payloads.dataPayload([], false, T0), null)
 })
 
 test('session - a metric of one device is not matched by name under another device', () => {
-  const session = build()
-  assert.equal(session.dataPayload([record('Pump2', [metric('Temperature', 'Float', 1)])], false, T0), null)
-  const alias = session.lookup('Boiler1', 'Temperature')?.alias
+  const { state, payloads } = build()
+  assert.equal(payloads.dataPayload([record('Pump2', [metric('Temperature', 'Float', 1)])], false, T0), null)
+  const alias = state.lookup('Boiler1', 'Temperature')?.alias
   assert.ok(alias !== undefined)
-  assert.equal(session.lookup('Boiler1', alias)?.name, 'Temperature')
-  assert.equal(session.lookup('Pump2', alias), undefined)
-  assert.equal(session.lookup(null, alias), undefined)
+  assert.equal(state.lookup('Boiler1', alias)?.name, 'Temperature')
+  assert.equal(state.lookup('Pump2', alias), undefined)
+  assert.equal(state.lookup(null, alias), undefined)
 })
 
 test('session - NDEATH has exactly one metric, bdSeq, and no seq (tck-id topics-ndeath-payload, payloads-ndeath-seq)', () => {
-  const payload = build().ndeath(7, T0)
+  const payload = build().payloads.ndeath(7, T0)
   assert.deepEqual(payload.metrics, [{ name: 'bdSeq', datatype: 'Int64', timestamp: T0, value: 7n }])
   const decoded = wire(payload)
   assert.equal(decoded.seq, undefined)
@@ -230,52 +233,52 @@ test('session - NDEATH has exactly one metric, bdSeq, and no seq (tck-id topics-
 })
 
 test('session - NDEATH bdSeq equals the NBIRTH bdSeq of the same connection (tck-id payloads-ndeath-bdseq)', () => {
-  const session = build()
-  assert.deepEqual(session.ndeath(9, T0).metrics[0]!.value, session.nbirth(9, T0).metrics[0]!.value)
+  const { payloads } = build()
+  assert.deepEqual(payloads.ndeath(9, T0).metrics[0]!.value, payloads.nbirth(9, T0).metrics[0]!.value)
 })
 
 test('session - DDEATH has a timestamp and no metrics', () => {
-  assert.deepEqual(build().ddeath(T0), { timestamp: T0, metrics: [] })
+  assert.deepEqual(build().payloads.ddeath(T0), { timestamp: T0, metrics: [] })
 })
 
 test('session - devices are offline until set online; onlineDevices keeps declaration order', () => {
-  const session = build()
-  assert.deepEqual(session.deviceIds, ['Boiler1', 'Pump2'])
-  assert.deepEqual(session.onlineDevices(), [])
-  session.setOnline('Pump2', true)
-  session.setOnline('Boiler1', true)
-  assert.deepEqual(session.onlineDevices(), ['Boiler1', 'Pump2'])
-  session.setOnline('Boiler1', false)
-  assert.equal(session.isOnline('Boiler1'), false)
-  assert.deepEqual(session.onlineDevices(), ['Pump2'])
+  const { state } = build()
+  assert.deepEqual(state.deviceIds, ['Boiler1', 'Pump2'])
+  assert.deepEqual(state.onlineDevices(), [])
+  state.setOnline('Pump2', true)
+  state.setOnline('Boiler1', true)
+  assert.deepEqual(state.onlineDevices(), ['Boiler1', 'Pump2'])
+  state.setOnline('Boiler1', false)
+  assert.equal(state.isOnline('Boiler1'), false)
+  assert.deepEqual(state.onlineDevices(), ['Pump2'])
 })
 
 test('session - data() returns the record to buffer, null when empty or for an unknown device', () => {
-  const session = build()
+  const { state } = build()
   const metrics = [metric('Running', 'Boolean', true)]
-  assert.deepEqual(session.data('Pump2', metrics, T0 + 5), { deviceId: 'Pump2', at: T0 + 5, metrics })
-  assert.equal(session.lastValue('Pump2', 'Running'), true)
-  assert.equal(session.data('Pump2', [], T0), null)
-  assert.equal(session.data('Nobody', metrics, T0), null)
+  assert.deepEqual(state.record('Pump2', metrics, T0 + 5), { deviceId: 'Pump2', at: T0 + 5, metrics })
+  assert.equal(state.lastValue('Pump2', 'Running'), true)
+  assert.equal(state.record('Pump2', [], T0), null)
+  assert.equal(state.record('Nobody', metrics, T0), null)
 })
 
 test('session - a device added later gets aliases that do not collide with existing ones', () => {
-  const session = build()
-  session.addDevice(device('Late', [{ name: 'Level', type: 'Double' }]))
-  const taken = [session.nbirth(0, T0), session.dbirth('Boiler1', T0), session.dbirth('Pump2', T0)].flatMap((p) => p.metrics).map((m) => m.alias)
-  const late = session.dbirth('Late', T0).metrics[0]!.alias
+  const { state, payloads } = build()
+  state.addDevice(device('Late', [{ name: 'Level', type: 'Double' }]))
+  const taken = [payloads.nbirth(0, T0), payloads.dbirth('Boiler1', T0), payloads.dbirth('Pump2', T0)].flatMap((p) => p.metrics).map((m) => m.alias)
+  const late = payloads.dbirth('Late', T0).metrics[0]!.alias
   assert.ok(late !== undefined && !taken.includes(late))
 })
 
 test('session - an uncertain value goes out with its value and Quality 64, in data and in the next birth; good again carries 192', () => {
-  const session = build()
+  const { state, payloads } = build()
   const quality = (m: PayloadMetric | undefined) => (m?.properties?.Quality as { value: number } | undefined)?.value
   const doubtful: Metric = { ...metric('Temperature', 'Float', 20.5), uncertain: true }
-  session.data('Boiler1', [doubtful])
-  const data = session.dataPayload([record('Boiler1', [doubtful])], false, T0 + 2)!
+  state.record('Boiler1', [doubtful])
+  const data = payloads.dataPayload([record('Boiler1', [doubtful])], false, T0 + 2)!
   assert.deepEqual([data.metrics[0]!.value, quality(data.metrics[0])], [20.5, 64])
-  const birth = session.dbirth('Boiler1', T0 + 3).metrics.find((m) => m.name === 'Temperature')
+  const birth = payloads.dbirth('Boiler1', T0 + 3).metrics.find((m) => m.name === 'Temperature')
   assert.deepEqual([birth?.value, quality(birth)], [20.5, 64])
   const good = metric('Temperature', 'Float', 20.5, T0 + 4)
-  assert.equal(quality(session.dataPayload([record('Boiler1', [good])], false, T0 + 5)!.metrics[0]), 192)
+  assert.equal(quality(payloads.dataPayload([record('Boiler1', [good])], false, T0 + 5)!.metrics[0]), 192)
 })

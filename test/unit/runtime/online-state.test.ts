@@ -5,7 +5,8 @@ import type { TagConfig } from '../../../gateway/config/types.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
 import { OnlineState } from '../../../gateway/runtime/online-state.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
+import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { Recorder } from '../../../gateway/sparkplug/recorder.js'
 import { recordingLog } from '../../helpers/fake-upstream.js'
 import { ManualClock } from '../../helpers/manual-clock.js'
 
@@ -18,18 +19,16 @@ const tags = tagDefs(configs, [
 /** A device Tank (offline after 3 failed scans) whose births and deaths are recorded; `live` says whether a session would announce them. */
 function rig(live = true) {
   const clock = new ManualClock()
-  const session = new Session([], [{ deviceId: 'Tank', tags }])
+  const session = new NodeState([], [{ deviceId: 'Tank', tags }])
   const outbox = createMemoryOutbox()
   const changes: string[] = []
   let notified = 0
-  const sink = {
-    session,
-    outbox,
+  const recorder = new Recorder(session, outbox, {
     notify: () => notified++,
     deviceChanged: (id: string, online: boolean) => (changes.push(`${id} ${online ? 'DBIRTH' : 'DDEATH'}`), live),
-  }
+  })
   const log = recordingLog()
-  const state = new OnlineState({ deviceId: 'Tank', offlineAfter: 3 }, tags, sink, log, clock)
+  const state = new OnlineState({ deviceId: 'Tank', offlineAfter: 3 }, tags, recorder, log, clock)
   const read = (level: number, flow = 1): Reading[] => [
     { point: 'Level', at: clock.now(), value: level },
     { point: 'Flow', at: clock.now(), value: flow },

@@ -5,7 +5,8 @@ import type { SparkplugType, Value } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { decodePayload, encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { convertExactly } from '../../../gateway/sparkplug/retype.js'
-import { Session } from '../../../gateway/sparkplug/session.js'
+import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { PayloadBuilder } from '../../../gateway/sparkplug/payload-builder.js'
 
 function device(deviceId: string, list: { name: string; type: SparkplugType }[]) {
   const configs: TagConfig[] = list.map((t) => ({ pollMs: 1000, deadband: 0, writable: false, writeIntervalMs: 0, ...t }))
@@ -42,16 +43,17 @@ test('retype - a value the new type holds exactly is converted; anything else is
 })
 
 test('retype - buffered values of a retyped tag replay as history: converted under the alias where exact, else by name with their recorded datatype, and the payload encodes', () => {
-  const session = new Session([], [device('A', [{ name: 'Level', type: 'Int16' }, { name: 'Temp', type: 'Double' }, { name: 'Mode', type: 'String' }, { name: 'Same', type: 'Int32' }])])
-  const recorded = session.data('A', [
+  const state = new NodeState([], [device('A', [{ name: 'Level', type: 'Int16' }, { name: 'Temp', type: 'Double' }, { name: 'Mode', type: 'String' }, { name: 'Same', type: 'Int32' }])])
+  const payloads = new PayloadBuilder(state)
+  const recorded = state.record('A', [
     { name: 'Level', type: 'Int16', value: -300, at: 10 },
     { name: 'Temp', type: 'Double', value: 0.1, at: 10 },
     { name: 'Mode', type: 'String', value: 'auto', at: 10 },
     { name: 'Same', type: 'Int32', value: 7, at: 10 },
   ], 10)!
-  session.replaceDevice(device('A', [{ name: 'Level', type: 'Int32' }, { name: 'Temp', type: 'Float' }, { name: 'Mode', type: 'Int32' }, { name: 'Same', type: 'Int32' }]))
-  const aliases = Object.fromEntries(session.dbirth('A', 20).metrics.map((m) => [m.name, m.alias]))
-  const payload = session.dataPayload([recorded], false, 20)!
+  state.replaceDevice(device('A', [{ name: 'Level', type: 'Int32' }, { name: 'Temp', type: 'Float' }, { name: 'Mode', type: 'Int32' }, { name: 'Same', type: 'Int32' }]))
+  const aliases = Object.fromEntries(payloads.dbirth('A', 20).metrics.map((m) => [m.name, m.alias]))
+  const payload = payloads.dataPayload([recorded], false, 20)!
   const sent = decodePayload(encodePayload(payload, { uint32Field: 'int_value' })).metrics
   assert.deepEqual(sent.map((m) => ({ name: m.name, alias: m.alias, datatype: m.datatype, value: m.value, isHistorical: m.isHistorical })), [
     { name: undefined, alias: aliases.Level, datatype: undefined, value: 4294966996, isHistorical: true },

@@ -1,0 +1,155 @@
+import type { DataRecord, Metric, SparkplugType, Value } from '../model/value.js'
+import type { TagDef } from '../normalise/tag-def.js'
+import type { NodeMetricDef } from './node-metrics.js'
+
+/** One metric the node or a device declares in its birth. */
+export interface Declared {
+  readonly name: string
+  readonly type: SparkplugType
+  /** Absent for bdSeq and Node Control/* (tck-id operational-behavior-data-commands-rebirth-name-aliases). */
+  readonly alias?: number
+  readonly writable: boolean
+  readonly tag?: TagDef
+}
+
+export interface DeviceDef {
+  readonly deviceId: string
+  readonly tags: readonly TagDef[]
+}
+
+/** What delivery, commands and the payloads read of the node's state; only the recorder writes it. */
+export interface NodeView {
+  readonly deviceIds: string[]
+  isOnline(deviceId: string): boolean
+  onlineDevices(): string[]
+  /** The metrics the births of the node (null) or a device declare, by name, in birth order; undefined for an unknown device. */
+  declared(deviceId: string | null): ReadonlyMap<string, Declared> | undefined
+  lookup(deviceId: string | null, nameOrAlias: string | number): Declared | undefined
+  /** Whether the current births declare any metric of `record`. */
+  declaresAny(record: DataRecord): boolean
+  /** The last value recorded for a metric, as the next birth carries it. */
+  lastMetric(deviceId: string | null, name: string): Metric | undefined
+  lastValue(deviceId: string | null, name: string): Value | null | undefined
+}
+
+/**
+ * The edge node's state, without I/O: the metrics the node and each device declare (names,
+ * types, aliases), their last values (what the next births carry), and which devices are online.
+ * Aliases are unique across the node and all its devices (tck-id payloads-alias-uniqueness) and
+ * never reused, so a host never joins two metrics' histories.
+ */
+export class NodeState implements NodeView {
+  private readonly byName = new Map<string | null, Map<string, Declared>>()
+  private readonly byAlias = new Map<number, { deviceId: string | null; metric: Declared }>()
+  private readonly values = new Map<string | null, Map<string, Metric>>()
+  private readonly online = new Set<string>()
+  private nextAlias = 1
+
+  constructor(nodeMetrics: readonly NodeMetricDef[], devices: readonly DeviceDef[], now = Date.now()) {
+    this.byName.set(null, new Map())
+    this.values.set(null, new Map())
+    for (const def of nodeMetrics) {
+      this.declare(null, { name: def.name, type: def.type, writable: def.writable, ...(def.aliased ? { alias: this.nextAlias++ } : {}) })
+      this.values.get(null)!.set(def.name, { name: def.name, type: def.type, value: def.value, at: now })
+    }
+    for (const device of devices) this.addDevice(device)
+  }
+
+  /** Declares a device's metrics (offline until `setOnline`). */
+  addDevice(device: DeviceDef): void {
+    this.byName.set(device.deviceId, new Map())
+    this.values.set(device.deviceId, new Map())
+    for (const tag of device.tags) this.declare(device.deviceId, { name: tag.name, type: tag.type, alias: this.nextAlias++, writable: tag.writable, tag })
+  }
+
+  /**
+   * Declares a device anew after its tag file changed. A metric with the same name and type keeps
+   * its alias (a host's history stays joined up); a new one gets a new alias; aliases of metrics
+   * that are gone are retired, never reused. Values of kept metrics stay for the next DBIRTH.
+   */
+  replaceDevice(device: DeviceDef): void {
+    const before = this.byName.get(device.deviceId) ?? new Map<string, Declared>()
+    const values = this.values.get(device.deviceId) ?? new Map<string, Metric>()
+    this.forgetAliases(device.deviceId)
+    this.byName.set(device.deviceId, new Map())
+    const kept = new Map<string, Metric>()
+    for (const tag of device.tags) {
+      const old = before.get(tag.name)
+      const same = old !== undefined && old.type === tag.type
+      this.declare(device.deviceId, { name: tag.name, type: tag.type, alias: same ? old.alias! : this.nextAlias++, writable: tag.writable, tag })
+      const value = values.get(tag.name)
+      if (same && value !== undefined) kept.set(tag.name, value)
+    }
+    this.values.set(device.deviceId, kept)
+  }
+
+  /** Forgets a device whose tag file was removed; its aliases are retired. */
+  removeDevice(deviceId: string): void {
+    this.forgetAliases(deviceId)
+    this.byName.delete(deviceId)
+    this.values.delete(deviceId)
+    this.online.delete(deviceId)
+  }
+
+  get deviceIds(): string[] {
+    return [...this.byName.keys()].filter((id): id is string => id !== null)
+  }
+
+  isOnline(deviceId: string): boolean {
+    return this.online.has(deviceId)
+  }
+
+  setOnline(deviceId: string, online: boolean): void {
+    if (online) this.online.add(deviceId)
+    else this.online.delete(deviceId)
+  }
+
+  onlineDevices(): string[] {
+    return this.deviceIds.filter((id) => this.online.has(id))
+  }
+
+  /** Keeps new values (for the next births) and returns them as a DATA record, or null if empty or undeclared. */
+  record(deviceId: string | null, metrics: readonly Metric[], at = Date.now()): DataRecord | null {
+    if (metrics.length === 0) return null
+    const values = this.values.get(deviceId)
+    if (values === undefined) return null
+    for (const metric of metrics) values.set(metric.name, metric)
+    return { deviceId, at, metrics }
+  }
+
+  declared(deviceId: string | null): ReadonlyMap<string, Declared> | undefined {
+    return this.byName.get(deviceId)
+  }
+
+  declaresAny(record: DataRecord): boolean {
+    const declared = this.byName.get(record.deviceId)
+    return declared !== undefined && record.metrics.some((m) => declared.has(m.name))
+  }
+
+  lookup(deviceId: string | null, nameOrAlias: string | number): Declared | undefined {
+    if (typeof nameOrAlias === 'number') {
+      const hit = this.byAlias.get(nameOrAlias)
+      return hit && hit.deviceId === deviceId ? hit.metric : undefined
+    }
+    return this.byName.get(deviceId)?.get(nameOrAlias)
+  }
+
+  lastMetric(deviceId: string | null, name: string): Metric | undefined {
+    return this.values.get(deviceId)?.get(name)
+  }
+
+  lastValue(deviceId: string | null, name: string): Value | null | undefined {
+    return this.lastMetric(deviceId, name)?.value
+  }
+
+  private forgetAliases(deviceId: string): void {
+    for (const metric of this.byName.get(deviceId)?.values() ?? []) {
+      if (metric.alias !== undefined) this.byAlias.delete(metric.alias)
+    }
+  }
+
+  private declare(deviceId: string | null, metric: Declared): void {
+    this.byName.get(deviceId)!.set(metric.name, metric)
+    if (metric.alias !== undefined) this.byAlias.set(metric.alias, { deviceId, metric })
+  }
+}
