@@ -7,6 +7,7 @@ const only = process.env.MUTATE ? process.env.MUTATE.split(',') : null
 /** The modules that carry the gateway's guarantees (ordering, sequence numbers, store-and-forward). */
 const guaranteed = [
   'gateway/sparkplug/**/*.ts',
+  'gateway/pump/**/*.ts',
   'gateway/outbox/**/*.ts',
   'gateway/normalise/**/*.ts',
   'gateway/base/topics.ts',

@@ -7,11 +7,11 @@ import type { Log } from './model/log.js'
 import { createMemoryOutbox } from './outbox/memory-outbox.js'
 import type { Outbox } from './outbox/outbox.js'
 import { openBuffer } from './outbox/sqlite-fallback.js'
-import { createFileBdSeqStore } from './sparkplug/bdseq.js'
+import { createFileBdSeqStore } from './pump/bdseq.js'
 import { nodeMetricDefs } from './sparkplug/node-metrics.js'
 import { NodeState } from './sparkplug/node-state.js'
 import { PayloadBuilder } from './sparkplug/payload-builder.js'
-import { Pump } from './sparkplug/pump.js'
+import { Pump } from './pump/pump.js'
 import { Recorder } from './sparkplug/recorder.js'
 import { CommandAudit } from './runtime/audit.js'
 import { bufferMetricDefs, startBufferSampler } from './runtime/buffer-metrics.js'
@@ -67,21 +67,16 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   const heartbeatMs = upstream.capabilities.will ? 0 : upstream.capabilities.heartbeatMs
   const state = new NodeState([...nodeMetricDefs(0, heartbeatMs), ...bufferMetricDefs()], [])
   const commandsConfig = config.commands ?? defaults.commands
-  const recorder: Recorder = new Recorder(state, outbox, {
-    notify: () => pump.notify(),
-    deviceChanged: (deviceId: string, online: boolean): boolean => pump.deviceChanged(deviceId, online),
-  })
-  const devices = new DeviceSet(recorder, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites }, config.stateDir)
-
   const audit = new CommandAudit(log, { valueLength: commandsConfig.auditValueLength })
-
   const pumpProgress = new PumpProgress()
-  const pump = new Pump({
+  // The pump and the recorder need each other: the recorder wakes the pump directly (once per
+  // reading), the pump asks the recorder where births stand (once per birth) and hands it commands.
+  const pump: Pump = new Pump({
     clock: pumpProgress.clock,
     node: config.sparkplug,
     state,
     payloads: new PayloadBuilder(state),
-    order: recorder,
+    order: { lastRecordId: () => recorder.lastRecordId() },
     outbox,
     upstream,
     bdSeq,
@@ -89,11 +84,14 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     primaryHostId: config.sparkplug.primaryHostId,
     reconnect: { minMs: upstreamConfig.reconnectMinMs, maxMs: upstreamConfig.reconnectMaxMs },
     log: log.child({ part: 'pump' }),
-    onCommand: commandHandler(devices, recorder, audit, hooks.onReboot),
+    onCommand: (command, origin) => applyCommand(command, origin),
     onRefused: (refusal, origin) => audit.onRefused({ topic: origin, metric: refusal.metric, reason: refusal.reason }),
     onApplied: (metric, origin) => audit.onAccepted({ topic: origin, metric, value: true }),
     commandPolicy: commandsConfig,
   })
+  const recorder = new Recorder(state, outbox, pump)
+  const devices = new DeviceSet(recorder, log, { maxQueuedWrites: commandsConfig.maxQueuedWrites }, config.stateDir)
+  const applyCommand = commandHandler(devices, recorder, audit, hooks.onReboot)
   pump.start()
   for (const device of config.devices) devices.start(device)
   const bufferSampler = startBufferSampler(outbox, recorder, () => pump.status().replayedMetrics)

@@ -1,6 +1,6 @@
 /**
- * The outbox: the durable FIFO of DATA records between the session and the upstream
- * (store-and-forward). Births and deaths never enter it; they are rebuilt from session state.
+ * The outbox: the durable FIFO of DATA records between the recorder and the upstream
+ * (store-and-forward). Births and deaths never enter it; they are rebuilt from the node's state.
  * Synchronous, because better-sqlite3 is: `add` hands the record to the file's open batch (or to
  * memory while a checkpoint goes to disk) and never waits on the disk itself.
  */

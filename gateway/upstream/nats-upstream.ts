@@ -32,12 +32,10 @@ interface NatsSession {
  * that refuses the message (the stream is full) keeps the session, and the pump retries. A message
  * too large for the server or the stream can never be taken: UndeliverableError, session kept.
  */
-export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
-  let session: NatsSession | null = null
-  let listener: (event: UpstreamEvent) => void = () => {}
+/** Core NATS only writes; JetStream confirms, keeps the last STATE and deduplicates by message id. */
+function capabilitiesOf(config: NatsConfig): UpstreamCapabilities {
   const jetstream = config.mode === 'jetstream'
-
-  const capabilities: UpstreamCapabilities = {
+  return {
     will: false,
     confirmsData: jetstream,
     replayWindowMs: config.replayWindowMs,
@@ -47,6 +45,14 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
     heartbeatMs: config.heartbeatMs,
     maxInFlight,
   }
+}
+
+export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
+  let session: NatsSession | null = null
+  let listener: (event: UpstreamEvent) => void = () => {}
+  const jetstream = config.mode === 'jetstream'
+
+  const capabilities = capabilitiesOf(config)
 
   const down = (own: NatsSession, error: UpstreamError): void => {
     if (own.ended) return

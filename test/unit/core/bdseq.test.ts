@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import type { Log, LogFields } from '../../../gateway/model/log.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
 import { runtimeDirFor } from '../../../gateway/base/runtime-dir.js'
-import { createFileBdSeqStore, createMemoryBdSeqStore } from '../../../gateway/sparkplug/bdseq.js'
+import { createFileBdSeqStore, createMemoryBdSeqStore } from '../../../gateway/pump/bdseq.js'
 import { freshDirs } from '../../helpers/fresh-dirs.js'
 
 const freshDir = freshDirs('bdseq-test')

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Metric } from '../../../gateway/model/value.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
-import { Drain, isBatch, type Batch } from '../../../gateway/sparkplug/drain.js'
+import { Drain, isBatch, type Batch } from '../../../gateway/pump/drain.js'
 import { orderOf } from '../../helpers/record-order.js'
 
 const metric = (name: string, value: Metric['value'], at: number): Metric => ({ name, type: 'Int32', value, at })

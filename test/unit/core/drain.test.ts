@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import type { Metric } from '../../../gateway/model/value.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
 import type { Outbox } from '../../../gateway/outbox/outbox.js'
-import { Drain, isBatch } from '../../../gateway/sparkplug/drain.js'
+import { Drain, isBatch } from '../../../gateway/pump/drain.js'
 import { orderOf } from '../../helpers/record-order.js'
 
 function add(outbox: Outbox, deviceId: string | null, metricCount = 1): number {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { HostState } from '../../../gateway/sparkplug/host-state.js'
+import { HostState } from '../../../gateway/pump/host-state.js'
 
 const state = (json: unknown): Uint8Array => new TextEncoder().encode(typeof json === 'string' ? json : JSON.stringify(json))
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Sequence } from '../../../gateway/sparkplug/sequence.js'
+import { Sequence } from '../../../gateway/pump/sequence.js'
 
 // Publishes one message as the pump does: peek, then commit once the message is encoded.
 function send(seq: Sequence, kind: 'NBIRTH' | 'other'): number {

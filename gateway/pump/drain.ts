@@ -1,8 +1,8 @@
 import type { Metric, Value } from '../model/value.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
 import { Lane } from './drain-lane.js'
-import type { PayloadMetric } from './payload.js'
-import type { RecordOrder } from './recorder.js'
+import type { PayloadMetric } from '../sparkplug/payload.js'
+import type { RecordOrder } from '../sparkplug/recorder.js'
 
 /** A device birth or death waiting to be published, ordered against data by record id. */
 export interface StateChange {
