@@ -8,6 +8,7 @@ const only = process.env.MUTATE ? process.env.MUTATE.split(',') : null
 const guaranteed = [
   'gateway/sparkplug/**/*.ts',
   'gateway/pump/**/*.ts',
+  'gateway/node/**/*.ts',
   'gateway/outbox/**/*.ts',
   'gateway/normalise/**/*.ts',
   'gateway/base/topics.ts',

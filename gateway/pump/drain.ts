@@ -2,7 +2,7 @@ import type { Metric, Value } from '../model/value.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
 import { Lane } from './drain-lane.js'
 import type { PayloadMetric } from '../sparkplug/payload.js'
-import type { RecordOrder } from '../sparkplug/recorder.js'
+import type { RecordOrder } from '../node/recorder.js'
 
 /** A device birth or death waiting to be published, ordered against data by record id. */
 export interface StateChange {

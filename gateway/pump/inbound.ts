@@ -2,8 +2,8 @@ import type { Log } from '../model/log.js'
 import type { UpstreamEvent } from '../upstream/upstream.js'
 import { receiveCommands, type Command, type CommandOutcome, type CommandPolicy, type Refusal } from '../sparkplug/commands.js'
 import type { HostState } from './host-state.js'
-import { NEXT_SERVER, REBIRTH } from '../sparkplug/node-metrics.js'
-import type { NodeView } from '../sparkplug/node-state.js'
+import { NEXT_SERVER, REBIRTH } from '../node/node-metrics.js'
+import type { NodeView } from '../node/node-state.js'
 import type { NodeAddress } from '../base/topics.js'
 
 export interface InboundOptions {

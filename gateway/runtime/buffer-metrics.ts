@@ -2,8 +2,8 @@ import type { Metric } from '../model/value.js'
 import type { OutboxStats } from '../base/status.js'
 import { Deadband } from '../normalise/deadband.js'
 import type { Outbox } from '../outbox/outbox.js'
-import type { NodeMetricDef } from '../sparkplug/node-metrics.js'
-import type { Recorder } from '../sparkplug/recorder.js'
+import type { NodeMetricDef } from '../node/node-metrics.js'
+import type { Recorder } from '../node/recorder.js'
 
 /** How often the buffer's node metrics are sampled; each goes out (NDATA) only when it changed. */
 export const BUFFER_METRICS_INTERVAL_MS = 10_000

@@ -1,6 +1,6 @@
 import type { Command, CommandOutcome } from '../sparkplug/commands.js'
-import { REBOOT, SCAN_RATE, scanRateMetric } from '../sparkplug/node-metrics.js'
-import type { Recorder } from '../sparkplug/recorder.js'
+import { REBOOT, SCAN_RATE, scanRateMetric } from '../node/node-metrics.js'
+import type { Recorder } from '../node/recorder.js'
 import type { CommandAudit } from './audit.js'
 import type { DeviceSet } from './device-set.js'
 

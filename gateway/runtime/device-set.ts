@@ -3,7 +3,7 @@ import type { DeviceConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
 import { tagDefs } from '../normalise/tag-def.js'
 import type { DeviceStats } from '../base/status.js'
-import type { Recorder } from '../sparkplug/recorder.js'
+import type { Recorder } from '../node/recorder.js'
 import { startPollLoop, type PollLoop, type PollOptions } from './poll.js'
 
 /**

@@ -5,7 +5,7 @@ import type { Value } from '../model/value.js'
 import { Deadband } from '../normalise/deadband.js'
 import { normalise } from '../normalise/normalise.js'
 import type { TagDef } from '../normalise/tag-def.js'
-import type { Recorder } from '../sparkplug/recorder.js'
+import type { Recorder } from '../node/recorder.js'
 import type { Clock } from '../base/clock.js'
 import type { DeviceStats } from '../base/status.js'
 

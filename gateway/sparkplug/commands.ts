@@ -3,10 +3,10 @@ import type { CommandsConfig } from '../config/types.js'
 import type { Value } from '../model/value.js'
 import type { TagDef } from '../normalise/tag-def.js'
 import { describe, writeValue } from './command-value.js'
-import { NEXT_SERVER, REBIRTH, REBOOT, SCAN_RATE } from './node-metrics.js'
+import { NEXT_SERVER, REBIRTH, REBOOT, SCAN_RATE } from '../node/node-metrics.js'
 import { decodePayload } from './codec.js'
 import type { Payload, PayloadMetric } from './payload.js'
-import type { NodeView } from './node-state.js'
+import type { NodeView } from '../node/node-state.js'
 
 /** What an NCMD or DCMD asks of the gateway, once validated. */
 export type Command =

@@ -1,6 +1,6 @@
 import type { DataRecord, Metric } from '../model/value.js'
 import type { TagDef } from '../normalise/tag-def.js'
-import type { Declared, NodeView } from './node-state.js'
+import type { Declared, NodeView } from '../node/node-state.js'
 import type { Payload, PayloadMetric, PropertySet } from './payload.js'
 import { convertExactly } from './retype.js'
 

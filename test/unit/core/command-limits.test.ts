@@ -7,9 +7,9 @@ import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { auditFields, auditText } from '../../../gateway/runtime/audit.js'
 import { receiveCommands, type CommandPolicy } from '../../../gateway/sparkplug/commands.js'
 import { encodePayload } from '../../../gateway/sparkplug/codec.js'
-import { nodeMetricDefs, REBIRTH, REBOOT, SCAN_RATE } from '../../../gateway/sparkplug/node-metrics.js'
+import { nodeMetricDefs, REBIRTH, REBOOT, SCAN_RATE } from '../../../gateway/node/node-metrics.js'
 import type { PayloadMetric } from '../../../gateway/sparkplug/payload.js'
-import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { NodeState } from '../../../gateway/node/node-state.js'
 
 const tag: TagConfig = { name: 'Setpoint', pollMs: 1000, deadband: 0, writable: true, writeIntervalMs: 0 }
 const session = new NodeState(nodeMetricDefs(1000), [{ deviceId: 'Boiler1', tags: tagDefs([tag], [{ name: 'Setpoint', type: 'Double' }]) }])

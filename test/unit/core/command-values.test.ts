@@ -11,9 +11,9 @@ import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { receiveCommands } from '../../../gateway/sparkplug/commands.js'
 import { bigIntToU64, wirePayload, type WireMetric } from '../../../gateway/sparkplug/codec-wire.js'
 import { dataTypeCodes } from '../../../gateway/sparkplug/datatypes.js'
-import { nodeMetricDefs } from '../../../gateway/sparkplug/node-metrics.js'
+import { nodeMetricDefs } from '../../../gateway/node/node-metrics.js'
 import type { DataTypeName } from '../../../gateway/sparkplug/payload.js'
-import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { NodeState } from '../../../gateway/node/node-state.js'
 
 /** A tag: its name, the register's raw type, and config such as scale or sparkplugType. */
 type TagSpec = Partial<TagConfig> & { name: string; raw: SparkplugType }

@@ -5,9 +5,9 @@ import type { SparkplugType, Value } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { parseCommands, receiveCommands } from '../../../gateway/sparkplug/commands.js'
 import { encodePayload } from '../../../gateway/sparkplug/codec.js'
-import { NEXT_SERVER, nodeMetricDefs, REBIRTH, REBOOT, SCAN_RATE } from '../../../gateway/sparkplug/node-metrics.js'
+import { NEXT_SERVER, nodeMetricDefs, REBIRTH, REBOOT, SCAN_RATE } from '../../../gateway/node/node-metrics.js'
 import type { PayloadMetric } from '../../../gateway/sparkplug/payload.js'
-import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { NodeState } from '../../../gateway/node/node-state.js'
 
 type TagSpec = Partial<TagConfig> & { name: string; type: SparkplugType }
 

@@ -6,8 +6,8 @@ import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
 import { silentLog } from '../../../gateway/runtime/log.js'
 import { startPollLoop } from '../../../gateway/runtime/poll.js'
-import { NodeState } from '../../../gateway/sparkplug/node-state.js'
-import { Recorder } from '../../../gateway/sparkplug/recorder.js'
+import { NodeState } from '../../../gateway/node/node-state.js'
+import { Recorder } from '../../../gateway/node/recorder.js'
 
 /**
  * A driver whose next read can be made to hang until released. It records every call and how

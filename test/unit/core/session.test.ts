@@ -4,9 +4,9 @@ import type { TagConfig } from '../../../gateway/config/types.js'
 import type { DataRecord, Metric, SparkplugType, Value } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { decodePayload, encodePayload } from '../../../gateway/sparkplug/codec.js'
-import { nodeMetricDefs, REBIRTH, SCAN_RATE } from '../../../gateway/sparkplug/node-metrics.js'
+import { nodeMetricDefs, REBIRTH, SCAN_RATE } from '../../../gateway/node/node-metrics.js'
 import type { Payload, PayloadMetric } from '../../../gateway/sparkplug/payload.js'
-import { NodeState, type DeviceDef } from '../../../gateway/sparkplug/node-state.js'
+import { NodeState, type DeviceDef } from '../../../gateway/node/node-state.js'
 import { PayloadBuilder } from '../../../gateway/sparkplug/payload-builder.js'
 
 const T0 = 1_700_000_000_000

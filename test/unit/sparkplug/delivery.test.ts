@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { replyBody } from '../../../gateway/pump/inbound.js'
-import { HEARTBEAT_INTERVAL } from '../../../gateway/sparkplug/node-metrics.js'
+import { HEARTBEAT_INTERVAL } from '../../../gateway/node/node-metrics.js'
 import { ManualClock } from '../../helpers/manual-clock.js'
 import { codec, goRound, pumpRig as rig, waitUntil } from '../../helpers/pump-rig.js'
 

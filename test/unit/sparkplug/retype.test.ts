@@ -5,7 +5,7 @@ import type { SparkplugType, Value } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { decodePayload, encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { convertExactly } from '../../../gateway/sparkplug/retype.js'
-import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { NodeState } from '../../../gateway/node/node-state.js'
 import { PayloadBuilder } from '../../../gateway/sparkplug/payload-builder.js'
 
 function device(deviceId: string, list: { name: string; type: SparkplugType }[]) {

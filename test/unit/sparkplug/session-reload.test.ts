@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import type { TagConfig } from '../../../gateway/config/types.js'
 import type { SparkplugType } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
-import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { NodeState } from '../../../gateway/node/node-state.js'
 import { PayloadBuilder } from '../../../gateway/sparkplug/payload-builder.js'
 
 function device(deviceId: string, list: { name: string; type: SparkplugType }[]) {

@@ -4,9 +4,9 @@ import type { TagConfig } from '../../../gateway/config/types.js'
 import type { Metric } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
-import { NodeState } from '../../../gateway/sparkplug/node-state.js'
+import { NodeState } from '../../../gateway/node/node-state.js'
 import { PayloadBuilder } from '../../../gateway/sparkplug/payload-builder.js'
-import { Recorder } from '../../../gateway/sparkplug/recorder.js'
+import { Recorder } from '../../../gateway/node/recorder.js'
 
 const configs: TagConfig[] = [{ name: 'Level', pollMs: 1000, deadband: 0, writable: false, writeIntervalMs: 0 }]
 const tank = { deviceId: 'Tank', tags: tagDefs(configs, [{ name: 'Level', type: 'Int32' }]) }
