@@ -14,16 +14,22 @@ import type { PayloadBuilder } from '../sparkplug/payload-builder.js'
 import type { RecordOrder } from '../node/recorder.js'
 import { addressOf, topicOf, type NodeAddress } from '../base/topics.js'
 
-export interface DeliveryContext {
+/** What the pump is given and hands on to each session's delivery. */
+export interface DeliveryParts {
   readonly node: NodeAddress
+  /** The node's state as the recorder keeps it: read here, never written. */
   readonly state: NodeView
   readonly payloads: PayloadBuilder
+  /** Where births stand against buffered data. */
   readonly order: RecordOrder
   readonly outbox: Outbox
   readonly upstream: Upstream
   readonly codec: CodecOptions
-  readonly clock: Clock
   readonly log: Log
+}
+
+export interface DeliveryContext extends DeliveryParts {
+  readonly clock: Clock
   /** Shared with the pump across sessions, for /status. */
   readonly counters: { published: number; replayedMetrics: number }
   /** Shared with the pump across sessions: which rows have already been written to a lost session. */

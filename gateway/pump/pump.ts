@@ -1,38 +1,22 @@
-import type { Log } from '../model/log.js'
-import type { Outbox } from '../outbox/outbox.js'
 import { Backoff } from '../base/backoff.js'
 import { systemClock, type Clock } from '../base/clock.js'
 import { Signal } from '../base/signal.js'
-import type { Message, Upstream, UpstreamEvent } from '../upstream/upstream.js'
+import type { Message, UpstreamEvent } from '../upstream/upstream.js'
 import type { BdSeqStore } from './bdseq.js'
 import { encodePayload } from '../sparkplug/codec.js'
 import type { Command, CommandOutcome, CommandPolicy, Refusal } from '../sparkplug/commands.js'
-import { Delivery, type SessionEnd } from './delivery.js'
+import { Delivery, type DeliveryParts, type SessionEnd } from './delivery.js'
 import { HostState } from './host-state.js'
 import { Inbound } from './inbound.js'
 import { Refusals } from './refusals.js'
 import { ReplayLedger } from './replay-ledger.js'
-import type { CodecOptions } from '../sparkplug/payload.js'
-import type { NodeView } from '../node/node-state.js'
-import type { PayloadBuilder } from '../sparkplug/payload-builder.js'
-import type { RecordOrder } from '../node/recorder.js'
-import { addressOf, type NodeAddress } from '../base/topics.js'
+import { addressOf } from '../base/topics.js'
 import type { PumpStatus } from '../base/status.js'
 
-export interface PumpOptions {
-  readonly node: NodeAddress
-  /** The node's state as the recorder keeps it: read here, never written. */
-  readonly state: NodeView
-  readonly payloads: PayloadBuilder
-  /** Where births stand against buffered data. */
-  readonly order: RecordOrder
-  readonly outbox: Outbox
-  readonly upstream: Upstream
+export interface PumpOptions extends DeliveryParts {
   readonly bdSeq: BdSeqStore
-  readonly codec: CodecOptions
   readonly primaryHostId?: string
   readonly reconnect: { readonly minMs: number; readonly maxMs: number }
-  readonly log: Log
   /** A validated command other than rebirth and next-server; resolves when it is applied or refused. */
   readonly onCommand: (command: Command, origin: string) => Promise<CommandOutcome>
   /** A command metric that was refused, for the audit log and the counters. */

@@ -36,10 +36,15 @@ export class ScanSchedule {
     return this.groups.reduce((a, b) => (b.due < a.due ? b : a))
   }
 
-  /** The group is read now: due one period after it was due, or now when the loop fell behind (no burst of catch-up scans). */
+  /**
+   * The group is read now. Read on time (or late by less than a period) it keeps its grid: due one
+   * period after it was due. Its first read, and a read a whole period or more late, are followed
+   * by the next one period later: missed scans are skipped, never made up in a burst.
+   */
   started(group: ScanGroup, now: number): void {
     const period = this.scanRateMs > 0 ? this.scanRateMs : group.periodMs
-    group.due = Math.max(group.due + period, now)
+    const onGrid = group.due + period
+    group.due = onGrid > now ? onGrid : now + period
   }
 
   /** Overrides every period (0 restores the configured ones); every group is read at once at the new rate. */

@@ -18,6 +18,8 @@ export interface GatewaySetup {
   readonly dataQos?: 0 | 1
   /** Device file name (without .yaml) -> YAML text. */
   readonly devices: Readonly<Record<string, string>>
+  /** The state directory as gateway.yaml names it (`state/`, beside the file, unless told). */
+  readonly stateDir?: string
   /** Extra YAML appended to gateway.yaml. */
   readonly extra?: string
   /** The whole `upstream:` block's body (indented two spaces), replacing the MQTT one built from `servers`. */
@@ -42,7 +44,7 @@ export function writeGatewayConfig(setup: GatewaySetup, dir = mkdtempSync(join(t
       '    reconnect: { min: 200ms, max: 1s }',
     ]),
     'devices: devices/',
-    'stateDir: state/',
+    `stateDir: ${setup.stateDir ?? 'state/'}`,
     'http: { listen: 127.0.0.1:0 }',
     'log: { level: debug }',
     setup.extra ?? '',

@@ -10,14 +10,14 @@ export interface ObservedMessage {
   readonly receivedAt: number
 }
 
-/** A subscriber that records everything on a filter, for asserting what a broker delivered. */
-export interface Observer {
+/** A subscriber that records everything on a filter (as `M`), for asserting what a broker delivered. */
+export interface Observer<M = ObservedMessage> {
   /** Every message so far, in arrival order. */
-  readonly messages: ObservedMessage[]
+  readonly messages: M[]
   /** The first message (already received or future) matching `predicate`; rejects after `timeoutMs`. */
-  waitFor(predicate: (m: ObservedMessage) => boolean, timeoutMs: number): Promise<ObservedMessage>
+  waitFor(predicate: (m: M) => boolean, timeoutMs: number): Promise<M>
   /** Resolves once `count` messages match `predicate`; rejects after `timeoutMs` saying how many came. */
-  waitForCount(predicate: (m: ObservedMessage) => boolean, count: number, timeoutMs: number): Promise<ObservedMessage[]>
+  waitForCount(predicate: (m: M) => boolean, count: number, timeoutMs: number): Promise<M[]>
   /**
    * Resolves once everything the broker routed to this observer before now has arrived: sends a
    * probe through the broker to itself and waits for it. Call before asserting that something

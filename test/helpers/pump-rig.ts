@@ -83,3 +83,21 @@ export async function waitUntil(condition: () => boolean, timeoutMs = 5000): Pro
     await new Promise((resolve) => setImmediate(resolve))
   }
 }
+
+/** Starts the pump, runs `steps`, and stops the pump whether they passed or threw. */
+export async function whileRunning(pump: { start(): void; stop(): Promise<void> }, steps: () => Promise<void>): Promise<void> {
+  pump.start()
+  try {
+    await steps()
+  } finally {
+    await pump.stop()
+  }
+}
+
+/** `whileRunning`, with `steps` starting once the device is born (its first DBIRTH published). */
+export function onceBorn(pump: { start(): void; stop(): Promise<void> }, upstream: FakeUpstream, steps: () => Promise<void>): Promise<void> {
+  return whileRunning(pump, async () => {
+    await upstream.waitForPublish('DBIRTH', 1)
+    await steps()
+  })
+}

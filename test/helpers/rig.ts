@@ -14,8 +14,8 @@ import { observeSparkplug, type SparkplugObserver } from './sparkplug-observer.j
 export type RigOwner = TestContext | SuiteContext
 
 export interface RigOptions {
-  /** A mosquitto with these options (the default: a plain one). Ignored with `nats`. */
-  readonly mosquitto?: MosquittoOptions
+  /** A mosquitto with these options (the default: a plain one), or none at all (`false`: the gateway's `servers` are the test's own). Ignored with `nats`. */
+  readonly mosquitto?: MosquittoOptions | false
   /** A nats-server instead of mosquitto (no observer or host then: NATS tests subscribe themselves). */
   readonly nats?: NatsServerOptions
   /** A three-server JetStream cluster instead of mosquitto (`rig.url` is the first server's). */
@@ -127,6 +127,7 @@ async function startParts(parts: Parts, options: RigOptions): Promise<void> {
     Object.assign(parts, { nats, url: nats.url })
     return
   }
+  if (options.mosquitto === false) return
   const broker = await startMosquitto(options.mosquitto)
   parts.stops.push(() => broker.stop())
   Object.assign(parts, { broker, url: broker.url })

@@ -1,7 +1,7 @@
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import type { Payload } from '../../gateway/sparkplug/payload.js'
 import { parseTopic } from '../../gateway/base/topics.js'
-import { observe, type ObservedMessage } from './mqtt-observer.js'
+import { observe, type ObservedMessage, type Observer } from './mqtt-observer.js'
 
 /** A Sparkplug message as a host application sees it. */
 export interface SparkplugMessage {
@@ -14,14 +14,8 @@ export interface SparkplugMessage {
   readonly retain: boolean
 }
 
-export interface SparkplugObserver {
-  readonly messages: SparkplugMessage[]
-  waitFor(predicate: (m: SparkplugMessage) => boolean, timeoutMs: number): Promise<SparkplugMessage>
-  waitForCount(predicate: (m: SparkplugMessage) => boolean, count: number, timeoutMs: number): Promise<SparkplugMessage[]>
-  /** See Observer.flush: call before asserting that something was not published. */
-  flush(timeoutMs?: number): Promise<void>
-  close(): Promise<void>
-}
+/** An observer of decoded edge-node messages (flush before asserting that something was not published). */
+export type SparkplugObserver = Observer<SparkplugMessage>
 
 function decode(m: ObservedMessage): SparkplugMessage | null {
   const topic = parseTopic(m.topic)

@@ -1,41 +1,31 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { encodePayload } from '../../gateway/sparkplug/codec.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
+import { startRig, type Rig } from '../helpers/rig.js'
 import { aliasesOf, metricOf, observeSparkplug, type SparkplugObserver, type SparkplugMessage } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
 import mqtt from 'mqtt'
 
 const T = 15_000
-let broker: Broker
+let rig: Rig
 let observer: SparkplugObserver
 let gateway: GatewayProcess
-let dir: string
-let file: string
 let darkFile: string
 
 const bdSeqOf = (m: SparkplugMessage) => metricOf(m.payload, 'bdSeq')!.value
 const after_ = (m: SparkplugMessage) => (x: SparkplugMessage) => observer.messages.indexOf(x) > observer.messages.indexOf(m)
 
-before(async () => {
-  broker = await startMosquitto()
-  observer = await observeSparkplug(broker.url)
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: {} })
-  dir = setup.dir
-  file = setup.file
-  darkFile = join(dir, 'sim2.dark')
-  writeGatewayConfig({ servers: [broker.url], devices: { sim1: simDevice('Sim1'), sim2: simDevice('Sim2', { darkFile }) } }, dir)
-  gateway = startGatewayProcess(file)
-})
-
-after(async () => {
-  await gateway?.kill('SIGKILL')
-  await observer?.close()
-  await broker?.stop()
-  removeDir(dir)
+before(async (t) => {
+  rig = await startRig(t, {
+    gateway: (dir) => {
+      darkFile = join(dir, 'sim2.dark')
+      return { devices: { sim1: simDevice('Sim1'), sim2: simDevice('Sim2', { darkFile }) } }
+    },
+  })
+  ;({ observer, gateway } = rig)
 })
 
 test('gateway - NBIRTH then a DBIRTH per device, seq 0.., bdSeq 0 on a fresh state dir, QoS 0, not retained', async () => {
@@ -102,7 +92,7 @@ test('gateway - DDATA carries aliases only and only what changed', async () => {
 
 test('gateway - a Rebirth NCMD re-sends NBIRTH (same bdSeq, seq 0) and every DBIRTH before more data', async () => {
   const first = observer.messages.find((m) => m.type === 'NBIRTH')!
-  const client = await mqtt.connectAsync(broker.url)
+  const client = await mqtt.connectAsync(rig.url)
   // QoS 1 and no timestamps, as the TCK sends it (ReceiveCommandTest).
   const payload = encodePayload({ metrics: [{ name: 'Node Control/Rebirth', datatype: 'Boolean', value: true }] }, { uint32Field: 'long_value' })
   await client.publishAsync('spBv1.0/Plant1/NCMD/Line3-GW', Buffer.from(payload), { qos: 1 })
@@ -137,17 +127,18 @@ test('gateway - kill -9: the broker publishes NDEATH with the bdSeq of the last 
   assert.equal(ndeath.payload.seq, undefined) // tck payloads-ndeath-seq
   assert.deepEqual(ndeath.payload.metrics.map((m) => m.name), ['bdSeq']) // tck topics-ndeath-payload
   assert.equal(bdSeqOf(ndeath), bdSeqOf(nbirth)) // tck payloads-ndeath-bdseq
-  gateway = startGatewayProcess(file)
+  gateway = rig.launchGateway()
   const again = await observer.waitFor((m) => m.type === 'NBIRTH' && after_(ndeath)(m), T)
   assert.equal(bdSeqOf(again), (bdSeqOf(nbirth) as bigint) + 1n) // tck topics-nbirth-bdseq-increment across restarts
-  assert.ok(existsSync(join(dir, 'state', 'bdseq')))
+  assert.ok(existsSync(join(rig.dir, 'state', 'bdseq')))
 })
 
 test('gateway - broker restart: a new session with bdSeq + 1 and full births', async () => {
   const before_ = observer.messages.filter((m) => m.type === 'NBIRTH').at(-1)!
   await observer.close()
-  await broker.restart()
-  observer = await observeSparkplug(broker.url)
+  await rig.broker.restart()
+  observer = await observeSparkplug(rig.url)
+  rig.defer(() => observer.close())
   const nbirth = await observer.waitFor((m) => m.type === 'NBIRTH', T)
   assert.equal(bdSeqOf(nbirth), (bdSeqOf(before_) as bigint) + 1n) // will rebuilt for the reconnect
   await observer.waitForCount((m) => m.type === 'DBIRTH', 2, T)
@@ -163,5 +154,5 @@ test('gateway - orderly stop: DDEATH for each device, then NDEATH with the curre
   const deaths = tail.filter((m) => m.type === 'DDEATH').map((m) => m.deviceId).sort()
   assert.deepEqual(deaths, ['Sim1', 'Sim2'])
   assert.ok(tail.indexOf(ndeath) > Math.max(...tail.filter((m) => m.type === 'DDEATH').map((m) => tail.indexOf(m))))
-  assert.equal(readFileSync(join(dir, 'state', 'bdseq'), 'utf8').trim(), String(Number(bdSeqOf(nbirth)) + 1))
+  assert.equal(readFileSync(join(rig.dir, 'state', 'bdseq'), 'utf8').trim(), String(Number(bdSeqOf(nbirth)) + 1))
 })

@@ -1,47 +1,23 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
-import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { connectHost, type TestHost } from '../helpers/host.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
-import { metricOf, observeSparkplug, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { test, type TestContext } from 'node:test'
+import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
+import { startRig } from '../helpers/rig.js'
+import { metricOf, type SparkplugMessage, type SparkplugObserver } from '../helpers/sparkplug-observer.js'
 import { simDevice } from '../helpers/sim-device.js'
-import { fillDisk, mountTmpfs } from '../helpers/tmpfs.js'
+import { fillDisk, stateOnTmpfs } from '../helpers/tmpfs.js'
 
 const T = 15_000
-let broker: Broker
-let host: TestHost
-const dirs: string[] = []
-const mounts: (() => void)[] = []
-const gateways: GatewayProcess[] = []
 
-before(async () => {
-  broker = await startMosquitto()
-  host = await connectHost(broker.url)
-})
-
-after(async () => {
-  for (const gateway of gateways) await gateway.kill('SIGKILL')
-  await host?.close()
-  await broker?.stop()
-  for (const unmount of mounts) unmount()
-  for (const dir of dirs) removeDir(dir)
-})
-
-
-async function startWithStateOn(options: string, groupId: string) {
-  const setup = writeGatewayConfig({ servers: [broker.url], groupId, devices: { sim1: simDevice('Sim1') } })
-  dirs.push(setup.dir)
-  const state = join(setup.dir, 'state')
-  mounts.push(mountTmpfs(state, options))
-  const observer = await observeSparkplug(broker.url, groupId)
-  const runtime = join(setup.dir, 'run')
-  mkdirSync(runtime, { mode: 0o700 })
-  const gateway = startGatewayProcess(setup.file, { RUNTIME_DIRECTORY: runtime })
-  gateways.push(gateway)
-  return { state, observer, gateway, http: await httpUrlOf(gateway, T) }
+/** Broker, host, an observer of `groupId` and a gateway whose state directory is a tmpfs mounted with `options`. */
+async function startWithStateOn(t: TestContext, options: string, groupId: string) {
+  const rig = await startRig(t, { groupId, host: true })
+  rig.configure({ groupId, devices: { sim1: simDevice('Sim1') } })
+  const { state, runtime } = stateOnTmpfs(rig, options)
+  const gateway = rig.launchGateway({ RUNTIME_DIRECTORY: runtime })
+  return { state, host: rig.host, observer: rig.observer, gateway, http: await rig.http(T) }
 }
 
 /** The exit code, or 'still running' after `ms` (the /proc case hung before the fix). */
@@ -63,8 +39,8 @@ async function status(http: string): Promise<{ state: { writable: boolean; bdseq
   return (await (await fetch(`${http}/status`)).json()) as never
 }
 
-test('state faults - a full state directory: bdSeq and the buffer go to the runtime directory, births and live data go on, reported once', async () => {
-  const { state, observer, gateway, http } = await startWithStateOn('rw', 'Full')
+test('state faults - a full state directory: bdSeq and the buffer go to the runtime directory, births and live data go on, reported once', async (t) => {
+  const { state, host, observer, gateway, http } = await startWithStateOn(t, 'rw', 'Full')
   const first = await observer.waitFor((m) => m.type === 'NBIRTH', T)
   await observer.waitFor((m) => live(m) && after_(observer, first)(m), T)
   fillDisk(state)
@@ -100,8 +76,8 @@ test('state faults - a full state directory: bdSeq and the buffer go to the runt
   assert.match(report.buffer?.error ?? '', /full/)
 })
 
-test('state faults - a read-only state directory: the gateway runs on a buffer in the runtime directory and says so', async () => {
-  const { observer, gateway, http } = await startWithStateOn('ro', 'ReadOnly')
+test('state faults - a read-only state directory: the gateway runs on a buffer in the runtime directory and says so', async (t) => {
+  const { observer, gateway, http } = await startWithStateOn(t, 'ro', 'ReadOnly')
   const birth = await observer.waitFor((m) => m.type === 'NBIRTH', T)
   assert.equal(bdSeq(birth), 0)
   await observer.waitForCount((m) => live(m) && after_(observer, birth)(m), 3, T)
@@ -118,9 +94,10 @@ test('state faults - a read-only state directory: the gateway runs on a buffer i
 })
 
 test('state faults - a state directory that cannot be created is exit 73 with one line, promptly', async (t) => {
-  const setup = writeGatewayConfig({ servers: [broker.url], devices: { sim1: simDevice('Sim1') } })
-  dirs.push(setup.dir)
-  const file = join(setup.dir, 'plain-file')
+  const rig = await startRig(t, { observer: 'none' })
+  const device = { sim1: simDevice('Sim1') }
+  const { dir } = rig.configure({ devices: device })
+  const file = join(dir, 'plain-file')
   writeFileSync(file, 'not a directory\n')
   const cases = {
     'under /proc': '/proc/sparkplug-gateway-state',
@@ -129,10 +106,7 @@ test('state faults - a state directory that cannot be created is exit 73 with on
   }
   for (const [name, stateDir] of Object.entries(cases)) {
     await t.test(name, async () => {
-      const config = join(setup.dir, `gateway-${name.replace(/\W/g, '-')}.yaml`)
-      writeFileSync(config, readFileSync(setup.file, 'utf8').replace('stateDir: state/', `stateDir: ${stateDir}`))
-      const gateway = startGatewayProcess(config)
-      gateways.push(gateway)
+      const gateway = rig.startGateway({ stateDir, devices: device }, dir)
       const code = await exitWithin(gateway, T)
       assert.equal(code, 73, gateway.output.join('\n'))
       const problems = gateway.output.filter((l) => /stateDir/.test(l))

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { httpUrlOf, scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { observeDurably, type ReceivedMessage } from '../helpers/durable-observer.js'
+import { scrapeMetrics, waitForMetric } from '../helpers/gateway-http.js'
+import type { GatewayProcess } from '../helpers/gateway-process.js'
+import type { ReceivedMessage } from '../helpers/durable-observer.js'
 import { connectHost } from '../helpers/host.js'
-import { startMosquitto } from '../helpers/mosquitto.js'
 import { countReadings, readingsOf } from '../helpers/readings.js'
+import { startRig } from '../helpers/rig.js'
 import { simDevice } from '../helpers/sim-device.js'
 import { liveData } from '../helpers/store-forward-rig.js'
 import { metricOf } from '../helpers/sparkplug-observer.js'
-import { fillDisk, mountTmpfs } from '../helpers/tmpfs.js'
+import { fillDisk, stateOnTmpfs } from '../helpers/tmpfs.js'
 
 const T = 20_000
 const records = 'sparkplug_gateway_buffer_records'
@@ -23,28 +23,17 @@ function filesUnder(dir: string): string[] {
 }
 
 test('state directory on a full disk - kill -9, Node Control/Reboot and restarts keep bdSeq increasing and lose no buffered record; once the disk has room both are back in the state directory', async (t) => {
-  const broker = await startMosquitto({ persistence: true })
-  const observer = await observeDurably(broker.url, 'Dead')
-  const { dir, file } = writeGatewayConfig({ servers: [broker.url], groupId: 'Dead', devices: { sim1: simDevice('Sim1', { poll: '50ms', walk: true }) }, extra: 'buffer: { durability: process }' })
-  const state = join(dir, 'state')
-  const unmount = mountTmpfs(state, 'rw')
-  // What systemd's RuntimeDirectory= gives the service: a directory on /run, passed in the environment.
-  const runtime = join(dir, 'run')
-  mkdirSync(runtime, { mode: 0o700 })
+  const rig = await startRig(t, { mosquitto: { persistence: true }, observer: 'durable', groupId: 'Dead' })
+  const { broker, durable: observer } = rig
+  rig.configure({ groupId: 'Dead', devices: { sim1: simDevice('Sim1', { poll: '50ms', walk: true }) }, extra: 'buffer: { durability: process }' })
+  const { state, runtime } = stateOnTmpfs(rig, 'rw')
   let gateway: GatewayProcess
   let http = ''
   const start = async () => {
-    gateway = startGatewayProcess(file, { RUNTIME_DIRECTORY: runtime })
-    http = await httpUrlOf(gateway, T)
+    gateway = rig.launchGateway({ RUNTIME_DIRECTORY: runtime })
+    http = await rig.http(T)
     return Date.now()
   }
-  t.after(async () => {
-    await gateway?.kill('SIGKILL')
-    await observer.close()
-    await broker.stop()
-    unmount()
-    removeDir(dir)
-  })
   /** Stops the broker and waits until the gateway holds `count` more records; returns the outage start. */
   const outage = async (count: number) => {
     await broker.stop()
@@ -78,7 +67,7 @@ test('state directory on a full disk - kill -9, Node Control/Reboot and restarts
   await observer.waitForCount((m) => liveData('Sim1')(m) && m.receivedAt > thirdStart, 4, T)
 
   // 3. Node Control/Reboot: the gateway stops (exit 75) and the service manager starts it again.
-  const host = await connectHost(broker.url)
+  const host = await connectHost(rig.url)
   await host.command('spBv1.0/Dead/NCMD/Line3-GW', [{ name: 'Node Control/Reboot', datatype: 'Boolean', value: true }])
   assert.equal(await gateway!.exited, 75)
   await host.close()

@@ -2,7 +2,7 @@
  * The Modbus driver against misbehaving TCP servers written here: one that answers with random
  * bytes, one with well-framed but wrong replies, one that is always busy. Nothing may crash.
  */
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
@@ -43,6 +43,18 @@ function driverAt(port: number): Driver {
   return modbusModule.create(parsed.value, silentLog)
 }
 
+/** A driver opened on a fake server answering with `answer`; both are closed when `t` ends. */
+async function openedAgainst(t: TestContext, answer: (request: Buffer) => Buffer | null): Promise<Driver> {
+  const server = await fakeServer(answer)
+  const driver = driverAt(server.port)
+  t.after(async () => {
+    await driver.close()
+    await server.close()
+  })
+  await driver.open()
+  return driver
+}
+
 /** MBAP header for a reply to `request` carrying `pdu`. */
 const reply = (request: Buffer, pdu: number[]): Buffer =>
   Buffer.concat([request.subarray(0, 4), Buffer.from([0, pdu.length + 1, request[6]]), Buffer.from(pdu)])
@@ -56,48 +68,27 @@ const replies: [string, (request: Buffer) => Buffer | null][] = [
 ]
 
 for (const [what, answer] of replies) {
-  test(`modbus faults - ${what}: every read rejects with a DriverError and nothing crashes`, async () => {
-    const server = await fakeServer(answer)
-    const driver = driverAt(server.port)
-    try {
-      await driver.open()
-      for (let i = 0; i < 3; i++) {
-        await assert.rejects(driver.read(['a', 'b']), (e: unknown) => {
-          assert.ok(e instanceof DriverError, `expected a DriverError, got ${String(e)}`)
-          assert.ok(['timeout', 'connection', 'decode'].includes(e.kind), e.kind)
-          return true
-        })
-      }
-    } finally {
-      await driver.close()
-      await server.close()
+  test(`modbus faults - ${what}: every read rejects with a DriverError and nothing crashes`, async (t) => {
+    const driver = await openedAgainst(t, answer)
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(driver.read(['a', 'b']), (e: unknown) => {
+        assert.ok(e instanceof DriverError, `expected a DriverError, got ${String(e)}`)
+        assert.ok(['timeout', 'connection', 'decode'].includes(e.kind), e.kind)
+        return true
+      })
     }
   })
 }
 
-test('modbus faults - exception 6 (busy) rejects the whole read with kind busy', async () => {
-  const server = await fakeServer((r) => reply(r, [r[7] | 0x80, 6]))
-  const driver = driverAt(server.port)
-  try {
-    await driver.open()
-    await assert.rejects(driver.read(['a', 'b']), (e: unknown) => e instanceof DriverError && e.kind === 'busy' && /exception 6/.test(e.message))
-  } finally {
-    await driver.close()
-    await server.close()
-  }
+test('modbus faults - exception 6 (busy) rejects the whole read with kind busy', async (t) => {
+  const driver = await openedAgainst(t, (r) => reply(r, [r[7] | 0x80, 6]))
+  await assert.rejects(driver.read(['a', 'b']), (e: unknown) => e instanceof DriverError && e.kind === 'busy' && /exception 6/.test(e.message))
 })
 
-test('modbus faults - exception 4 (device failure) marks the block bad without rejecting the read', async () => {
-  const server = await fakeServer((r) => reply(r, [r[7] | 0x80, 4]))
-  const driver = driverAt(server.port)
-  try {
-    await driver.open()
-    const readings = await driver.read(['a', 'b'])
-    assert.deepEqual(readings.map((r) => 'error' in r && r.error.kind), ['rejected', 'rejected'])
-  } finally {
-    await driver.close()
-    await server.close()
-  }
+test('modbus faults - exception 4 (device failure) marks the block bad without rejecting the read', async (t) => {
+  const driver = await openedAgainst(t, (r) => reply(r, [r[7] | 0x80, 4]))
+  const readings = await driver.read(['a', 'b'])
+  assert.deepEqual(readings.map((r) => 'error' in r && r.error.kind), ['rejected', 'rejected'])
 })
 
 test('modbus faults - nothing listening: open rejects with kind connection', async () => {

@@ -1,36 +1,27 @@
 import assert from 'node:assert/strict'
-import { after, test } from 'node:test'
-import { removeDir, startGatewayProcess, writeGatewayConfig, type GatewayProcess } from '../helpers/gateway-process.js'
-import { startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { test } from 'node:test'
+import type { GatewayProcess, GatewaySetup } from '../helpers/gateway-process.js'
 import { has, startNotifyListener, type NotifyListener, type NotifyMessage } from '../helpers/notify-listener.js'
 import { closedPort } from '../helpers/ports.js'
+import { startRig, type Rig } from '../helpers/rig.js'
 import { simDevice } from '../helpers/sim-device.js'
-import { startUnackingBroker, type UnackingBroker } from '../helpers/unacking-broker.js'
+import { startUnackingBroker } from '../helpers/unacking-broker.js'
 
 // sd_notify as systemd sees it: a datagram socket of our own as NOTIFY_SOCKET, every message
 // checked for its sender (the gateway's main pid, so NotifyAccess=main is enough).
 const T = 20_000
-const cleanups: (() => Promise<unknown>)[] = []
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup()
-})
 
-async function gatewayWith(servers: string[], env: Record<string, string>, extra = {}): Promise<{ gateway: GatewayProcess; listener: NotifyListener }> {
+async function gatewayWith(rig: Rig, servers: string[], env: Record<string, string>, extra: Partial<GatewaySetup> = {}): Promise<{ gateway: GatewayProcess; listener: NotifyListener }> {
   const listener = await startNotifyListener()
-  const { dir, file } = writeGatewayConfig({ servers, devices: { sim1: simDevice('Sim1') }, ...extra })
-  const gateway = startGatewayProcess(file, { NOTIFY_SOCKET: listener.path, ...env })
-  cleanups.push(async () => {
-    await gateway.kill('SIGKILL')
-    await listener.stop()
-    removeDir(dir)
-  })
+  rig.defer(() => listener.stop())
+  const gateway = rig.startGateway({ servers, devices: { sim1: simDevice('Sim1') }, ...extra, env: { NOTIFY_SOCKET: listener.path, ...env } })
   return { gateway, listener }
 }
 
 const isWatchdog = (m: NotifyMessage) => has(m, 'WATCHDOG', '1')
 
-test('notify - READY with the broker down: the gateway is up and buffering, and says so in STATUS', async () => {
-  const { gateway, listener } = await gatewayWith([`mqtt://127.0.0.1:${await closedPort()}`], {})
+test('notify - READY with the broker down: the gateway is up and buffering, and says so in STATUS', async (t) => {
+  const { gateway, listener } = await gatewayWith(await startRig(t, { mosquitto: false }), [`mqtt://127.0.0.1:${await closedPort()}`], {})
   const ready = await listener.messages.waitFor((m) => has(m, 'READY', '1'), T)
   assert.equal(ready.pid, gateway.pid)
   assert.ok(ready.lines.some((l) => /^STATUS=upstream not connected \(buffering\); devices [01]\/1 online; buffer \d+ records$/.test(l)), ready.lines.join(' | '))
@@ -39,10 +30,10 @@ test('notify - READY with the broker down: the gateway is up and buffering, and 
   assert.equal(listener.messages.items.filter(isWatchdog).length, 0)
 })
 
-test('notify - READY, STATUS on change, WATCHDOG at half WATCHDOG_USEC, STOPPING at SIGTERM, all from the main pid', async () => {
-  const broker: Broker = await startMosquitto()
-  cleanups.push(() => broker.stop())
-  const { gateway, listener } = await gatewayWith([broker.url], { WATCHDOG_USEC: '1000000' })
+test('notify - READY, STATUS on change, WATCHDOG at half WATCHDOG_USEC, STOPPING at SIGTERM, all from the main pid', async (t) => {
+  const rig = await startRig(t, { observer: 'none' })
+  const { broker } = rig
+  const { gateway, listener } = await gatewayWith(rig, [broker.url], { WATCHDOG_USEC: '1000000' })
   await listener.messages.waitFor((m) => has(m, 'READY', '1'), T)
   await listener.messages.waitFor((m) => m.lines.some((l) => l.startsWith(`STATUS=upstream connected ${broker.url}; devices 1/1 online; buffer `)), T)
   const pings = await listener.messages.waitForCount(isWatchdog, 6, T)
@@ -57,11 +48,12 @@ test('notify - READY, STATUS on change, WATCHDOG at half WATCHDOG_USEC, STOPPING
   assert.equal(await exit, 0)
 })
 
-test('notify - WATCHDOG pings stop while the pump is stalled (QoS 1 publishes never acknowledged) and resume when it moves again', async () => {
-  const broker: UnackingBroker = await startUnackingBroker()
-  cleanups.push(() => broker.close())
+test('notify - WATCHDOG pings stop while the pump is stalled (QoS 1 publishes never acknowledged) and resume when it moves again', async (t) => {
+  const rig = await startRig(t, { mosquitto: false })
+  const broker = await startUnackingBroker()
+  rig.defer(() => broker.close())
   // keepalive 1s: the pump may wait 2 s for an acknowledgement (twice the keepalive) before it counts as stalled.
-  const { gateway, listener } = await gatewayWith([broker.url], { WATCHDOG_USEC: '1000000' }, { dataQos: 1, keepalive: '1s' })
+  const { gateway, listener } = await gatewayWith(rig, [broker.url], { WATCHDOG_USEC: '1000000' }, { dataQos: 1, keepalive: '1s' })
   const messages = listener.messages
   await messages.waitFor(isWatchdog, T)
   await gateway.waitForLine(/pipeline stalled: watchdog pings withheld.* part=pump/, T)
@@ -81,8 +73,8 @@ test('notify - WATCHDOG pings stop while the pump is stalled (QoS 1 publishes ne
   await messages.waitFor((m) => isWatchdog(m) && messages.items.indexOf(m) > messages.items.indexOf(last), T)
 })
 
-test('notify - RELOADING=1 with MONOTONIC_USEC, then READY=1, around a SIGHUP reload (also a refused one)', async () => {
-  const { gateway, listener } = await gatewayWith([`mqtt://127.0.0.1:${await closedPort()}`], {})
+test('notify - RELOADING=1 with MONOTONIC_USEC, then READY=1, around a SIGHUP reload (also a refused one)', async (t) => {
+  const { gateway, listener } = await gatewayWith(await startRig(t, { mosquitto: false }), [`mqtt://127.0.0.1:${await closedPort()}`], {})
   await listener.messages.waitFor((m) => has(m, 'READY', '1'), T)
   for (const round of [1, 2]) {
     gateway.reload()

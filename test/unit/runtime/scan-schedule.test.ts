@@ -35,9 +35,29 @@ test('scan schedule - a group read late is next due one period after the late re
   schedule.started(group, clock.now())
   clock.advance(1000)
   schedule.started(group, clock.now())
-  assert.equal(group.due, clock.now())
-  schedule.started(group, clock.now())
   assert.equal(group.due, clock.now() + 100)
+  clock.advance(130)
+  schedule.started(group, clock.now())
+  assert.equal(group.due, clock.now() + 70, 'a read 30 ms late keeps the grid')
+})
+
+test('scan schedule - a device is read once when it opens and once after a new scan rate, then once per period: never twice back to back', () => {
+  const clock = new ManualClock()
+  const schedule = new ScanSchedule(tags({ Level: 1000 }), new Set(), 1000)
+  const reads: number[] = []
+  const turn = () => {
+    const group = schedule.next()!
+    if (group.due > clock.now()) clock.advance(group.due - clock.now())
+    reads.push(clock.now())
+    schedule.started(group, clock.now())
+  }
+  const start = clock.now()
+  for (let n = 0; n < 3; n++) turn()
+  assert.deepEqual(reads.map((t) => t - start), [0, 1000, 2000])
+  schedule.setScanRate(500)
+  reads.length = 0
+  for (let n = 0; n < 3; n++) turn()
+  assert.deepEqual(reads.map((t) => t - start), [2000, 2500, 3000])
 })
 
 test('scan schedule - a scan rate replaces every period and makes every group due at once; 0 restores the configured periods', () => {

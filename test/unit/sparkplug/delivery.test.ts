@@ -4,7 +4,7 @@ import { encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { replyBody } from '../../../gateway/pump/inbound.js'
 import { HEARTBEAT_INTERVAL } from '../../../gateway/node/node-metrics.js'
 import { ManualClock } from '../../helpers/manual-clock.js'
-import { codec, goRound, pumpRig as rig, waitUntil } from '../../helpers/pump-rig.js'
+import { codec, goRound, onceBorn, pumpRig as rig, waitUntil, whileRunning } from '../../helpers/pump-rig.js'
 
 const ncmd = (metrics: { name: string; datatype: 'Boolean' | 'Int64'; value: boolean | bigint }[]) => encodePayload({ timestamp: 1, metrics }, codec)
 
@@ -54,14 +54,10 @@ test('delivery - an orderly stop waits for the publishes in flight before DDEATH
 
 test('delivery - births and deaths go as session messages, data as data messages without an id where the upstream does not deduplicate', async () => {
   const { upstream, pump, add } = rig()
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
+  await onceBorn(pump, upstream, async () => {
     add(1)
     await upstream.waitForPublish('DDATA', 1)
-  } finally {
-    await pump.stop()
-  }
+  })
   assert.deepEqual(upstream.published().map((p) => [p.type, p.kind, p.id]), [
     ['NBIRTH', 'session', undefined], ['DBIRTH', 'session', undefined], ['DDATA', 'data', undefined], ['DDEATH', 'session', undefined],
   ])
@@ -69,17 +65,13 @@ test('delivery - births and deaths go as session messages, data as data messages
 
 test('delivery - Next Server: rows written to the closed connection count as delivered and are not replayed; no DDEATH', async () => {
   const { upstream, pump, add, outbox } = rig({ servers: ['mqtt://a:1883', 'mqtt://b:1883'], capabilities: { confirmsData: false } })
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
+  await onceBorn(pump, upstream, async () => {
     add(1, 1001)
     await upstream.waitForPublish('DDATA', 1)
     upstream.deliver('spBv1.0/Plant/NCMD/Edge1', ncmd([{ name: 'Node Control/Next Server', datatype: 'Boolean', value: true }]))
     await upstream.waitForPublish('DBIRTH', 2)
     await waitUntil(() => outbox.stats().records === 0)
-  } finally {
-    await pump.stop()
-  }
+  })
   const first = upstream.published().filter((p) => p.session === 1).map((p) => p.type)
   assert.deepEqual(first, ['NBIRTH', 'DBIRTH', 'DDATA'], 'no DDEATH before Next Server: the NDEATH says it all')
   assert.equal(upstream.published().filter((p) => p.type === 'DDATA').length, 1, 'nothing replayed')
@@ -87,27 +79,19 @@ test('delivery - Next Server: rows written to the closed connection count as del
 
 test('delivery - a lost connection reconnects to the same server; only Next Server walks the list', async () => {
   const { upstream, pump } = rig({ servers: ['mqtt://a:1883', 'mqtt://b:1883'] })
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
+  await onceBorn(pump, upstream, async () => {
     upstream.drop()
     await upstream.waitForPublish('DBIRTH', 2)
-  } finally {
-    await pump.stop()
-  }
+  })
   assert.deepEqual(upstream.connects().map((c) => c.server), [0, 0])
 })
 
 test('delivery - a DATA message arriving on a command listener is not taken for a command', async () => {
   const { upstream, pump, commands } = rig()
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
+  await onceBorn(pump, upstream, async () => {
     upstream.deliver('spBv1.0/Plant/NDATA/Edge1', ncmd([{ name: 'Node Control/Rebirth', datatype: 'Boolean', value: true }]))
     upstream.deliver('spBv1.0/Plant/DDATA/Edge1/Boiler1', encodePayload({ timestamp: 1, metrics: [{ name: 'Setpoint', datatype: 'Int32', value: 3 }] }, codec))
-  } finally {
-    await pump.stop()
-  }
+  })
   assert.deepEqual(commands, [])
   assert.equal(upstream.published().filter((p) => p.type === 'NBIRTH').length, 1)
 })
@@ -128,8 +112,7 @@ test('delivery - a command reply carries values JSON cannot hold as text: 64-bit
 test('delivery - without a will, NBIRTH declares the heartbeat and an idle node repeats it as NDATA each interval', async () => {
   const clock = new ManualClock()
   const { upstream, pump, add } = rig({ clock, capabilities: { will: false, heartbeatMs: 10_000 } })
-  pump.start()
-  try {
+  await whileRunning(pump, async () => {
     const [nbirth] = await upstream.waitForPublish('NBIRTH', 1)
     await upstream.waitForPublish('DBIRTH', 1)
     clock.advance(5_000)
@@ -144,9 +127,7 @@ test('delivery - without a will, NBIRTH declares the heartbeat and an idle node 
     clock.advance(10_000)
     await upstream.waitForPublish('NDATA', 2)
     assert.ok(nbirth)
-  } finally {
-    await pump.stop()
-  }
+  })
   const birth = upstream.published().find((p) => p.type === 'NBIRTH')!
   const declared = birth.payload.metrics.find((m) => m.name === HEARTBEAT_INTERVAL)
   assert.equal(declared?.value, 10_000n)
@@ -160,13 +141,9 @@ test('delivery - without a will, NBIRTH declares the heartbeat and an idle node 
 test('delivery - an upstream with a will gets no heartbeat and no heartbeat metric', async () => {
   const clock = new ManualClock()
   const { upstream, pump } = rig({ clock })
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
+  await onceBorn(pump, upstream, async () => {
     await goRound(clock, 3_600_000, pump)
-  } finally {
-    await pump.stop()
-  }
+  })
   assert.equal(upstream.published().filter((p) => p.type === 'NDATA').length, 0)
   assert.equal(upstream.published()[0]!.payload.metrics.some((m) => m.name === HEARTBEAT_INTERVAL), false)
 })
@@ -229,16 +206,13 @@ test('delivery - reconnect delays grow from reconnect.min to reconnect.max with 
   const clock = new ManualClock()
   const { upstream, pump } = rig({ clock, servers: ['mqtt://a:1883'], reconnect: { minMs: 1000, maxMs: 4000 }, random: () => 0.5 })
   upstream.unreachable.add(0)
-  pump.start()
-  try {
+  await whileRunning(pump, async () => {
     for (const [i, due] of [1000, 2000, 4000, 4000].entries()) {
       await waitUntil(() => clock.asked.length === i + 1)
       if (i < 3) upstream.unreachable.add(0)
       clock.advance(due)
     }
     await upstream.waitForPublish('NBIRTH', 1)
-  } finally {
-    await pump.stop()
-  }
+  })
   assert.deepEqual(clock.asked.slice(0, 4), [1000, 2000, 4000, 4000])
 })

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { decodePayload } from '../../../gateway/sparkplug/codec.js'
 import { UndeliverableError } from '../../../gateway/upstream/upstream.js'
 import type { SeenMessage } from '../../helpers/fake-upstream.js'
-import { pumpRig as rig } from '../../helpers/pump-rig.js'
+import { onceBorn, pumpRig as rig, whileRunning } from '../../helpers/pump-rig.js'
 
 const tooLarge = () => new UndeliverableError('over the broker limit', 'the broker refuses messages this large: raise its limit')
 const counts = (m: SeenMessage) => decodePayload(m.payload).metrics.map((x) => Number(x.value))
@@ -14,18 +14,14 @@ test('pump - a data row the server refuses for good leaves the buffer counted as
   const { upstream, pump, add, outbox, log } = rig()
   upstream.refuse = refuseBig
   const alone = (value: number) => upstream.calls.waitFor((c) => c.kind === 'publish' && counts(c.message).join() === String(value), 5000)
-  pump.start()
-  try {
-    await upstream.waitForPublish('DBIRTH', 1)
+  await onceBorn(pump, upstream, async () => {
     // Added at once, before the pump looks: one payload holds all four, and the server refuses it whole.
     for (const [i, value] of [1, 2, 666, 3].entries()) add(value, 1000 + i)
     await alone(3)
     add(667, 2000)
     add(4, 2001)
     await alone(4)
-  } finally {
-    await pump.stop()
-  }
+  })
   assert.ok(publishes(upstream).some((m) => counts(m).join() === '1,2,666,3'), 'the four shared a payload first')
   assert.equal(outbox.stats().records, 0, 'nothing is left in the buffer')
   assert.equal(outbox.stats().dropped, 2, 'the two rows refused alone are counted as dropped')
@@ -42,16 +38,13 @@ test('pump - a birth the server refuses for good is not dropped: births are sent
   const { upstream, pump, add, log } = rig()
   let refusing = true
   upstream.refuse = (m) => (refusing && m.topic.includes('/DBIRTH/') ? tooLarge() : undefined)
-  pump.start()
-  try {
+  await whileRunning(pump, async () => {
     await upstream.waitForPublish('DBIRTH', 3)
     refusing = false
     await log.lines.waitFor((l) => /takes the refused birth now/.test(l.message), 5000)
     add(5, 1000)
     await upstream.waitForPublish('DDATA', 1)
-  } finally {
-    await pump.stop()
-  }
+  })
   const errors = log.lines.items.filter((l) => /refuses a birth for good/.test(l.message))
   assert.equal(errors.length, 1, 'said once, not at every retry')
   assert.equal(errors[0]!.level, 'error')
