@@ -210,7 +210,8 @@ export async function startNatsCluster(options: { readonly name?: string; readon
     },
   }
   try {
-    await cluster.metaLeader()
+    // An R3 stream is placed only once the leader counts every server as a current peer.
+    await waitForMetaLeader(servers, 30_000, servers.length)
   } catch (err) {
     await Promise.all(servers.map((s) => s.kill()))
     throw err
@@ -229,15 +230,27 @@ async function waitForStreamLeader(servers: readonly NatsServer[], jsm: JetStrea
   }
 }
 
-/** Polls /jsz of each running server until one reports a meta leader that is itself running. */
-async function waitForMetaLeader(servers: readonly NatsServer[], timeoutMs: number): Promise<string> {
+interface MetaCluster {
+  readonly leader?: string
+  /** Reported by the leader: the other peers, and whether each is caught up. */
+  readonly replicas?: readonly { readonly name: string; readonly current: boolean }[]
+}
+
+/**
+ * Polls /jsz of each running server until one reports a meta leader that is itself running and,
+ * from the leader's own report, at least `peers` current peers counting itself.
+ */
+async function waitForMetaLeader(servers: readonly NatsServer[], timeoutMs: number, peers = 1): Promise<string> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     for (const server of servers.filter((s) => s.running)) {
-      const leader = await fetch(`http://127.0.0.1:${server.monitorPort}/jsz`)
-        .then((r) => r.json() as Promise<{ meta_cluster?: { leader?: string } }>)
-        .then((j) => j.meta_cluster?.leader, () => undefined)
-      if (leader && servers.some((s) => s.name === leader && s.running)) return leader
+      const meta = await fetch(`http://127.0.0.1:${server.monitorPort}/jsz`)
+        .then((r) => r.json() as Promise<{ meta_cluster?: MetaCluster }>)
+        .then((j) => j.meta_cluster, () => undefined)
+      const leader = meta?.leader
+      if (!leader || !servers.some((s) => s.name === leader && s.running)) continue
+      if (peers <= 1) return leader
+      if (leader === server.name && 1 + (meta.replicas ?? []).filter((r) => r.current).length >= peers) return leader
     }
     if (Date.now() > deadline) throw new Error(`no JetStream meta leader within ${timeoutMs} ms\n${servers.map((s) => `${s.name}:\n${s.log()}`).join('\n')}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
