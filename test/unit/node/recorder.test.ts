@@ -96,3 +96,12 @@ test('recorder - births are placed after the last record it added, whatever ids 
   outbox.ack(outbox.peek(1).map((r) => r.id))
   assert.equal(recorder.lastRecordId(), outbox.peek(10).at(-1)!.id)
 })
+
+test('recorder - the records of a removed device count as dropped (Gateway/Buffer/Dropped), like every other record the buffer gives up', () => {
+  const { recorder, outbox } = rig(false)
+  recorder.declare(tank, 'add')
+  recorder.deviceOnline('Tank', [level(1)])
+  recorder.data('Tank', [level(2)])
+  assert.equal(recorder.remove('Tank'), 2)
+  assert.deepEqual([outbox.stats().records, outbox.stats().dropped], [0, 2])
+})
