@@ -68,7 +68,8 @@ export class Recorder implements RecordOrder {
 
   /**
    * Forgets a device whose tag file was removed, and drops what it still had in the buffer (a host
-   * would reject data of a device it has no birth for). Returns how many records were dropped.
+   * would reject data of a device it has no birth for), counted with the buffer's other drops.
+   * Returns how many records were dropped.
    */
   remove(deviceId: string): number {
     this.deviceOffline(deviceId)
@@ -77,7 +78,7 @@ export class Recorder implements RecordOrder {
     let dropped = 0
     let afterId = 0
     for (let rows = this.outbox.peek(DROP_BATCH, { devices: only }); rows.length > 0; rows = this.outbox.peek(DROP_BATCH, { devices: only, afterId })) {
-      this.outbox.ack(rows.map((r) => r.id))
+      this.outbox.drop(rows.map((r) => r.id))
       dropped += rows.length
       afterId = rows[rows.length - 1]!.id
     }

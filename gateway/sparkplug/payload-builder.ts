@@ -117,14 +117,9 @@ function dataMetric(def: Declared, metric: Metric, bad: Set<number> | null): Pay
 function retypedMetric(def: Declared, metric: Metric): PayloadMetric {
   const converted = convertExactly(metric.value, metric.type, def.type)
   if (converted !== undefined) return dataMetric(def, { ...metric, type: def.type, value: converted.value }, null)
-  const out: PayloadMetric = { name: def.name, timestamp: metric.at, datatype: metric.type, isHistorical: true }
-  if (metric.value === null) {
-    out.isNull = true
-    out.properties = quality(QUALITY_BAD)
-  } else {
-    out.value = metric.value
-    if (metric.uncertain === true) out.properties = quality(QUALITY_UNCERTAIN)
-  }
+  // convertExactly carries a null to any type: what is left is a value the new type cannot hold.
+  const out: PayloadMetric = { name: def.name, timestamp: metric.at, datatype: metric.type, isHistorical: true, value: metric.value! }
+  if (metric.uncertain === true) out.properties = quality(QUALITY_UNCERTAIN)
   return out
 }
 

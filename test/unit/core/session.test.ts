@@ -282,3 +282,29 @@ test('session - an uncertain value goes out with its value and Quality 64, in da
   const good = metric('Temperature', 'Float', 20.5, T0 + 4)
   assert.equal(quality(payloads.dataPayload([record('Boiler1', [good])], false, T0 + 5)!.metrics[0]), 192)
 })
+
+test('session - a value after a birth that had the metric good carries no Quality property (192 is only sent on a recovery)', () => {
+  const { state, payloads } = build()
+  state.record('Boiler1', [metric('Temperature', 'Float', 20)])
+  payloads.dbirth('Boiler1', T0)
+  const payload = payloads.dataPayload([record('Boiler1', [metric('Temperature', 'Float', 21)])], false, T0)
+  assert.equal(payload?.metrics[0]?.properties, undefined)
+})
+
+test('session - whether the births declare any metric of a record: one declared metric is enough; none, or an unknown device, is not', () => {
+  const { state } = build()
+  assert.equal(state.declaresAny(record('Boiler1', [metric('Ghost', 'Float', 1), metric('Temperature', 'Float', 2)])), true)
+  assert.equal(state.declaresAny(record('Boiler1', [metric('Ghost', 'Float', 1)])), false)
+  assert.equal(state.declaresAny(record('Unknown', [metric('Temperature', 'Float', 2)])), false)
+})
+
+test('session - a buffered value the retyped tag cannot hold goes as history by name with its recorded type, keeping Quality 64 when uncertain', () => {
+  const { state, payloads } = build()
+  state.replaceDevice(device('Boiler1', [{ name: 'Temperature', type: 'Int32' }, { name: 'Setpoint', type: 'Int16', writable: true }]))
+  const doubtful: Metric = { ...metric('Temperature', 'Float', 20.5), uncertain: true }
+  const payload = payloads.dataPayload([record('Boiler1', [doubtful, metric('Temperature', 'Float', 21.5, T0 + 2)])], false, T0 + 3)
+  assert.deepEqual(payload?.metrics, [
+    { name: 'Temperature', timestamp: T0 + 1, datatype: 'Float', isHistorical: true, value: 20.5, properties: { Quality: { type: 'Int32', value: 64 } } },
+    { name: 'Temperature', timestamp: T0 + 2, datatype: 'Float', isHistorical: true, value: 21.5 },
+  ])
+})

@@ -96,3 +96,29 @@ test('recorder - births are placed after the last record it added, whatever ids 
   outbox.ack(outbox.peek(1).map((r) => r.id))
   assert.equal(recorder.lastRecordId(), outbox.peek(10).at(-1)!.id)
 })
+
+test('recorder - the records of a removed device count as dropped (Gateway/Buffer/Dropped), like every other record the buffer gives up', () => {
+  const { recorder, outbox } = rig(false)
+  recorder.declare(tank, 'add')
+  recorder.deviceOnline('Tank', [level(1)])
+  recorder.data('Tank', [level(2)])
+  assert.equal(recorder.remove('Tank'), 2)
+  assert.deepEqual([outbox.stats().records, outbox.stats().dropped], [0, 2])
+})
+
+test('recorder - declaring a device anew (replace) keeps the alias and last value of an unchanged tag; a retyped tag gets a new alias and no value', () => {
+  const { recorder, state, birthValue } = rig()
+  const two = (flowType: 'Int32' | 'Float') => ({
+    deviceId: 'Tank',
+    tags: tagDefs([...configs, { ...configs[0]!, name: 'Flow' }], [{ name: 'Level', type: 'Int32' }, { name: 'Flow', type: flowType }]),
+  })
+  recorder.declare(two('Int32'), 'add')
+  recorder.deviceOnline('Tank', [level(5), { name: 'Flow', type: 'Int32', value: 3, at: 10 }])
+  const before = { level: state.lookup('Tank', 'Level')!.alias, flow: state.lookup('Tank', 'Flow')!.alias }
+  recorder.declare(two('Float'), 'replace')
+  assert.equal(state.lookup('Tank', 'Level')!.alias, before.level)
+  assert.equal(birthValue('Tank', 'Level'), 5)
+  assert.notEqual(state.lookup('Tank', 'Flow')!.alias, before.flow)
+  assert.equal(state.lookup('Tank', 'Flow')!.type, 'Float')
+  assert.equal(birthValue('Tank', 'Flow'), undefined, 'an Int32 reading is no value of the Float the DBIRTH now declares')
+})

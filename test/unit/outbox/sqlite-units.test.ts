@@ -3,14 +3,19 @@
  * clock, the write-failure episode, the merge of a peek's sources. The outbox as a whole is tested
  * in sqlite-outbox*.test.ts against real files.
  */
+import Database from 'better-sqlite3'
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import type { OutboxEntry } from '../../../gateway/outbox/outbox.js'
-import { acksPerBatch, OpenBatch, type StartTimer } from '../../../gateway/outbox/sqlite-batch.js'
+import { acksPerBatch, OpenBatch, unrefTimer, type StartTimer } from '../../../gateway/outbox/sqlite-batch.js'
 import { SizeBudget, type FilePages } from '../../../gateway/outbox/sqlite-budget.js'
 import { WriteFailures } from '../../../gateway/outbox/sqlite-failures.js'
+import { createSqliteOutbox } from '../../../gateway/outbox/sqlite-outbox.js'
 import { mergeEntries } from '../../../gateway/outbox/sqlite-read.js'
+import { silentLog } from '../../../gateway/runtime/log.js'
 import { recordingLog } from '../../helpers/fake-upstream.js'
+import { freshDirs } from '../../helpers/fresh-dirs.js'
 import { ManualClock } from '../../helpers/manual-clock.js'
 
 const pageSize = 4096
@@ -200,4 +205,82 @@ test('peek merge - the first `limit` of all sources in id order, a record held i
   const held = [entry(8)]
   assert.deepEqual(mergeEntries(5, [fromFile, fromSpill, held]).map((e) => e.id), [1, 2, 4, 5, 7])
   assert.deepEqual(mergeEntries(10, [[], [], []]), [])
+})
+
+/** A file whose size the test sets: deleting records frees nothing. */
+function sizedFile(pages: number): FilePages & { pages: number; asked: number } {
+  const file = { pages, asked: 0, used: () => (file.asked++, file.pages), free: () => 0, dropOldest: () => 0 }
+  return file
+}
+
+test('size budget - a row needs its pages of data (a page holds its size less 64 bytes) and 3 for leaf splits: it fits in exactly that room, not in one page less', () => {
+  const twoPagesAndAByte = 2 * (pageSize - 64) + 1
+  const budget = () => new SizeBudget(10, pageSize, 'drop-newest', 60_000, () => 0)
+  assert.deepEqual(budget().makeRoom(sizedFile(4), twoPagesAndAByte, 0), { removed: 0, fits: true })
+  assert.deepEqual(budget().makeRoom(sizedFile(5), twoPagesAndAByte, 0), { removed: 0, fits: false })
+})
+
+test('size budget - pages counted down without asking are used up exactly: the row after them asks the file, and a file at its cap refuses it', () => {
+  const budget = new SizeBudget(8, pageSize, 'drop-newest', 60_000, () => 0)
+  const file = sizedFile(0)
+  const fits: boolean[] = []
+  for (const grownTo of [4, 8, 8]) {
+    fits.push(budget.makeRoom(file, 100, 0).fits)
+    file.pages = grownTo
+  }
+  assert.deepEqual({ fits, asked: file.asked }, { fits: [true, true, false], asked: 2 })
+})
+
+test('size budget - each step of drop-oldest deletes a hundredth of what is left of the backlog', () => {
+  const budget = new SizeBudget(3000, pageSize, 'drop-oldest', 60_000, () => 0)
+  const file = fakeFile(3000)
+  // 57 pages of data and 3 for the splits: 60 pages, freed 30 records at a time.
+  assert.deepEqual(budget.makeRoom(file, 57 * (pageSize - 64), 3000), { removed: 60, fits: true })
+  assert.deepEqual(file.deletes, [30, 30])
+})
+
+test('write failures - the log names a full disk only when the disk is full, and says when writes succeed again', () => {
+  const log = recordingLog()
+  const failures = new WriteFailures('buffer.db', log)
+  failures.failed(new Error('disk I/O error'), 'SQLITE_IOERR', null, 1, 'memory')
+  failures.endsAfterCommit(() => 0)
+  assert.deepEqual(log.lines.items.map((l) => l.message), [
+    'cannot write the buffer database (records wait in memory, and live data keeps flowing)',
+    'buffer writes succeed again; records kept meanwhile go back into the file',
+  ])
+})
+
+test('open batch - the commit timer runs once its time is up, and never once cancelled', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] })
+  let ran = 0
+  unrefTimer(() => ran++, 200)
+  const cancel = unrefTimer(() => (ran += 10), 200)
+  cancel()
+  t.mock.timers.tick(199)
+  assert.equal(ran, 0)
+  t.mock.timers.tick(1)
+  assert.equal(ran, 1)
+})
+
+const freshDir = freshDirs('sqlite-units')
+
+test('sqlite read - a peek past an undecodable record returns at most its limit, and the log names the record and why', () => {
+  const path = join(freshDir(), 'buffer.db')
+  const reading = (n: number) => ({ deviceId: 'Boiler1', at: 1_700_000_000_000 + n, metrics: [{ name: 'Counter', type: 'Int32' as const, value: n, at: 1_700_000_000_000 + n }] })
+  const first = createSqliteOutbox({ path, maxSizeBytes: 64 * 1024 * 1024, whenFull: 'drop-oldest', durability: 'process', log: silentLog })
+  for (let n = 0; n < 4; n++) first.add(reading(n))
+  const broken = first.peek(1)[0]!.id
+  first.close()
+  const db = new Database(path)
+  db.prepare('UPDATE records SET metrics = ? WHERE id = ?').run(Buffer.from([0x0a, 0x01]), broken)
+  db.close()
+  const log = recordingLog()
+  const outbox = createSqliteOutbox({ path, maxSizeBytes: 64 * 1024 * 1024, whenFull: 'drop-oldest', durability: 'process', log })
+  try {
+    assert.deepEqual(outbox.peek(2).map((e) => e.metrics[0]!.value), [1, 2])
+    const errors = log.lines.items.filter((l) => l.level === 'error')
+    assert.deepEqual(errors.map((l) => [l.message, l.fields.path, l.fields.id, typeof l.fields.reason]), [['dropped an unreadable buffer record', path, broken, 'string']])
+  } finally {
+    outbox.close()
+  }
 })

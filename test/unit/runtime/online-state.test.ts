@@ -125,3 +125,28 @@ test('online state - a written tag reports its read-back even when it did not ch
   assert.deepEqual(buffered(), ['Level=5'])
   assert.equal(state.lastValue('Level'), 5)
 })
+
+test('online state - a device that is offline buffers nothing when its scans fail: a host has no birth for its data', () => {
+  const { state, read, buffered, changes } = rig()
+  state.failed(lost, ['Level', 'Flow'])
+  assert.deepEqual(buffered(), [], 'never answered')
+  state.answered(read(5))
+  for (let n = 0; n < 3; n++) state.failed(lost, ['Level'])
+  assert.deepEqual(changes, ['Tank DBIRTH', 'Tank DDEATH'])
+  const atDeath = buffered()
+  state.failed(lost, ['Level', 'Flow'])
+  assert.deepEqual(buffered(), atDeath, 'dead')
+})
+
+test('online state - the log says why the device stopped answering and how many scans failed', () => {
+  const { state, read, log } = rig()
+  state.answered(read(5))
+  for (let n = 0; n < 3; n++) state.failed(new DriverError('timeout', 'no answer within 500 ms'), ['Level'])
+  state.answered(read(6))
+  const said = log.lines.items.filter((l) => l.message !== 'device online').map((l) => [l.message, l.fields])
+  assert.deepEqual(said, [
+    ['device not answering', { error: 'no answer within 500 ms', kind: 'timeout' }],
+    ['device offline', { failedScans: 3 }],
+    ['device answering again', { failedScans: 3 }],
+  ])
+})

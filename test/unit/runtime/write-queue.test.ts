@@ -62,3 +62,14 @@ test('write queue - on stop every waiting write is answered with the reason', as
   ])
   assert.equal(queue.take(false), undefined)
 })
+
+test('write queue - a write may run before a due scan when none ran since the last scan, also right after start and after finding the queue empty', () => {
+  const queue = new WriteQueue(10, new ManualClock(), () => {})
+  const tag = setpoint()
+  void queue.offer(tag, 1)
+  assert.equal(queue.take(true)?.value, 1, 'a fresh queue: the first write runs before the due scan')
+  queue.scanning()
+  assert.equal(queue.take(true), undefined, 'nothing waits')
+  void queue.offer(tag, 2)
+  assert.equal(queue.take(true)?.value, 2, 'looking at an empty queue is no write')
+})
