@@ -20,9 +20,9 @@ export const parameterTypes: readonly ParameterType[] = [
   'Float', 'Double', 'Boolean', 'String', 'DateTime', 'Text',
 ]
 
-const typeKeys = ['type', 'version', 'description', 'parameters', 'members'] as const
-const parameterKeys = ['name', 'type', 'default'] as const
-const memberKeys = ['name', 'datatype', 'type', 'units', 'description'] as const
+export const typeKeys = ['type', 'version', 'description', 'parameters', 'members'] as const
+export const parameterKeys = ['name', 'type', 'default'] as const
+export const memberKeys = ['name', 'datatype', 'type', 'units', 'description'] as const
 
 /** Errors of one type file; `type` is set when the file is valid on its own. */
 export function parseTypeFile(raw: unknown, file: string, known: readonly string[]): { type?: TemplateTypeConfig; errors: ConfigError[] } {
