@@ -6,10 +6,11 @@
 import type { DriverModule, RawDevice } from '../../drivers/driver.js'
 import type { ConfigError, ConfigPath, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
-import type { SparkplugType, Value } from '../model/value.js'
+import type { Value } from '../model/value.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
 import { parseInstances, type TypeCatalog } from './instances.js'
+import { sparkplugTypes } from './sparkplug-types.js'
 import { didYouMean } from './suggest.js'
 import type { DeviceConfig, TagConfig } from './types.js'
 
@@ -25,15 +26,7 @@ export const commonTagKeys = [
 /** Tag keys that only bound what a host may write. */
 const writeBounds = ['min', 'max', 'allowed', 'writeInterval'] as const
 
-// A Record so that the compiler notices when value.ts gains a type this list lacks.
-const typeNames: Record<SparkplugType, true> = {
-  Int8: true, Int16: true, Int32: true, Int64: true, UInt8: true, UInt16: true, UInt32: true, UInt64: true,
-  Float: true, Double: true, Boolean: true, String: true, DateTime: true, Text: true, UUID: true, Bytes: true, File: true,
-  Int8Array: true, Int16Array: true, Int32Array: true, Int64Array: true,
-  UInt8Array: true, UInt16Array: true, UInt32Array: true, UInt64Array: true,
-  FloatArray: true, DoubleArray: true, BooleanArray: true, StringArray: true, DateTimeArray: true,
-}
-export const sparkplugTypes = Object.keys(typeNames) as SparkplugType[]
+export { sparkplugTypes } from './sparkplug-types.js'
 
 /**
  * Validates one device file's content; `file` is recorded in the result and in nothing else.

@@ -1,6 +1,6 @@
 /** The JSON Schema of a type file (`types/Pump.yaml`), and of the `instances:` of a device file. */
 import type { JsonSchema } from '../../drivers/driver.js'
-import { sparkplugTypes } from './device.js'
+import { sparkplugTypes } from './sparkplug-types.js'
 import { draft, id, object, text } from './schema-parts.js'
 import { MAX_INSTANCES } from './instances.js'
 import { MAX_MEMBERS, MAX_PARAMETERS, MAX_TEMPLATE_DEPTH, parameterTypes } from './template-types.js'

@@ -5,7 +5,7 @@
  */
 import { integerRange } from '../base/integer-ranges.js'
 import type { ConfigError, ConfigPath } from '../model/result.js'
-import { sparkplugTypes } from './device.js'
+import { sparkplugTypes } from './sparkplug-types.js'
 import { Fields, type Section } from './fields.js'
 import { didYouMean } from './suggest.js'
 import type { ParameterType, ParameterValue, TemplateMemberConfig, TemplateParameterConfig, TemplateTypeConfig } from './types.js'

@@ -81,6 +81,12 @@ export class Pump {
     await this.running
   }
 
+  /** Births again, as after a host's Rebirth: the node's definitions (template types) changed. */
+  rebirth(): void {
+    this.rebirthWanted = true
+    this.wake.notify()
+  }
+
   /** New data is in the outbox. */
   notify(): void {
     this.wake.notify()
