@@ -15,6 +15,7 @@ import { NodeState } from '../../../gateway/node/node-state.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { PayloadBuilder } from '../../../gateway/sparkplug/payload-builder.js'
+import type { PayloadMetric, Template } from '../../../gateway/sparkplug/payload.js'
 
 const golden = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../test/cases/templates/payloads.json', import.meta.url)), 'utf8')) as Record<string, string>
 const spb = sparkplug.get('spBv1.0')!
@@ -152,4 +153,18 @@ test('templates - DDATA carries the instance by alias with only the members that
   assert.deepEqual(members.map((m) => [text(sub(m, 1)[0]!.value), sub(m, 4)[0]!.value]), [['Motor', 19n]], 'only the changed member, with its datatype')
   const motorMembers = sub(fields(sub(members[0]!, 18)[0]!.value as Uint8Array), 2).map((m) => fields(m.value as Uint8Array))
   assert.deepEqual(motorMembers.map((m) => [text(sub(m, 1)[0]!.value), Buffer.from(sub(m, 12)[0]!.value as Uint8Array).readFloatLE(0)]), [['Current', 13]])
+})
+
+test('templates - a DCMD to an instance writes its writable members; a non-Template value, an unknown or read-only member, too many members are refused', async () => {
+  const { parseCommands } = await import('../../../gateway/sparkplug/commands.js')
+  const state = station()
+  const alias = state.lookupInstance('Station1', 'Pump3')!.alias
+  const cmd = (value: unknown, maxMetrics = 100) => parseCommands(state, 'Station1', { metrics: [{ alias, datatype: 'Template', value: value as Template }] }, { writes: true, reboot: true, scanRate: true, scanRateMinMs: 100, scanRateMaxMs: 3_600_000, maxPayloadBytes: 65536, maxMetrics })
+  const instance = (metrics: PayloadMetric[]) => ({ kind: 'Template', isDefinition: false, templateRef: 'Pump', parameters: [], metrics })
+  const ok = cmd(instance([{ name: 'Running', datatype: 'Boolean', value: false }]))
+  assert.deepEqual(ok.commands.map((c) => c.type === 'write' && [c.tag.name, c.value]), [['Pump3/Running', false]])
+  assert.match(cmd(5).refused[0]!.reason, /Template value/)
+  assert.deepEqual(cmd(instance([{ name: 'Sped', datatype: 'Float', value: 1 }])).refused, [{ metric: 'Pump3/Sped', reason: "type Pump has no member 'Sped'" }])
+  assert.deepEqual(cmd(instance([{ name: 'Speed', datatype: 'Float', value: 1 }])).refused, [{ metric: 'Pump3/Speed', reason: 'tag is not writable' }])
+  assert.match(cmd(instance([{ name: 'Running', datatype: 'Boolean', value: true }, { name: 'Running', datatype: 'Boolean', value: false }]), 1).refused[0]!.reason, /more than 1 members/)
 })
