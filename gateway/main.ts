@@ -122,10 +122,6 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     async reload(next) {
       const applied = await applyReload(devices, running, next, log)
       running = applied.running
-      if (applied.plan.definitionsChanged) {
-        log.info('template types changed; the node is born again (definitions live in NBIRTH)')
-        pump.rebirth()
-      }
       return applied.plan
     },
     // A publish may wait for its acknowledgement until the upstream would find the connection dead.

@@ -82,7 +82,8 @@ export class Pump {
   }
 
   /** Births again, as after a host's Rebirth: the node's definitions (template types) changed. */
-  rebirth(): void {
+  definitionsChanged(): void {
+    if (this.delivery?.born === true) this.o.log.info('template types changed; the node is born again (definitions live in NBIRTH)')
     this.rebirthWanted = true
     this.wake.notify()
   }

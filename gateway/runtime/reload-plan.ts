@@ -9,8 +9,6 @@ export interface ReloadPlan {
   readonly unchanged: readonly string[]
   /** gateway.yaml sections that differ from the running ones, e.g. `upstream`, `sparkplug`. */
   readonly needsRestart: readonly string[]
-  /** The template types the devices use differ: their definitions live in NBIRTH, so the node is born again. */
-  readonly definitionsChanged: boolean
 }
 
 /** A field connection several devices share: which one, and the settings it is opened with. */
@@ -47,14 +45,7 @@ export function planReload(current: GatewayConfig, next: GatewayConfig, busOf: (
   const changed = next.devices.filter((d) => changedIds.has(d.deviceId))
   const unchanged = next.devices.filter((d) => before.has(d.deviceId) && !changedIds.has(d.deviceId)).map((d) => d.deviceId)
   const needsRestart = nodeSections.filter((key) => stable(current[key]) !== stable(next[key]))
-  return { added, removed, changed, unchanged, needsRestart, definitionsChanged: stable(definitions(current)) !== stable(definitions(next)) }
-}
-
-/** Every type the devices use, by name, with where it was read left out (a moved file changes nothing on the wire). */
-function definitions(config: GatewayConfig): unknown {
-  const all = new Map<string, unknown>()
-  for (const device of config.devices) for (const { file: _file, ...type } of device.templates ?? []) all.set(type.name, type)
-  return [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return { added, removed, changed, unchanged, needsRestart }
 }
 
 function fingerprint(device: DeviceConfig): string {
