@@ -59,6 +59,26 @@ tags:
   - { name: Pressure, signal: ramp, low: 0, high: 250, period: 30s, units: bar, deadband: 1 }
   - { name: Mode, signal: string, values: [auto, manual, maintenance], period: 12s }
   - { name: Strokes, signal: counter, period: 3s }
+instances:                      # a template (UDT) instance of types/Pump.yaml
+  - name: Hydraulic Pump
+    type: Pump
+    parameters: { Rated Speed: 1750, Location: Press 4 }
+    members:
+      - { name: Speed, signal: sine, low: 1600, high: 1750, period: 25s, deadband: 5 }
+      - { name: Running, signal: boolean, period: 20s }
+      - { name: Setpoint, signal: setpoint, type: Double, initial: 1700, writable: true, min: 0, max: 1750 }
+`
+
+const pumpType = `# A template type: Sparkplug template definition in NBIRTH, instances in device files.
+type: Pump
+version: "1"
+parameters:
+  - { name: Rated Speed, type: Double, default: 1450 }
+  - { name: Location, type: String }
+members:
+  - { name: Speed, datatype: Double, units: rpm }
+  - { name: Running, datatype: Boolean }
+  - { name: Setpoint, datatype: Double, units: rpm }
 `
 
 const tank = (port: number) => `device: Tank1
@@ -99,6 +119,8 @@ export async function run(args: string[]): Promise<number> {
   writeFileSync(join(dir, 'gateway.yaml'), gatewayYaml(broker.url))
   writeFileSync(join(dir, 'devices', 'boiler1.yaml'), boiler)
   writeFileSync(join(dir, 'devices', 'press4.yaml'), press)
+  mkdirSync(join(dir, 'types'))
+  writeFileSync(join(dir, 'types', 'Pump.yaml'), pumpType)
   writeFileSync(join(dir, 'devices', 'tank1.yaml'), tank(modbus.port))
   writeFileSync(join(dir, 'devices', 'oven1.yaml'), oven(opcua.endpoint, join(dir, 'state', 'opcua-pki')))
   const stop = new AbortController()

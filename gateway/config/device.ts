@@ -6,16 +6,18 @@
 import type { DriverModule, RawDevice } from '../../drivers/driver.js'
 import type { ConfigError, ConfigPath, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
-import type { SparkplugType, Value } from '../model/value.js'
+import type { Value } from '../model/value.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
+import { parseInstances, type TypeCatalog } from './instances.js'
+import { sparkplugTypes } from './sparkplug-types.js'
 import { didYouMean } from './suggest.js'
 import type { DeviceConfig, TagConfig } from './types.js'
 
 /** Drivers by the `driver:` value of a device file (drivers/registry.ts, or a test's own). */
 export type Registry = Readonly<Record<string, DriverModule<any>>>
 
-export const deviceKeys = ['device', 'driver', 'connection', 'poll', 'offlineAfter', 'tags'] as const
+export const deviceKeys = ['device', 'driver', 'connection', 'poll', 'offlineAfter', 'tags', 'instances'] as const
 export const commonTagKeys = [
   'name', 'poll', 'scale', 'offset', 'units', 'description', 'deadband',
   'writable', 'min', 'max', 'allowed', 'writeInterval', 'sparkplugType',
@@ -24,29 +26,25 @@ export const commonTagKeys = [
 /** Tag keys that only bound what a host may write. */
 const writeBounds = ['min', 'max', 'allowed', 'writeInterval'] as const
 
-// A Record so that the compiler notices when value.ts gains a type this list lacks.
-const typeNames: Record<SparkplugType, true> = {
-  Int8: true, Int16: true, Int32: true, Int64: true, UInt8: true, UInt16: true, UInt32: true, UInt64: true,
-  Float: true, Double: true, Boolean: true, String: true, DateTime: true, Text: true, UUID: true, Bytes: true, File: true,
-  Int8Array: true, Int16Array: true, Int32Array: true, Int64Array: true,
-  UInt8Array: true, UInt16Array: true, UInt32Array: true, UInt64Array: true,
-  FloatArray: true, DoubleArray: true, BooleanArray: true, StringArray: true, DateTimeArray: true,
-}
-export const sparkplugTypes = Object.keys(typeNames) as SparkplugType[]
+export { sparkplugTypes } from './sparkplug-types.js'
 
 /**
  * Validates one device file's content; `file` is recorded in the result and in nothing else.
  * Keys that have no effect as written (the driver's, and a write bound on a tag that is not
  * writable) are added to `warnings`.
  */
-export function parseDevice(raw: unknown, file: string, registry: Registry, warnings: ConfigError[] = []): Result<DeviceConfig, ConfigError[]> {
+export function parseDevice(
+  raw: unknown, file: string, registry: Registry, warnings: ConfigError[] = [], catalog: TypeCatalog = noTypes,
+): Result<DeviceConfig, ConfigError[]> {
   const f = new Fields()
-  const result = parseWith(f, raw, file, registry)
+  const result = parseWith(f, raw, file, registry, catalog)
   warnings.push(...f.warnings)
   return result
 }
 
-function parseWith(f: Fields, raw: unknown, file: string, registry: Registry): Result<DeviceConfig, ConfigError[]> {
+const noTypes: TypeCatalog = { types: new Map(), known: [] }
+
+function parseWith(f: Fields, raw: unknown, file: string, registry: Registry, catalog: TypeCatalog): Result<DeviceConfig, ConfigError[]> {
   const root = f.root(raw, deviceKeys)
   const deviceId = f.id(root, 'device', { required: true })
   const driver = f.string(root, 'driver', { required: true })
@@ -66,17 +64,28 @@ function parseWith(f: Fields, raw: unknown, file: string, registry: Registry): R
   const sections = (items ?? []).map((item) => tagSection(f, item.value, item.path, tagKeys))
   const tags = sections.map((s) => parseTag(f, s, pollMs))
   checkNames(f, tags)
+  const templated = parseInstances(f, root, catalog, tagKeys, pollMs, parseTag, tags.map((t) => t?.name ?? ''))
 
   let driverConfig: unknown
   const complete = items !== undefined && sections.every((s) => s !== undefined)
   if (module !== undefined && driver !== undefined && complete) {
-    const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: sections.map((s) => s!.value), pollMs }
+    const all = [...sections.map((s) => s!.value), ...templated.sections.map((s) => s.value)]
+    const rawDevice: RawDevice = { driver, connection: connection?.value ?? {}, tags: all, pollMs }
+    const warned = f.warnings.length
     const parsed = module.parse(rawDevice, [], f.warnings)
+    // A binding's problem is reported where the binding is written, not at a tag index.
+    const where = (e: ConfigError): ConfigError => {
+      const i = e.path[0] === 'tags' && typeof e.path[1] === 'number' ? e.path[1] - sections.length : -1
+      return i >= 0 && i < templated.origins.length ? { ...e, path: [...templated.origins[i]!, ...e.path.slice(2)] } : e
+    }
+    f.warnings.splice(warned, f.warnings.length - warned, ...f.warnings.slice(warned).map(where))
     if (parsed.ok) driverConfig = parsed.value
-    else addDriverErrors(f, parsed.error)
+    else addDriverErrors(f, parsed.error.map(where))
   }
   if (f.errors.length > 0 || deviceId === undefined || driver === undefined) return fail(f.errors)
-  return ok({ file, deviceId, driver, pollMs, offlineAfter, tags: tags as TagConfig[], driverConfig })
+  const allTags = [...(tags as TagConfig[]), ...templated.tags]
+  const instances = templated.instances.length === 0 ? {} : { instances: templated.instances, templates: templated.templates }
+  return ok({ file, deviceId, driver, pollMs, offlineAfter, tags: allTags, driverConfig, ...instances })
 }
 
 function tagSection(f: Fields, value: unknown, path: ConfigPath, keys: readonly string[] | undefined): Section | undefined {

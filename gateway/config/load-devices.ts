@@ -11,6 +11,7 @@ import { parseCsv } from './csv.js'
 import { defaults } from './defaults.js'
 import { parseMemoryRefusal, tagCountRefusal } from './device-limits.js'
 import { parseDevice, type Registry } from './device.js'
+import type { TypeCatalog } from './instances.js'
 import { foreignDevice, foreignTagList, inside } from './foreign.js'
 import { Collector, located, type LocatedError, type Locator } from './located.js'
 import { parseYaml, type PositionedDocument } from './positions.js'
@@ -18,6 +19,7 @@ import { readConfigText, reason, type FileKind } from './read-file.js'
 import type { DeviceConfig } from './types.js'
 
 const deviceFile = /\.(ya?ml|json)$/i
+const noTypes: TypeCatalog = { types: new Map(), known: [] }
 
 /**
  * Loads every *.yaml, *.yml and *.json file of `dir` (sorted by name) as one device, and checks
@@ -37,6 +39,8 @@ export async function loadDevices(
     tagsPerDevice?: number
     /** Receives the keys that have no effect (see parseDevice), located. */
     warnings?: LocatedError[]
+    /** The type files' templates, for `instances:`. */
+    catalog?: TypeCatalog
   } = {},
 ): Promise<Result<DeviceConfig[], LocatedError[]>> {
   const errors = new Collector()
@@ -54,7 +58,8 @@ export async function loadDevices(
   for (const name of names) {
     const file = join(dir, name)
     if (file === options.exclude) continue
-    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], options.tagsPerDevice ?? defaults.limits.tagsPerDevice, errors, options.warnings ?? [])
+    const limits = { tagsPerDevice: options.tagsPerDevice ?? defaults.limits.tagsPerDevice, catalog: options.catalog ?? noTypes }
+    const loaded = await loadDevice(file, registry, options.trusted ?? [dir], limits, errors, options.warnings ?? [])
     if (loaded === undefined) continue
     locators.set(file, loaded.locate)
     if (loaded.device !== undefined) devices.push(loaded.device)
@@ -71,8 +76,9 @@ export async function loadDevices(
 }
 
 async function loadDevice(
-  file: string, registry: Registry, trusted: readonly string[], tagsPerDevice: number, errors: Collector, warnings: LocatedError[],
+  file: string, registry: Registry, trusted: readonly string[], limits: { tagsPerDevice: number; catalog: TypeCatalog }, errors: Collector, warnings: LocatedError[],
 ): Promise<{ device?: DeviceConfig; locate: Locator } | undefined> {
+  const { tagsPerDevice, catalog } = limits
   const foreign = !(await inside(file, trusted))
   const doc = await readYaml(file, 'device', errors, foreign ? (d) => foreignDevice(file, trusted[0]!, d) : undefined)
   if (doc === undefined) return undefined
@@ -87,7 +93,7 @@ async function loadDevice(
     errors.add({ ...yamlLocate(['tags', tagsPerDevice]), path: `tags[${tagsPerDevice}]`, message: tooMany })
     return { locate: yamlLocate }
   }
-  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors, warnings)
+  if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors, warnings, undefined, catalog)
 
   const csvFile = resolve(dirname(file), tags)
   let text: string
@@ -123,7 +129,7 @@ async function loadDevice(
     return { file: csvFile, ...csv.locate(p.slice(1)) }
   }
   const ignored: ConfigError[] = []
-  const result = parseDevice({ ...value, tags: csv.rows }, file, registry, ignored)
+  const result = parseDevice({ ...value, tags: csv.rows }, file, registry, ignored, catalog)
   warnings.push(...located(ignored, locate))
   if (result.ok) return { device: result.value, locate }
   // An unknown column is one mistake, reported once at its header cell rather than on every row.
@@ -142,9 +148,10 @@ async function loadDevice(
 
 function parseLocated(
   value: unknown, file: string, registry: Registry, locate: Locator, errors: Collector, warnings: LocatedError[], keep: (e: ConfigError) => boolean = () => true,
+  catalog: TypeCatalog = noTypes,
 ): { device?: DeviceConfig; locate: Locator } {
   const ignored: ConfigError[] = []
-  const result = parseDevice(value, file, registry, ignored)
+  const result = parseDevice(value, file, registry, ignored, catalog)
   warnings.push(...located(ignored, locate))
   if (result.ok) return { device: result.value, locate }
   errors.addAll(result.error.filter(keep), locate)

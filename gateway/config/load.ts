@@ -11,6 +11,7 @@ import { fail, ok } from '../model/result.js'
 import { defaults } from './defaults.js'
 import type { Registry } from './device.js'
 import { loadDevices, readYaml } from './load-devices.js'
+import { loadTypes } from './load-types.js'
 import { Collector, formatPath, located, type LocatedError, type Locator } from './located.js'
 import { natsIdError } from './nats.js'
 import { readNatsSecret } from './nats-secrets.js'
@@ -75,7 +76,9 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   // With gateway.yaml broken, the device files are still checked: all problems at once.
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
+  const catalog = await loadTypes(resolve(dirname(path), 'types'), errors)
   const devices = await loadDevices(devicesDir, registry, {
+    catalog,
     named: { ...locate(['devices']), path: 'devices' }, exclude: path, trusted: [dirname(path), devicesDir], warnings,
     ...(natsChosen(doc.value) ? { idError: natsIdError } : {}),
     ...(gateway === undefined ? {} : { tagsPerDevice: gateway.config.limits?.tagsPerDevice }),

@@ -3,6 +3,7 @@ import type { JsonSchema } from '../../drivers/driver.js'
 import { defaults } from './defaults.js'
 import { sparkplugTypes, type Registry } from './device.js'
 import { draft, duration, id, object, text } from './schema-parts.js'
+import { instancesSchema } from './schema-type.js'
 
 const commonTagProperties: Record<string, JsonSchema> = {
   name: { type: ['string', 'number'], description: "Sparkplug metric name, unique in the device (ignoring case); '/' makes folders." },
@@ -23,6 +24,12 @@ const commonTagProperties: Record<string, JsonSchema> = {
   allowed: { type: 'array', minItems: 1, items: { type: ['number', 'string', 'boolean'] }, description: 'The only values a write may set.' },
   writeInterval: duration('Least time between two accepted writes (protects actuators).', defaults.tag.writeIntervalMs),
   sparkplugType: { enum: sparkplugTypes, description: "Sparkplug datatype to publish; default: from the driver's type and scaling." },
+}
+
+/** A member binding: the tag keys but those its type file sets. */
+const bindingOf = (properties: Record<string, JsonSchema>): JsonSchema => {
+  const { units: _units, description: _description, sparkplugType: _type, ...rest } = properties
+  return { type: 'object', required: ['name'], additionalProperties: false, properties: rest }
 }
 
 const csvTags: JsonSchema = { type: 'string', description: 'A CSV file (relative to this file) with a header row naming tag keys and one tag per row.' }
@@ -48,6 +55,7 @@ export function deviceSchema(registry: Registry): JsonSchema {
           description: 'The tags: a list, or the path of a CSV file.',
           oneOf: [{ type: 'array', minItems: 1, items: { $ref: '#/$defs/tag' } }, csvTags],
         },
+        instances: instancesSchema(bindingOf(commonTagProperties)),
       },
       'One device: its Sparkplug id, driver, connection and tags.',
       ['device', 'driver', 'tags'],
@@ -71,6 +79,7 @@ export function deviceSchema(registry: Registry): JsonSchema {
               csvTags,
             ],
           },
+          instances: instancesSchema(bindingOf({ ...commonTagProperties, ...registry[kind].schema.tagProperties })),
         },
       },
     })),

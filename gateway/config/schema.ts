@@ -10,6 +10,7 @@ import { choice, draft, duration, id, object, sizePattern, text } from './schema
 import { natsSchema } from './schema-nats.js'
 
 export { deviceSchema } from './schema-device.js'
+export { typeSchema } from './schema-type.js'
 
 export function gatewaySchema(): JsonSchema {
   const mqtt = object(

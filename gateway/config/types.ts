@@ -162,6 +162,49 @@ export interface DeviceConfig {
   readonly offlineAfter: number
   readonly tags: readonly TagConfig[]
   readonly driverConfig: unknown
+  /** Template instances of the device; their members are in `tags` too, named `<instance>/<member>`. */
+  readonly instances?: readonly InstanceConfig[]
+  /** Every type the instances use, nested ones included, sorted by name: the definitions NBIRTH carries. */
+  readonly templates?: readonly TemplateTypeConfig[]
+}
+
+/** Datatypes a template parameter may have (Sparkplug Basic types). */
+export type ParameterType = 'Int8' | 'Int16' | 'Int32' | 'Int64' | 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64'
+  | 'Float' | 'Double' | 'Boolean' | 'String' | 'DateTime' | 'Text'
+
+export type ParameterValue = number | bigint | boolean | string
+
+export interface TemplateParameterConfig {
+  readonly name: string
+  readonly type: ParameterType
+  readonly value: ParameterValue
+}
+
+/** One member of a type: a value with a datatype, or a nested template of another type. */
+export interface TemplateMemberConfig {
+  readonly name: string
+  readonly datatype?: SparkplugType
+  /** The nested template's type name. */
+  readonly type?: string
+  readonly units?: string
+  readonly description?: string
+}
+
+/** A type file (`types/Pump.yaml`): a Sparkplug template definition. */
+export interface TemplateTypeConfig {
+  readonly file: string
+  readonly name: string
+  readonly version?: string
+  readonly members: readonly TemplateMemberConfig[]
+  /** With their defaults (the zero of their type when the file gives none). */
+  readonly parameters: readonly TemplateParameterConfig[]
+}
+
+/** `instances:` of a device file: one template instance, its parameters with defaults applied. */
+export interface InstanceConfig {
+  readonly name: string
+  readonly type: string
+  readonly parameters: readonly TemplateParameterConfig[]
 }
 
 /** The driver-independent part of a tag: naming, scaling, reporting and write rules. */
@@ -185,4 +228,7 @@ export interface TagConfig {
   readonly writeIntervalMs: number
   /** Sparkplug datatype forced by the user; otherwise derived from the driver's type and scaling. */
   readonly sparkplugType?: SparkplugType
+  /** For a member of a template instance: the instance's name, and the member's path in its type (`Motor/Current`). */
+  readonly instance?: string
+  readonly member?: string
 }

@@ -1,4 +1,5 @@
 import type { DataRecord, Metric, SparkplugType, Value } from '../model/value.js'
+import type { InstanceConfig, TemplateTypeConfig } from '../config/types.js'
 import type { TagDef } from '../normalise/tag-def.js'
 import type { NodeMetricDef } from './node-metrics.js'
 
@@ -14,7 +15,21 @@ export interface Declared {
 
 export interface DeviceDef {
   readonly deviceId: string
+  /** Members of template instances among them carry `instance` and `member`, and no alias of their own. */
   readonly tags: readonly TagDef[]
+  readonly instances?: readonly InstanceConfig[]
+  /** The types the instances use, nested ones included. */
+  readonly templates?: readonly TemplateTypeConfig[]
+}
+
+/** A template instance a device declares in its birth: one metric, with the alias its DATA goes by. */
+export interface DeclaredInstance {
+  readonly name: string
+  readonly alias: number
+  readonly config: InstanceConfig
+  readonly type: TemplateTypeConfig
+  /** Its member tags by member path (`Speed`, `Motor/Current`). */
+  readonly members: ReadonlyMap<string, Declared>
 }
 
 /** What delivery, commands and the payloads read of the node's state; only the recorder writes it. */
@@ -25,6 +40,11 @@ export interface NodeView {
   /** The metrics the births of the node (null) or a device declare, by name, in birth order; undefined for an unknown device. */
   declared(deviceId: string | null): ReadonlyMap<string, Declared> | undefined
   lookup(deviceId: string | null, nameOrAlias: string | number): Declared | undefined
+  /** The device's template instances, by name, in file order. */
+  instances(deviceId: string): ReadonlyMap<string, DeclaredInstance>
+  lookupInstance(deviceId: string, nameOrAlias: string | number): DeclaredInstance | undefined
+  /** Every type the devices' instances use, by name (sorted): the definitions NBIRTH carries. */
+  templates(): ReadonlyMap<string, TemplateTypeConfig>
   /** Whether the current births declare any metric of `record`. */
   declaresAny(record: DataRecord): boolean
   /** The last value recorded for a metric, as the next birth carries it. */
@@ -43,6 +63,9 @@ export class NodeState implements NodeView {
   private readonly byAlias = new Map<number, { deviceId: string | null; metric: Declared }>()
   private readonly values = new Map<string | null, Map<string, Metric>>()
   private readonly online = new Set<string>()
+  private readonly instanceDefs = new Map<string, Map<string, DeclaredInstance>>()
+  private readonly templateDefs = new Map<string, readonly TemplateTypeConfig[]>()
+  private readonly instanceAliases = new Map<number, { deviceId: string; instance: DeclaredInstance }>()
   private nextAlias = 1
 
   constructor(nodeMetrics: readonly NodeMetricDef[], devices: readonly DeviceDef[], now = Date.now()) {
@@ -59,7 +82,8 @@ export class NodeState implements NodeView {
   addDevice(device: DeviceDef): void {
     this.byName.set(device.deviceId, new Map())
     this.values.set(device.deviceId, new Map())
-    for (const tag of device.tags) this.declare(device.deviceId, { name: tag.name, type: tag.type, alias: this.nextAlias++, writable: tag.writable, tag })
+    for (const tag of device.tags) this.declare(device.deviceId, { name: tag.name, type: tag.type, ...this.aliasOf(tag), writable: tag.writable, tag })
+    this.declareInstances(device, new Map())
   }
 
   /**
@@ -70,22 +94,66 @@ export class NodeState implements NodeView {
   replaceDevice(device: DeviceDef): void {
     const before = this.byName.get(device.deviceId) ?? new Map<string, Declared>()
     const values = this.values.get(device.deviceId) ?? new Map<string, Metric>()
+    const instancesBefore = this.instanceDefs.get(device.deviceId) ?? new Map<string, DeclaredInstance>()
     this.forgetAliases(device.deviceId)
     this.byName.set(device.deviceId, new Map())
     const kept = new Map<string, Metric>()
     for (const tag of device.tags) {
       const old = before.get(tag.name)
       const same = old !== undefined && old.type === tag.type
-      this.declare(device.deviceId, { name: tag.name, type: tag.type, alias: same ? old.alias! : this.nextAlias++, writable: tag.writable, tag })
+      const alias = tag.instance !== undefined ? {} : same && old.alias !== undefined ? { alias: old.alias } : this.aliasOf(tag)
+      this.declare(device.deviceId, { name: tag.name, type: tag.type, ...alias, writable: tag.writable, tag })
       const value = values.get(tag.name)
       if (same && value !== undefined) kept.set(tag.name, value)
     }
     this.values.set(device.deviceId, kept)
+    this.declareInstances(device, instancesBefore)
+  }
+
+  instances(deviceId: string): ReadonlyMap<string, DeclaredInstance> {
+    return this.instanceDefs.get(deviceId) ?? new Map()
+  }
+
+  lookupInstance(deviceId: string, nameOrAlias: string | number): DeclaredInstance | undefined {
+    if (typeof nameOrAlias === 'string') return this.instanceDefs.get(deviceId)?.get(nameOrAlias)
+    const hit = this.instanceAliases.get(nameOrAlias)
+    return hit?.deviceId === deviceId ? hit.instance : undefined
+  }
+
+  templates(): ReadonlyMap<string, TemplateTypeConfig> {
+    const all = new Map<string, TemplateTypeConfig>()
+    for (const list of this.templateDefs.values()) for (const t of list) all.set(t.name, t)
+    return new Map([...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  }
+
+  /** Members of an instance go by their instance's alias. */
+  private aliasOf(tag: TagDef): { alias?: number } {
+    return tag.instance === undefined ? { alias: this.nextAlias++ } : {}
+  }
+
+  /** An instance with the same name and type as before keeps its alias (the host's history stays joined up). */
+  private declareInstances(device: DeviceDef, before: ReadonlyMap<string, DeclaredInstance>): void {
+    const declared = this.byName.get(device.deviceId)!
+    const types = new Map((device.templates ?? []).map((t) => [t.name, t]))
+    const instances = new Map<string, DeclaredInstance>()
+    for (const config of device.instances ?? []) {
+      const members = new Map<string, Declared>()
+      for (const def of declared.values()) if (def.tag?.instance === config.name) members.set(def.tag.member!, def)
+      const old = before.get(config.name)
+      const alias = old !== undefined && old.type.name === config.type ? old.alias : this.nextAlias++
+      const instance: DeclaredInstance = { name: config.name, alias, config, type: types.get(config.type)!, members }
+      instances.set(config.name, instance)
+      this.instanceAliases.set(alias, { deviceId: device.deviceId, instance })
+    }
+    this.instanceDefs.set(device.deviceId, instances)
+    this.templateDefs.set(device.deviceId, device.templates ?? [])
   }
 
   /** Forgets a device whose tag file was removed; its aliases are retired. */
   removeDevice(deviceId: string): void {
     this.forgetAliases(deviceId)
+    this.instanceDefs.delete(deviceId)
+    this.templateDefs.delete(deviceId)
     this.byName.delete(deviceId)
     this.values.delete(deviceId)
     this.online.delete(deviceId)
@@ -146,6 +214,7 @@ export class NodeState implements NodeView {
     for (const metric of this.byName.get(deviceId)?.values() ?? []) {
       if (metric.alias !== undefined) this.byAlias.delete(metric.alias)
     }
+    for (const instance of this.instanceDefs.get(deviceId)?.values() ?? []) this.instanceAliases.delete(instance.alias)
   }
 
   private declare(deviceId: string | null, metric: Declared): void {

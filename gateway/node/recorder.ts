@@ -8,6 +8,8 @@ export interface RecorderTarget {
   notify(): void
   /** A device was born or died; false when no session is born (its next births carry the state). */
   deviceChanged(deviceId: string, online: boolean): boolean
+  /** The template types the node's devices use changed: NBIRTH carries them, so the node is born again before any device using them. */
+  definitionsChanged(): void
 }
 
 /** Where births stand against data: a birth carries the values current when record `lastRecordId()` was the newest. */
@@ -62,8 +64,10 @@ export class Recorder implements RecordOrder {
 
   /** Declares a device's metrics, offline until its first good reading; `replace` keeps the aliases and values of unchanged tags. */
   declare(device: DeviceDef, how: 'add' | 'replace'): void {
-    if (how === 'replace') this.state.replaceDevice(device)
-    else this.state.addDevice(device)
+    this.keepingDefinitions(() => {
+      if (how === 'replace') this.state.replaceDevice(device)
+      else this.state.addDevice(device)
+    })
   }
 
   /**
@@ -73,7 +77,7 @@ export class Recorder implements RecordOrder {
    */
   remove(deviceId: string): number {
     this.deviceOffline(deviceId)
-    this.state.removeDevice(deviceId)
+    this.keepingDefinitions(() => this.state.removeDevice(deviceId))
     const only = new Set<string | null>([deviceId])
     let dropped = 0
     let afterId = 0
@@ -93,8 +97,24 @@ export class Recorder implements RecordOrder {
     return this.state.lastValue(deviceId, name)
   }
 
+  /**
+   * Asks for a new NBIRTH in the same step as the change of types, before the device can come
+   * online: a DBIRTH naming a definition the last NBIRTH did not carry would reach the host first.
+   */
+  private keepingDefinitions(change: () => void): void {
+    const before = definitionsKey(this.state)
+    change()
+    if (definitionsKey(this.state) !== before) this.pump.definitionsChanged()
+  }
+
   /** The outbox numbers records in the order this recorder added them; births are placed against that numbering. */
   lastRecordId(): number {
     return this.outbox.stats().nextId - 1
   }
+}
+
+/** The template definitions NBIRTH carries, as text; where a type was read is left out (a moved file changes nothing on the wire). */
+function definitionsKey(state: NodeState): string {
+  const types = [...state.templates().values()].map(({ file: _file, ...type }) => type)
+  return JSON.stringify(types, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))
 }

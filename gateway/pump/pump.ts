@@ -81,6 +81,13 @@ export class Pump {
     await this.running
   }
 
+  /** Births again, as after a host's Rebirth: the node's definitions (template types) changed. */
+  definitionsChanged(): void {
+    if (this.delivery?.born === true) this.o.log.info('template types changed; the node is born again (definitions live in NBIRTH)')
+    this.rebirthWanted = true
+    this.wake.notify()
+  }
+
   /** New data is in the outbox. */
   notify(): void {
     this.wake.notify()

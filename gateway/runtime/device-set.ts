@@ -27,7 +27,7 @@ export class DeviceSet {
     const log = this.log.child({ device: device.deviceId })
     const driver = drivers[device.driver]!.create(device.driverConfig, log, { stateDir: this.stateDir })
     const tags = tagDefs(device.tags, driver.points)
-    this.recorder.declare({ deviceId: device.deviceId, tags }, declare)
+    this.recorder.declare({ deviceId: device.deviceId, tags, instances: device.instances, templates: device.templates }, declare)
     this.running.set(device.deviceId, { config: device, loop: startPollLoop(device, driver, tags, this.recorder, log, this.options) })
   }
 

@@ -22,7 +22,7 @@ export class OnlineState {
   private readonly counts = { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0 }
 
   constructor(
-    private readonly device: Pick<DeviceConfig, 'deviceId' | 'offlineAfter'>,
+    private readonly device: Pick<DeviceConfig, 'deviceId' | 'offlineAfter' | 'instances' | 'templates'>,
     tags: readonly TagDef[],
     private readonly recorder: Recorder,
     private readonly log: Log,
@@ -83,7 +83,7 @@ export class OnlineState {
   retyped(tags: readonly TagDef[]): void {
     if (this.online) this.goOffline()
     this.byName = new Map(tags.map((t) => [t.name, t]))
-    this.recorder.declare({ deviceId: this.device.deviceId, tags }, 'replace')
+    this.recorder.declare({ deviceId: this.device.deviceId, tags, instances: this.device.instances, templates: this.device.templates }, 'replace')
   }
 
   /** The tag was written: its read-back is reported even when inside the deadband. */

@@ -5,8 +5,9 @@ import type { TagDef } from '../normalise/tag-def.js'
 import { describe, writeValue } from './command-value.js'
 import { NEXT_SERVER, REBIRTH, REBOOT, SCAN_RATE } from '../node/node-metrics.js'
 import { decodePayload } from './codec.js'
-import type { Payload, PayloadMetric } from './payload.js'
-import type { NodeView } from '../node/node-state.js'
+import { MAX_TEMPLATE_DEPTH } from '../config/template-types.js'
+import type { Payload, PayloadMetric, Template } from './payload.js'
+import type { DeclaredInstance, NodeView } from '../node/node-state.js'
 
 /** What an NCMD or DCMD asks of the gateway, once validated. */
 export type Command =
@@ -77,6 +78,13 @@ export function parseCommands(state: NodeView, deviceId: string | null, payload:
   for (const metric of payload.metrics) {
     const label = metric.name ?? (metric.alias !== undefined ? `alias ${metric.alias}` : '(no name)')
     const key = metric.name ?? metric.alias
+    const instance = deviceId === null || key === undefined ? undefined : state.lookupInstance(deviceId, key)
+    if (instance !== undefined) {
+      const writes = memberWrites(deviceId!, instance, metric, policy.maxMetrics)
+      commands.push(...writes.commands)
+      refused.push(...writes.refused)
+      continue
+    }
     const declared = key === undefined ? undefined : state.lookup(deviceId, key)
     if (declared === undefined) {
       refused.push({ metric: label, reason: deviceId === null ? 'unknown node metric' : `unknown metric of device ${deviceId}` })
@@ -110,6 +118,44 @@ function nodeCommand(name: string, metric: PayloadMetric, policy: CommandPolicy)
     return { command: { type: 'scan-rate', ms } }
   }
   return { reason: 'node metric is read-only' }
+}
+
+/**
+ * A DCMD to a template instance: its Template value lists the members to write (nested
+ * templates for members of nested types), each written like a tag of its own. At most `max`
+ * members, as for the metrics of a command.
+ */
+function memberWrites(deviceId: string, instance: DeclaredInstance, metric: PayloadMetric, max: number): { commands: Command[]; refused: Refusal[] } {
+  const commands: Command[] = []
+  const refused: Refusal[] = []
+  const value = metric.value as Template | undefined
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'Template') {
+    return { commands, refused: [{ metric: instance.name, reason: `a template instance is written with a Template value naming its members, got ${describe(metric)}` }] }
+  }
+  const members: [string, PayloadMetric][] = []
+  const walk = (t: Template, prefix: string, depth: number): void => {
+    for (const m of t.metrics) {
+      if (members.length > max) return
+      const path = `${prefix}${m.name ?? ''}`
+      if (typeof m.value === 'object' && m.value !== null && (m.value as { kind?: unknown }).kind === 'Template' && depth < MAX_TEMPLATE_DEPTH) walk(m.value as Template, `${path}/`, depth + 1)
+      else members.push([path, m])
+    }
+  }
+  walk(value, '', 1)
+  if (members.length > max) return { commands, refused: [{ metric: instance.name, reason: `more than ${max} members in one command (commands.maxMetrics); nothing applied` }] }
+  if (members.length === 0) return { commands, refused: [{ metric: instance.name, reason: 'the Template value names no member to write' }] }
+  for (const [path, m] of members) {
+    const declared = instance.members.get(path)
+    const name = `${instance.name}/${path}`
+    if (declared === undefined) {
+      refused.push({ metric: name, reason: `type ${instance.type.name} has no member '${path}'` })
+      continue
+    }
+    const result = writeCommand(deviceId, declared.tag, m)
+    if ('reason' in result) refused.push({ metric: declared.name, reason: result.reason })
+    else if (result.command !== null) commands.push(result.command)
+  }
+  return { commands, refused }
 }
 
 function writeCommand(deviceId: string, tag: TagDef | undefined, metric: PayloadMetric): Outcome {

@@ -43,6 +43,7 @@ export function pumpRig(options: RigOptions = {}) {
   const recorder: Recorder = new Recorder(session, outbox, {
     notify: () => pump.notify(),
     deviceChanged: (deviceId: string, online: boolean): boolean => pump.deviceChanged(deviceId, online),
+    definitionsChanged: (): void => pump.definitionsChanged(),
   })
   const pump: Pump = new Pump({
     node,

@@ -85,3 +85,19 @@ test('format - arrays, DateTime, DataSet and Template members are readable', () 
     '  limits Int8 = 1 {l={low=-5}}',
   ].join('\n'))
 })
+
+test('format - a template instance in DDATA (alias only) shows as a tree under its instance, typed from the DBIRTH', async () => {
+  const { BirthTypes } = await import('../../../gateway/cli/birth-types.js')
+  const types = new BirthTypes()
+  const instance = (metrics: Payload['metrics']) => ({ kind: 'Template' as const, isDefinition: false, templateRef: 'Pump', parameters: [], metrics })
+  types.apply('spBv1.0/Plant1/NBIRTH/edge1', { timestamp: T, metrics: [] })
+  types.apply('spBv1.0/Plant1/DBIRTH/edge1/St', { timestamp: T, metrics: [{ name: 'Pump3', alias: 9, datatype: 'Template', timestamp: T, value: instance([]) }] })
+  const ddata: Payload = { timestamp: T, seq: 2, metrics: [{ alias: 9, timestamp: T, value: instance([
+    { name: 'Motor', datatype: 'Template', timestamp: T, value: { ...instance([{ name: 'Current', datatype: 'Float', timestamp: T, value: 13 }]), templateRef: 'Motor' } },
+  ]) }] }
+  types.apply('spBv1.0/Plant1/DDATA/edge1/St', ddata)
+  const lines = formatMessage('spBv1.0/Plant1/DDATA/edge1/St', ddata, { json: false }).split('\n')
+  assert.match(lines[1]!, /^ {2}\(9\) Template = instance of Pump/)
+  assert.match(lines[2]!, /^ {6}Motor Template = instance of Motor/)
+  assert.equal(lines[3], '          Current Float = 13')
+})

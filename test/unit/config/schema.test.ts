@@ -3,7 +3,8 @@ import { test } from 'node:test'
 import { run } from '../../../gateway/cli/schema.js'
 import { commonTagKeys, deviceKeys } from '../../../gateway/config/device.js'
 import { gatewayKeys } from '../../../gateway/config/parse.js'
-import { deviceSchema, gatewaySchema } from '../../../gateway/config/schema.js'
+import { deviceSchema, gatewaySchema, typeSchema } from '../../../gateway/config/schema.js'
+import { memberKeys, parameterKeys, typeKeys } from '../../../gateway/config/template-types.js'
 import { fakeRegistry } from './fake-registry.js'
 
 type Schema = { properties?: Record<string, Schema>; description?: string; [key: string]: unknown }
@@ -61,4 +62,22 @@ test('schema - the CLI prints both schemas as JSON, or one when named', async ()
   text = ''
   assert.equal(await run(['gateway'], (t) => (text += t)), 0)
   assert.deepEqual(keys(JSON.parse(text) as Schema).sort(), [...gatewayKeys.root].sort())
+})
+
+test('schema - the device schema knows instances, whose member bindings take the driver tag keys but not what the type sets', () => {
+  const schema = deviceSchema(fakeRegistry) as Schema & { allOf: { then: Schema }[] }
+  const instance = (schema.properties!.instances as Schema & { items: Schema }).items
+  assert.deepEqual(keys(instance).sort(), ['members', 'name', 'parameters', 'type'])
+  const members = (schema.allOf[0].then.properties!.instances as Schema & { items: Schema }).items.properties!.members as Schema & { items: Schema }
+  assert.deepEqual(keys(members.items).sort(), [...commonTagKeys.filter((k) => !['units', 'description', 'sparkplugType'].includes(k)), 'address', 'type'].sort())
+})
+
+test('schema - the type schema describes exactly the keys of a type file', async () => {
+  const schema = typeSchema() as Schema & { properties: { members: { items: Schema }; parameters: { items: Schema } } }
+  assert.deepEqual(keys(schema).sort(), [...typeKeys].sort())
+  assert.deepEqual(keys(schema.properties.members.items).sort(), [...memberKeys].sort())
+  assert.deepEqual(keys(schema.properties.parameters.items).sort(), [...parameterKeys].sort())
+  let text = ''
+  assert.equal(await run(['type'], (t) => (text += t)), 0)
+  assert.deepEqual(keys(JSON.parse(text) as Schema).sort(), [...typeKeys].sort())
 })

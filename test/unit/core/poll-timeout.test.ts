@@ -72,6 +72,7 @@ test('poll - a timed-out driver call is waited for before the driver is closed a
       for (const listener of changed.splice(0)) listener()
       return false
     },
+    definitionsChanged: () => {},
   })
   const nextChange = () => new Promise<void>((resolve) => changed.push(resolve))
   let online = nextChange()
@@ -105,7 +106,7 @@ test('poll - stopping while a driver call hangs returns at once and closes the d
   let born = () => {}
   const online = new Promise<void>((resolve) => (born = resolve))
   let reported = () => {}
-  const sink = new Recorder(session, createMemoryOutbox(), { notify: () => reported(), deviceChanged: () => (born(), false) })
+  const sink = new Recorder(session, createMemoryOutbox(), { notify: () => reported(), deviceChanged: () => (born(), false), definitionsChanged: () => {} })
   const loop = startPollLoop(device, fake.driver, tags, sink, silentLog, { callLimitMs: 50 })
   await online
   fake.hangNextRead()

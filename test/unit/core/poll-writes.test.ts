@@ -24,7 +24,7 @@ async function slowDevice(options: Partial<PollOptions>) {
   const tags = tagDefs(tagConfigs, driver.points)
   let born = () => {}
   const online = new Promise<void>((resolve) => (born = resolve))
-  const sink = new Recorder(new NodeState([], [{ deviceId: 'Sim1', tags }]), createMemoryOutbox(), { notify: () => {}, deviceChanged: () => (born(), false) })
+  const sink = new Recorder(new NodeState([], [{ deviceId: 'Sim1', tags }]), createMemoryOutbox(), { notify: () => {}, deviceChanged: () => (born(), false), definitionsChanged: () => {} })
   const loop = startPollLoop(device, driver, tags, sink, silentLog, options)
   await online
   return { loop, setpoint: tags.find((t) => t.name === 'Setpoint')! }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { TagConfig } from '../../../gateway/config/types.js'
+import type { TagConfig, TemplateTypeConfig } from '../../../gateway/config/types.js'
 import type { Metric } from '../../../gateway/model/value.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
@@ -20,6 +20,7 @@ function rig(born = true) {
   const recorder = new Recorder(state, outbox, {
     notify: () => wakes.push('data'),
     deviceChanged: (deviceId, online) => (wakes.push(`${deviceId} ${online ? 'online' : 'offline'}`), born),
+    definitionsChanged: () => wakes.push('definitions'),
   })
   const buffered = () => outbox.peek(100).map((r) => `${r.deviceId}: ${r.metrics.map((m) => `${m.name}=${m.value}`).join(' ')}`)
   const birthValue = (deviceId: string | null, name: string) => {
@@ -121,4 +122,20 @@ test('recorder - declaring a device anew (replace) keeps the alias and last valu
   assert.notEqual(state.lookup('Tank', 'Flow')!.alias, before.flow)
   assert.equal(state.lookup('Tank', 'Flow')!.type, 'Float')
   assert.equal(birthValue('Tank', 'Flow'), undefined, 'an Int32 reading is no value of the Float the DBIRTH now declares')
+})
+
+const pumpType = (version: string): TemplateTypeConfig => ({ file: `/cfg/types/Pump-${version}.yaml`, name: 'Pump', version, members: [{ name: 'Speed', datatype: 'Float' }], parameters: [{ name: 'Rated Speed', type: 'Int64', value: 1500n }] })
+const pumpDevice = (version: string) => ({ ...tank, templates: [pumpType(version)] })
+
+test('recorder - a device declared with template types the node did not carry asks for a new NBIRTH before the device can be born, and only then', () => {
+  const { recorder, wakes } = rig()
+  recorder.declare(pumpDevice('1'), 'add')
+  recorder.declare(pumpDevice('1'), 'replace')
+  assert.deepEqual(wakes, ['definitions'], 'the same types read from another file change nothing on the wire')
+  recorder.declare(pumpDevice('2'), 'replace')
+  assert.deepEqual(wakes, ['definitions', 'definitions'])
+  recorder.deviceOnline('Tank', [level(1)])
+  assert.deepEqual(wakes, ['definitions', 'definitions', 'Tank online'], 'the request comes before the device is announced')
+  recorder.remove('Tank')
+  assert.deepEqual(wakes.slice(-2), ['Tank offline', 'definitions'])
 })

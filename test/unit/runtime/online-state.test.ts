@@ -26,6 +26,7 @@ function rig(live = true) {
   const recorder = new Recorder(session, outbox, {
     notify: () => notified++,
     deviceChanged: (id: string, online: boolean) => (changes.push(`${id} ${online ? 'DBIRTH' : 'DDEATH'}`), live),
+    definitionsChanged: () => {},
   })
   const log = recordingLog()
   const state = new OnlineState({ deviceId: 'Tank', offlineAfter: 3 }, tags, recorder, log, clock)
