@@ -8,7 +8,7 @@
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js'
 import { DriverError } from '../driver.js'
 import type { Transport } from './config.js'
-import { closeClient, openClient } from './connect.js'
+import { closeClient, forgetAnswered, openClient } from './connect.js'
 import { toDriverError } from './errors.js'
 
 export interface Bus {
@@ -64,6 +64,7 @@ class SharedBus implements Bus {
       try {
         return await Promise.race([fn(client), this.lost])
       } finally {
+        forgetAnswered(client)
         const delay = this.transport.type === 'rtu' ? this.transport.interFrameDelayMs : 0
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
       }

@@ -3,16 +3,16 @@
  * serial port (buffered, so replies split across reads reassemble), and RTU frames over a raw TCP
  * socket (serial device servers; modbus-serial calls this port "telnet").
  */
-import modbusSerial from 'modbus-serial'
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js'
 import type { Transport } from './config.js'
 
-// A CommonJS module: its typings put the class on `default`, which at runtime is module.exports itself.
-const ModbusClient = modbusSerial.default
-
 /** Resolves with an open client, or rejects with the library's error (mapped by errors.ts). */
 export async function openClient(transport: Transport): Promise<ModbusRTU> {
-  const client = new ModbusClient()
+  // Loaded at the first open, not with the driver list: modbus-serial and the serialport bindings it
+  // loads cost about 16 MiB resident, which a configuration without a Modbus device never needs.
+  // A CommonJS module: its typings put the class on `default`, which at runtime is module.exports itself.
+  const { default: modbusSerial } = await import('modbus-serial')
+  const client = new modbusSerial.default()
   // modbus-serial emits 'error' for serial port faults; without a listener Node would throw.
   client.on('error', () => undefined)
   if (transport.type === 'rtu') {
@@ -54,4 +54,15 @@ export function closeClient(client: ModbusRTU): Promise<void> {
       done()
     }
   })
+}
+
+/**
+ * modbus-serial keeps every answered transaction (its callback, reply words and buffer) until its
+ * id comes round again: 256 per TCP connection, a few hundred KiB for large blocks. Requests on a
+ * bus run one at a time, so once one settles none is outstanding and the table can be emptied; a
+ * late reply then finds no transaction and is dropped, as one to a timed-out request already was.
+ */
+export function forgetAnswered(client: ModbusRTU): void {
+  const internals = client as unknown as { _transactions: Record<number, unknown> }
+  internals._transactions = {}
 }

