@@ -10,12 +10,14 @@ import type { SparkplugType, Value } from '../model/value.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
 import { didYouMean } from './suggest.js'
+import { parseDerived } from './derived.js'
+import type { Log } from '../model/log.js'
 import type { DeviceConfig, TagConfig } from './types.js'
 
 /** Drivers by the `driver:` value of a device file (drivers/registry.ts, or a test's own). */
 export type Registry = Readonly<Record<string, DriverModule<any>>>
 
-export const deviceKeys = ['device', 'driver', 'connection', 'poll', 'offlineAfter', 'tags'] as const
+export const deviceKeys = ['device', 'driver', 'connection', 'poll', 'offlineAfter', 'tags', 'derived'] as const
 export const commonTagKeys = [
   'name', 'poll', 'scale', 'offset', 'units', 'description', 'deadband',
   'writable', 'min', 'max', 'allowed', 'writeInterval', 'sparkplugType',
@@ -75,9 +77,14 @@ function parseWith(f: Fields, raw: unknown, file: string, registry: Registry): R
     if (parsed.ok) driverConfig = parsed.value
     else addDriverErrors(f, parsed.error)
   }
+  // The driver's point types, which derived expressions are checked against; create() does no I/O.
+  const points = module === undefined || driverConfig === undefined ? [] : module.create(driverConfig, quiet).points
+  const derived = parseDerived(f, root, tags.filter((t): t is TagConfig => t !== undefined), points)
   if (f.errors.length > 0 || deviceId === undefined || driver === undefined) return fail(f.errors)
-  return ok({ file, deviceId, driver, pollMs, offlineAfter, tags: tags as TagConfig[], driverConfig })
+  return ok({ file, deviceId, driver, pollMs, offlineAfter, tags: tags as TagConfig[], ...(derived === undefined ? {} : { derived }), driverConfig })
 }
+
+const quiet: Log = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet }
 
 function tagSection(f: Fields, value: unknown, path: ConfigPath, keys: readonly string[] | undefined): Section | undefined {
   // Without a known driver its tag keys are unknown too: then only the driver error is reported.
