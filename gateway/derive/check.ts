@@ -117,8 +117,7 @@ class Checker {
   }
 
   private argument(fn: string, spec: FunctionSpec, param: Param, type: ExprType, arg: Expr): void {
-    this.want(type, param.type, arg.at, `${fn}()`)
-    if (param.literal === undefined) return
+    if (param.literal === undefined) return this.want(type, param.type, arg.at, `${fn}()`)
     const constant = arg.k === 'string' || arg.k === 'number' ? arg.value : undefined
     const problem = literalProblem(param.literal, constant)
     if (problem !== undefined) this.errors.push({ at: arg.at, message: `${fn}(): ${problem}: ${spec.usage}` })

@@ -25,7 +25,8 @@ export function rate(slot: Slot, x: number | null, at: number, perMs: number): n
     return null
   }
   const dt = at - slot.prevAt
-  // The same time again, or a source clock that went back: nothing new to tell.
+  // A newer value of the same instant replaces the last; a source clock that went back is ignored.
+  if (dt === 0) slot.prev = x
   if (!(dt > 0)) return slot.last
   slot.last = ((x - slot.prev) / dt) * perMs
   slot.prev = x

@@ -9,9 +9,9 @@ interface Unit {
 }
 
 const table: Readonly<Record<string, Unit>> = {
-  degC: { quantity: 'temperature', factor: 1, offset: 273.15 },
-  degF: { quantity: 'temperature', factor: 5 / 9, offset: 273.15 - (32 * 5) / 9 },
-  K: { quantity: 'temperature', factor: 1 },
+  degC: { quantity: 'temperature', factor: 1 },
+  degF: { quantity: 'temperature', factor: 5 / 9, offset: -160 / 9 },
+  K: { quantity: 'temperature', factor: 1, offset: -273.15 },
   Pa: { quantity: 'pressure', factor: 1 },
   kPa: { quantity: 'pressure', factor: 1e3 },
   MPa: { quantity: 'pressure', factor: 1e6 },
@@ -73,5 +73,7 @@ export function isUnit(name: string): boolean {
 export function convertUnit(value: number, from: string, to: string): number {
   const a = table[from]!
   const b = table[to]!
-  return (value * a.factor + (a.offset ?? 0) - (b.offset ?? 0)) / b.factor
+  const converted = (value * a.factor + (a.offset ?? 0) - (b.offset ?? 0)) / b.factor
+  // 12 significant digits are beyond any field reading, and drop the binary noise of the factors (212, not 211.99999999999997).
+  return Number(converted.toPrecision(12))
 }
