@@ -49,6 +49,10 @@ tags:
   - { name: Burner/Setpoint, signal: setpoint, type: Double, initial: 70, writable: true, min: 20, max: 95, units: degC }
   - { name: Water/Level, signal: random-walk, low: 40, high: 60, step: 0.5, units: '%', deadband: 0.4 }
   - { name: Cycles, signal: counter, period: 2s }
+derived:
+  - { name: Burner/Flame Temp F, expression: 'convert({Burner/Flame Temp}, "degC", "degF")', units: degF, deadband: 1 }
+  - { name: Burner/Running Hours, expression: 'timeIn({Burner/Running}) / 3600', units: h, deadband: 0.001 }
+  - { name: Water/Low, expression: '{Water/Level} < 45' }
 `
 
 const press = `device: Press4

@@ -12,12 +12,14 @@ import { Fields, type Section } from './fields.js'
 import { parseInstances, type TypeCatalog } from './instances.js'
 import { sparkplugTypes } from './sparkplug-types.js'
 import { didYouMean } from './suggest.js'
+import { parseDerived } from './derived.js'
+import type { Log } from '../model/log.js'
 import type { DeviceConfig, TagConfig } from './types.js'
 
 /** Drivers by the `driver:` value of a device file (drivers/registry.ts, or a test's own). */
 export type Registry = Readonly<Record<string, DriverModule<any>>>
 
-export const deviceKeys = ['device', 'driver', 'connection', 'poll', 'offlineAfter', 'tags', 'instances'] as const
+export const deviceKeys = ['device', 'driver', 'connection', 'poll', 'offlineAfter', 'tags', 'instances', 'derived'] as const
 export const commonTagKeys = [
   'name', 'poll', 'scale', 'offset', 'units', 'description', 'deadband',
   'writable', 'min', 'max', 'allowed', 'writeInterval', 'sparkplugType',
@@ -82,11 +84,16 @@ function parseWith(f: Fields, raw: unknown, file: string, registry: Registry, ca
     if (parsed.ok) driverConfig = parsed.value
     else addDriverErrors(f, parsed.error.map(where))
   }
+  // The driver's point types, which derived expressions are checked against; create() does no I/O.
+  const points = module === undefined || driverConfig === undefined ? [] : module.create(driverConfig, quiet).points
+  const derived = parseDerived(f, root, [...tags.filter((t): t is TagConfig => t !== undefined), ...templated.tags], points)
   if (f.errors.length > 0 || deviceId === undefined || driver === undefined) return fail(f.errors)
   const allTags = [...(tags as TagConfig[]), ...templated.tags]
   const instances = templated.instances.length === 0 ? {} : { instances: templated.instances, templates: templated.templates }
-  return ok({ file, deviceId, driver, pollMs, offlineAfter, tags: allTags, driverConfig, ...instances })
+  return ok({ file, deviceId, driver, pollMs, offlineAfter, tags: allTags, ...(derived === undefined ? {} : { derived }), driverConfig, ...instances })
 }
+
+const quiet: Log = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet }
 
 function tagSection(f: Fields, value: unknown, path: ConfigPath, keys: readonly string[] | undefined): Section | undefined {
   // Without a known driver its tag keys are unknown too: then only the driver error is reported.

@@ -82,7 +82,7 @@ async function loadDevice(
   const foreign = !(await inside(file, trusted))
   const doc = await readYaml(file, 'device', errors, foreign ? (d) => foreignDevice(file, trusted[0]!, d) : undefined)
   if (doc === undefined) return undefined
-  const yamlLocate: Locator = (p) => ({ file, ...doc.locate(p) })
+  const yamlLocate: Locator = (p, offset) => ({ file, ...doc.locate(p, offset) })
   if (doc.errors.length > 0) return { locate: yamlLocate }
 
   const value = doc.value as Record<string, unknown> | null
@@ -91,6 +91,12 @@ async function loadDevice(
   const tooMany = Array.isArray(tags) ? tagCountRefusal(tags.length, tagsPerDevice) : undefined
   if (tooMany !== undefined) {
     errors.add({ ...yamlLocate(['tags', tagsPerDevice]), path: `tags[${tagsPerDevice}]`, message: tooMany })
+    return { locate: yamlLocate }
+  }
+  const derived = value?.derived
+  const tooManyDerived = Array.isArray(derived) ? tagCountRefusal(derived.length, tagsPerDevice) : undefined
+  if (tooManyDerived !== undefined) {
+    errors.add({ ...yamlLocate(['derived', tagsPerDevice]), path: `derived[${tagsPerDevice}]`, message: tooManyDerived })
     return { locate: yamlLocate }
   }
   if (typeof tags !== 'string') return parseLocated(value, file, registry, yamlLocate, errors, warnings, undefined, catalog)
@@ -124,8 +130,8 @@ async function loadDevice(
   }
   errors.order(csvFile)
   for (const e of csv.errors) errors.add({ file: csvFile, ...e, path: '', message: e.message })
-  const locate: Locator = (p) => {
-    if (p[0] !== 'tags' || p.length < 2) return yamlLocate(p)
+  const locate: Locator = (p, offset) => {
+    if (p[0] !== 'tags' || p.length < 2) return yamlLocate(p, offset)
     return { file: csvFile, ...csv.locate(p.slice(1)) }
   }
   const ignored: ConfigError[] = []

@@ -17,7 +17,7 @@ export interface LocatedError {
   readonly message: string
 }
 
-export type Locator = (path: ConfigPath) => Position & { readonly file: string }
+export type Locator = (path: ConfigPath, offset?: number) => Position & { readonly file: string }
 
 /** `file:line:col: path: message`, the form editors and CI logs link to. */
 export function formatError(e: LocatedError): string {
@@ -58,7 +58,7 @@ export class Collector {
 
   addAll(list: readonly ConfigError[], locate: Locator): void {
     for (const e of list) {
-      const at = e.file !== undefined && e.line !== undefined ? { file: e.file, line: e.line, col: e.col ?? 1 } : locate(e.path)
+      const at = e.file !== undefined && e.line !== undefined ? { file: e.file, line: e.line, col: e.col ?? 1 } : locate(e.path, e.offset)
       this.add({ ...at, path: formatPath(e.path), message: e.message })
     }
   }
@@ -75,5 +75,5 @@ export class Collector {
 
 /** Problems of one document at their places, in line order. */
 export function located(list: readonly ConfigError[], locate: Locator): LocatedError[] {
-  return list.map((e) => ({ ...locate(e.path), path: formatPath(e.path), message: e.message })).sort((a, b) => a.line - b.line || a.col - b.col)
+  return list.map((e) => ({ ...locate(e.path, e.offset), path: formatPath(e.path), message: e.message })).sort((a, b) => a.line - b.line || a.col - b.col)
 }

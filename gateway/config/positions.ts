@@ -15,8 +15,11 @@ export interface Position {
 export interface PositionedDocument {
   /** The document as plain data (maps, lists, scalars); partial when `errors` is non-empty. */
   readonly value: unknown
-  /** Where the value at `path` is written; the nearest enclosing key when the path does not exist. */
-  locate(path: ConfigPath): Position
+  /**
+   * Where the value at `path` is written; the nearest enclosing key when the path does not exist.
+   * `offset` points that many characters into a string written on one line (a derived tag's expression).
+   */
+  locate(path: ConfigPath, offset?: number): Position
   /** Syntax errors and duplicate keys, each with its position. */
   readonly errors: readonly (Position & { readonly message: string })[]
 }
@@ -42,7 +45,7 @@ export function parseYaml(text: string): PositionedDocument {
     return { ...position, message: e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '') }
   })
 
-  const locate = (path: ConfigPath): Position => {
+  const locate = (path: ConfigPath, offset?: number): Position => {
     let node: unknown = doc.contents
     let position = at(rangeStart(node) ?? 0)
     for (const step of path) {
@@ -56,7 +59,18 @@ export function parseYaml(text: string): PositionedDocument {
         position = at(rangeStart(node) ?? 0)
       } else break
     }
-    return position
+    return offset === undefined ? position : inside(node, offset) ?? position
+  }
+
+  /** The place `offset` characters into a one-line scalar, past its opening quote; undefined for block scalars. */
+  const inside = (node: unknown, offset: number): Position | undefined => {
+    if (!isScalar(node) || typeof node.value !== 'string' || node.range === undefined || node.range === null) return undefined
+    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') return undefined
+    const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0
+    const start = node.range[0] + quote
+    const source = text.slice(start, node.range[1])
+    if (source.slice(0, offset).includes('\n')) return undefined
+    return at(start + Math.min(offset, source.length))
   }
 
   return { value: doc.toJS(), locate, errors }

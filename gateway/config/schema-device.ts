@@ -2,6 +2,7 @@
 import type { JsonSchema } from '../../drivers/driver.js'
 import { defaults } from './defaults.js'
 import { sparkplugTypes, type Registry } from './device.js'
+import { derivedTypes } from './derived.js'
 import { draft, duration, id, object, text } from './schema-parts.js'
 import { instancesSchema } from './schema-type.js'
 
@@ -56,6 +57,23 @@ export function deviceSchema(registry: Registry): JsonSchema {
           oneOf: [{ type: 'array', minItems: 1, items: { $ref: '#/$defs/tag' } }, csvTags],
         },
         instances: instancesSchema(bindingOf(commonTagProperties)),
+        derived: {
+          type: 'array',
+          description: "Tags computed from this device's other tags; read-only, born in DBIRTH, reported by exception.",
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'expression'],
+            properties: {
+              name: commonTagProperties.name,
+              expression: { type: 'string', maxLength: 2000, description: 'e.g. "{Pump/Current} * {Pump/Voltage} / 1000"; see README, Derived tags.' },
+              sparkplugType: { enum: derivedTypes, description: 'Datatype to publish; default: Double for a number, Boolean, String.' },
+              units: commonTagProperties.units,
+              description: commonTagProperties.description,
+              deadband: commonTagProperties.deadband,
+            },
+          },
+        },
       },
       'One device: its Sparkplug id, driver, connection and tags.',
       ['device', 'driver', 'tags'],

@@ -3,6 +3,7 @@
  * Everything here is already validated: downstream code never re-checks it.
  */
 import type { SparkplugType, Value } from '../model/value.js'
+import type { DerivedProgram } from '../derive/deriver.js'
 
 export interface GatewayConfig {
   /** Absolute path of gateway.yaml, for messages and for relative paths. */
@@ -161,6 +162,8 @@ export interface DeviceConfig {
   /** Consecutive failed scans before the device is declared offline (DDEATH). */
   readonly offlineAfter: number
   readonly tags: readonly TagConfig[]
+  /** Tags computed from the others (`derived:`), in file order; absent when there are none. */
+  readonly derived?: readonly DerivedTagConfig[]
   readonly driverConfig: unknown
   /** Template instances of the device; their members are in `tags` too, named `<instance>/<member>`. */
   readonly instances?: readonly InstanceConfig[]
@@ -205,6 +208,17 @@ export interface InstanceConfig {
   readonly name: string
   readonly type: string
   readonly parameters: readonly TemplateParameterConfig[]
+}
+
+/** A derived tag: read-only, born and reported like a device tag, its value computed by the gateway. */
+export interface DerivedTagConfig extends DerivedProgram {
+  /** The expression as written, for messages and the status page. */
+  readonly expression: string
+  /** Declared, or inferred from the expression: Double for a number, Boolean, String. */
+  readonly sparkplugType: SparkplugType
+  readonly units?: string
+  readonly description?: string
+  readonly deadband: number
 }
 
 /** The driver-independent part of a tag: naming, scaling, reporting and write rules. */

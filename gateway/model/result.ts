@@ -16,6 +16,8 @@ export interface ConfigError {
   /** 1-based line and column when the producer already knows them (CSV rows). */
   readonly line?: number
   readonly col?: number
+  /** Characters into the text of the string at `path` (a derived tag's expression), for a message that points inside it. */
+  readonly offset?: number
 }
 
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value })

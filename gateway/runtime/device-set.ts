@@ -1,6 +1,7 @@
 import { drivers } from '../../drivers/registry.js'
 import type { DeviceConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
+import { derivedTagDefs } from '../normalise/derived.js'
 import { tagDefs } from '../normalise/tag-def.js'
 import type { DeviceStats } from '../base/status.js'
 import type { Recorder } from '../node/recorder.js'
@@ -27,7 +28,7 @@ export class DeviceSet {
     const log = this.log.child({ device: device.deviceId })
     const driver = drivers[device.driver]!.create(device.driverConfig, log, { stateDir: this.stateDir })
     const tags = tagDefs(device.tags, driver.points)
-    this.recorder.declare({ deviceId: device.deviceId, tags, instances: device.instances, templates: device.templates }, declare)
+    this.recorder.declare({ deviceId: device.deviceId, tags: [...tags, ...derivedTagDefs(device.derived, device.pollMs)], instances: device.instances, templates: device.templates }, declare)
     this.running.set(device.deviceId, { config: device, loop: startPollLoop(device, driver, tags, this.recorder, log, this.options) })
   }
 

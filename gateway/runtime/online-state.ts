@@ -3,6 +3,7 @@ import type { DeviceConfig } from '../config/types.js'
 import type { Log } from '../model/log.js'
 import type { Value } from '../model/value.js'
 import { Deadband } from '../normalise/deadband.js'
+import { DerivedTags } from '../normalise/derived.js'
 import { normalise } from '../normalise/normalise.js'
 import type { TagDef } from '../normalise/tag-def.js'
 import type { Recorder } from '../node/recorder.js'
@@ -20,15 +21,17 @@ export class OnlineState {
   private byName: ReadonlyMap<string, TagDef>
   private readonly deadband = new Deadband()
   private readonly counts = { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0 }
+  private readonly derived: DerivedTags
 
   constructor(
-    private readonly device: Pick<DeviceConfig, 'deviceId' | 'offlineAfter' | 'instances' | 'templates'>,
+    private readonly device: Pick<DeviceConfig, 'deviceId' | 'offlineAfter' | 'instances' | 'templates'> & Partial<Pick<DeviceConfig, 'derived' | 'pollMs'>>,
     tags: readonly TagDef[],
     private readonly recorder: Recorder,
     private readonly log: Log,
     private readonly clock: Clock,
   ) {
     this.byName = new Map(tags.map((t) => [t.name, t]))
+    this.derived = new DerivedTags(device.derived, device.pollMs ?? 0)
   }
 
   get isOnline(): boolean {
@@ -56,7 +59,7 @@ export class OnlineState {
 
   /** Readings of an online device (a scan, or the read-back after a write). */
   report(readings: readonly Reading[]): void {
-    this.recorder.data(this.device.deviceId, normalise(readings, this.byName, this.deadband))
+    this.recorder.data(this.device.deviceId, normalise(readings, this.byName, this.deadband, this.derived))
   }
 
   /**
@@ -83,7 +86,7 @@ export class OnlineState {
   retyped(tags: readonly TagDef[]): void {
     if (this.online) this.goOffline()
     this.byName = new Map(tags.map((t) => [t.name, t]))
-    this.recorder.declare({ deviceId: this.device.deviceId, tags, instances: this.device.instances, templates: this.device.templates }, 'replace')
+    this.recorder.declare({ deviceId: this.device.deviceId, tags: [...tags, ...this.derived.defs], instances: this.device.instances, templates: this.device.templates }, 'replace')
   }
 
   /** The tag was written: its read-back is reported even when inside the deadband. */
@@ -97,7 +100,7 @@ export class OnlineState {
 
   private goOnline(readings: readonly Reading[]): void {
     this.online = true
-    this.recorder.deviceOnline(this.device.deviceId, normalise(readings, this.byName, this.deadband))
+    this.recorder.deviceOnline(this.device.deviceId, normalise(readings, this.byName, this.deadband, this.derived))
     this.log.info('device online')
   }
 

@@ -159,7 +159,7 @@ test('files - a secret file outside the configuration directory, named as a tag 
     refusal(`${secrets}/keys.csv`, `${dir}/devices/b.yaml:4:1`),
     refusal(`${dir}/devices/shadow.csv`, `${dir}/devices/c.yaml:4:1`),
     `${dir}/devices/d.yaml:1:1: ${dir}/devices/d.yaml is outside the configuration directory ${dir} and is not a device file ` +
-      '(a map of device, driver, connection, poll, offlineAfter, tags, instances); its content is not shown',
+      '(a map of device, driver, connection, poll, offlineAfter, tags, instances, derived); its content is not shown',
   ])
   for (const secret of ['SECRETHASH', 'daemon', 'token', 'TOPSECRET']) assert.ok(!lines.join('\n').includes(secret), secret)
 })
