@@ -4,16 +4,23 @@ import type { HttpConfig } from '../config/types.js'
 import type { GatewayStatus } from '../base/status.js'
 import type { Log } from '../model/log.js'
 import { prometheusText } from './prometheus.js'
+import { loadPageFiles, SECURITY_HEADERS } from './page-files.js'
 
 /**
- * The local status listener: `/metrics` (Prometheus), `/healthz` (200 while the pipeline runs),
- * `/status` (JSON). Read-only: nothing here changes the gateway.
+ * The local status listener: `/` (the status page for a person at the box), `/metrics`
+ * (Prometheus), `/healthz` (200 while the pipeline runs), `/status` (JSON). Read-only: nothing
+ * here changes the gateway.
  */
 export async function startHttpServer(config: HttpConfig, status: () => GatewayStatus, log: Log): Promise<{ port: number; close(): Promise<void> }> {
+  const page = loadPageFiles((file, error) => log.error('status page file missing', { file, error }))
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    const file = page.get(path)
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
+    } else if (file !== undefined) {
+      res.writeHead(200, { 'content-type': file.type }).end(file.body)
     } else if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(prometheusText(status()))
     } else if (path === '/healthz') {
@@ -21,7 +28,7 @@ export async function startHttpServer(config: HttpConfig, status: () => GatewayS
     } else if (path === '/status') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2))
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /status\n')
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /healthz or /status\n')
     }
   })
   await new Promise<void>((resolve, reject) => {
