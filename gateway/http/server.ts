@@ -4,6 +4,7 @@ import type { HttpConfig } from '../config/types.js'
 import type { GatewayStatus } from '../base/status.js'
 import type { Log } from '../model/log.js'
 import { prometheusText } from './prometheus.js'
+import { authorizer } from './auth.js'
 import { loadPageFiles, SECURITY_HEADERS } from './page-files.js'
 
 /**
@@ -13,11 +14,15 @@ import { loadPageFiles, SECURITY_HEADERS } from './page-files.js'
  */
 export async function startHttpServer(config: HttpConfig, status: () => GatewayStatus, log: Log): Promise<{ port: number; close(): Promise<void> }> {
   const page = loadPageFiles((file, error) => log.error('status page file missing', { file, error }))
-  const server: Server = createServer((req, res) => {
+  const authorized = authorizer(config.auth)
+  // Nothing here reads a body; 8 KiB of headers is plenty for a GET with credentials.
+  const server: Server = createServer({ maxHeaderSize: 8192 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
     const file = page.get(path)
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (!authorized(req)) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="sparkplug-gateway", charset="UTF-8"', 'content-type': 'text/plain' }).end('credentials required (http.auth)\n')
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
     } else if (file !== undefined) {
       res.writeHead(200, { 'content-type': file.type }).end(file.body)

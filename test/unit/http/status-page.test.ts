@@ -62,3 +62,30 @@ test('status page - the script builds the page with textContent, never innerHTML
     assert.match(script, /textContent/)
   })
 })
+
+test('status page - a listener with http.auth answers 401 without the credentials and 200 with them', async () => {
+  // Bound to every address (the rule is about the listener), reached through 127.0.0.1.
+  const server = await startHttpServer({ host: '0.0.0.0', port: 0, auth: { kind: 'user', username: 'tech', file: 'pw', secret: 's3cret' } }, status, quiet)
+  try {
+    const base = `http://127.0.0.1:${server.port}`
+    const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` })
+    for (const path of ['/', '/page.js', '/status', '/metrics']) {
+      const refused = await fetch(`${base}${path}`)
+      assert.equal(refused.status, 401, path)
+      assert.match(refused.headers.get('www-authenticate') ?? '', /^Basic realm=/)
+      assert.equal((await fetch(`${base}${path}`, { headers: basic('tech', 's3cre') })).status, 401, `${path} wrong password`)
+      assert.equal((await fetch(`${base}${path}`, { headers: basic('tech', 's3cret') })).status, 200, path)
+    }
+  } finally {
+    await server.close()
+  }
+  const token = await startHttpServer({ host: '0.0.0.0', port: 0, auth: { kind: 'token', file: 't', secret: 'abc' } }, status, quiet)
+  try {
+    const url = `http://127.0.0.1:${token.port}/metrics`
+    assert.equal((await fetch(url)).status, 401)
+    assert.equal((await fetch(url, { headers: { authorization: 'Bearer abd' } })).status, 401)
+    assert.equal((await fetch(url, { headers: { authorization: 'Bearer abc' } })).status, 200)
+  } finally {
+    await token.close()
+  }
+})
