@@ -64,6 +64,16 @@ test(`status page - ${CLIENTS} page clients for ${SCANS} scans: no failed scan, 
     assert.equal(now.devices.Dark1.online, false)
     assert.equal(now.upstream.connected, false, 'no broker: the node buffers')
     assert.ok(now.buffer.records > 0, 'the buffer fills')
+
+    type Tags = { tags: { name: string; value: string | null; quality: string; units: string | null }[] }
+    const tag = async (device: string, name: string) => ((JSON.parse(await get(`/status/tags?device=${device}`)) as Tags).tags.find((t) => t.name === name))
+    const setpoint = await tag('Sim1', 'Setpoint')
+    assert.deepEqual({ value: setpoint?.value, quality: setpoint?.quality, units: setpoint?.units }, { value: '20', quality: 'good', units: 'degC' })
+    const first = await tag('Sim1', 'Counter')
+    let counter = first
+    while (counter?.value === first?.value) counter = await tag('Sim1', 'Counter')
+    assert.notEqual(counter?.value, null, 'the counter changes between reads')
+    assert.equal((await tag('Dark1', 'T'))?.value ?? null, null, 'the dark device has no value')
   } finally {
     await gateway.kill('SIGTERM')
     removeDir(dir)

@@ -88,6 +88,39 @@ function showState(state) {
   fillList('state', rows)
 }
 
+// The device list follows /status; the chosen device stays chosen while it exists.
+function showDeviceChoice(devices) {
+  const select = document.getElementById('tag-device')
+  const names = Object.keys(devices)
+  const current = [...select.options].map((o) => o.value)
+  if (current.length === names.length && current.every((n, i) => n === names[i])) return
+  const chosen = select.value
+  select.replaceChildren(...names.map((name) => { const option = el('option', name); option.value = name; return option }))
+  if (names.includes(chosen)) select.value = chosen
+}
+
+// At most 200 rows come back (the server caps them): a device with 10,000 tags costs a screenful.
+async function showTags() {
+  const device = document.getElementById('tag-device').value
+  const body = document.querySelector('#tags tbody')
+  const count = document.getElementById('tag-count')
+  if (device === '') { body.replaceChildren(); count.textContent = ''; return }
+  const filter = document.getElementById('tag-filter').value
+  const query = new URLSearchParams({ device, filter })
+  const response = await fetch(`/status/tags?${query}`, { cache: 'no-store' })
+  if (!response.ok) throw new Error(`/status/tags answered ${response.status}`)
+  const page = await response.json()
+  body.replaceChildren(...page.tags.map((tag) => {
+    const row = el('tr')
+    const head = el('th', tag.name)
+    head.scope = 'row'
+    const quality = tag.quality === 'good' ? 'good' : tag.quality === 'bad' ? 'bad' : 'warn'
+    row.append(head, el('td', tag.value ?? 'no value'), el('td', tag.units ?? ''), el('td', tag.quality, quality), el('td', tag.at === null ? '' : new Date(tag.at).toLocaleTimeString()))
+    return row
+  }))
+  count.textContent = page.matching > page.tags.length ? `Showing ${page.tags.length} of ${page.matching} tags: narrow the filter to see the others.` : `${page.matching} tags`
+}
+
 async function refresh() {
   const updated = document.getElementById('updated')
   try {
@@ -98,6 +131,8 @@ async function refresh() {
     showUpstream(status.upstream)
     showBuffer(status.buffer, now)
     showDevices(status.devices)
+    showDeviceChoice(status.devices)
+    await showTags()
     showState(status.state)
     updated.textContent = `Updated ${new Date(now).toLocaleTimeString()}`
     updated.className = ''
@@ -108,5 +143,14 @@ async function refresh() {
   // One request at a time: a slow gateway slows the page, never piles requests up.
   setTimeout(refresh, POLL_MS)
 }
+
+let timer = null
+// A new filter or device is shown at once, not at the next poll.
+function soon() {
+  clearTimeout(timer)
+  timer = setTimeout(() => showTags().catch(() => {}), 200)
+}
+document.getElementById('tag-filter').addEventListener('input', soon)
+document.getElementById('tag-device').addEventListener('change', soon)
 
 refresh()

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import { startHttpServer } from '../../../gateway/http/server.js'
 import type { GatewayStatus } from '../../../gateway/base/status.js'
 import type { Log } from '../../../gateway/model/log.js'
+import type { TagPage } from '../../../gateway/http/tag-values.js'
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet } } as unknown as Log
 
@@ -87,5 +88,27 @@ test('status page - a listener with http.auth answers 401 without the credential
     assert.equal((await fetch(url, { headers: { authorization: 'Bearer abc' } })).status, 200)
   } finally {
     await token.close()
+  }
+})
+
+test('status page - /status/tags answers the last recorded values of one device, filtered and capped', async () => {
+  const tags = Array.from({ length: 1000 }, (_, i) => `Pump ${i}`)
+  const node = {
+    declared: (device: string | null) => (device === 'Line<1>' ? new Map(tags.map((name) => [name, { name, type: 'Double', writable: false, tag: { units: 'bar' } }])) : undefined),
+    lastMetric: (_d: string | null, name: string) => (name === 'Pump 7' ? { name, type: 'Double', value: null, at: 5 } : { name, type: 'Double', value: 1.5, at: 9 }),
+  } as unknown as Parameters<typeof startHttpServer>[3]
+  const server = await startHttpServer({ host: '127.0.0.1', port: 0 }, status, quiet, node)
+  try {
+    const base = `http://127.0.0.1:${server.port}/status/tags`
+    const all = (await (await fetch(`${base}?device=${encodeURIComponent('Line<1>')}`)).json()) as TagPage
+    assert.equal(all.matching, 1000)
+    assert.equal(all.tags.length, 200, 'capped')
+    assert.deepEqual(all.tags[0], { name: 'Pump 0', type: 'Double', value: '1.5', quality: 'good', units: 'bar', at: 9 })
+    const seven = (await (await fetch(`${base}?device=${encodeURIComponent('Line<1>')}&filter=pump%207`)).json()) as TagPage
+    assert.equal(seven.matching, 111, "Pump 7, 70-79, 700-799")
+    assert.deepEqual(seven.tags[0], { name: 'Pump 7', type: 'Double', value: null, quality: 'bad', units: 'bar', at: 5 })
+    assert.equal((await fetch(`${base}?device=nope`)).status, 404)
+  } finally {
+    await server.close()
   }
 })
