@@ -27,7 +27,7 @@ root=$stage/root
 app=$root/usr/lib/sparkplug-gateway
 
 echo "build-deb: compiling TypeScript"
-(cd "$repo" && npx tsc -p tsconfig.json)
+(cd "$repo" && npm run --silent build)  # tsc, then the status page files into dist/gateway/http/page
 
 mkdir -p "$app/dist" "$root/usr/bin" "$root/usr/lib/systemd/system" "$root/etc/sparkplug-gateway/devices" \
   "$root/usr/share/doc/sparkplug-gateway" "$root/usr/share/sparkplug-gateway" "$root/DEBIAN"

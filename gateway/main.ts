@@ -109,7 +109,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   }
   const http = config.http === undefined
     ? null
-    : await startHttpServer(config.http, status, log.child({ part: 'http' })).catch((error: Error) => {
+    : await startHttpServer(config.http, status, log.child({ part: 'http' }), state).catch((error: Error) => {
         log.error('cannot open the http listener; running without it', { listen: `${config.http!.host}:${config.http!.port}`, error: error.message })
         return null
       })

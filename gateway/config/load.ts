@@ -73,6 +73,20 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
     if (mode !== undefined) warnings.push({ ...where, message: `secret file ${secret.file} can be read by its group or others (mode ${mode}); run chmod 600 ${secret.file}` })
   }
 
+  const httpAuth = gateway?.config.http?.auth
+  let httpSecret: string | undefined
+  if (httpAuth !== undefined) {
+    const key = httpAuth.kind === 'token' ? 'tokenFile' : 'passwordFile'
+    const where = { ...locate(['http', 'auth', key]), path: `http.auth.${key}` }
+    httpSecret = await readConfigText(httpAuth.file, httpAuth.kind === 'token' ? 'token' : 'password').then((text) => text.replace(/\r?\n$/, ''), (cause) => {
+      errors.add({ ...where, message: `cannot read ${httpAuth.file}: ${reason(cause)}` })
+      return undefined
+    })
+    if (httpSecret === '') errors.add({ ...where, message: `${httpAuth.file} is empty` })
+    const mode = httpSecret === undefined ? undefined : await readableByOthers(httpAuth.file)
+    if (mode !== undefined) warnings.push({ ...where, message: `secret file ${httpAuth.file} can be read by its group or others (mode ${mode}); run chmod 600 ${httpAuth.file}` })
+  }
+
   // With gateway.yaml broken, the device files are still checked: all problems at once.
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
@@ -87,9 +101,11 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
   if (gateway === undefined || !devices.ok || errors.count > 0) return fail(errors.sorted())
 
   const { mqtt, nats } = gateway.config.upstream
-  if (nats !== undefined) return ok({ ...gateway.config, upstream: { nats: natsAuth === undefined ? nats : { ...nats, auth: natsAuth } }, devices: devices.value })
+  const http = gateway.config.http
+  const config = httpSecret === undefined || http?.auth === undefined ? gateway.config : { ...gateway.config, http: { ...http, auth: { ...http.auth, secret: httpSecret } } }
+  if (nats !== undefined) return ok({ ...config, upstream: { nats: natsAuth === undefined ? nats : { ...nats, auth: natsAuth } }, devices: devices.value })
   return ok({
-    ...gateway.config,
+    ...config,
     upstream: { mqtt: password === undefined ? mqtt : { ...mqtt, password } },
     devices: devices.value,
   })

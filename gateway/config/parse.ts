@@ -7,9 +7,10 @@ import type { ConfigError, Result } from '../model/result.js'
 import { fail, ok } from '../model/result.js'
 import { defaults } from './defaults.js'
 import { Fields, type Section } from './fields.js'
+import { httpKeys, parseHttp } from './http.js'
 import { natsKeys, parseNats, type NatsSecretFile } from './nats.js'
 import { parseServerUrls, type ServerRules } from './servers.js'
-import type { BufferConfig, CommandsConfig, GatewayConfig, HttpConfig, LogLevel, MqttConfig, ServerLogin, SparkplugConfig } from './types.js'
+import type { BufferConfig, CommandsConfig, GatewayConfig, LogLevel, MqttConfig, ServerLogin, SparkplugConfig } from './types.js'
 
 /** The keys each section allows; schema.ts describes exactly these (a test checks). */
 export const gatewayKeys = {
@@ -20,7 +21,7 @@ export const gatewayKeys = {
   tls: ['ca', 'cert', 'key', 'verifyHostname'],
   reconnect: ['min', 'max'],
   buffer: ['path', 'maxSize', 'whenFull', 'durability'],
-  http: ['listen'],
+  ...httpKeys,
   log: ['level'],
   ...natsKeys,
   limits: ['tagsPerDevice'],
@@ -61,7 +62,7 @@ function parseWith(f: Fields, raw: unknown, file: string): Result<ParsedGateway,
   const stateDir = resolve(dir, f.string(root, 'stateDir') ?? defaults.stateDir)
   const devicesDir = resolve(dir, f.string(root, 'devices') ?? defaults.devicesDir)
   const buffer = parseBuffer(f, root, dir, stateDir)
-  const http = parseHttp(f, root)
+  const http = parseHttp(f, root, dir)
   const log = f.section(root, 'log', gatewayKeys.log)
   const level = f.oneOf(log, 'level', logLevels) ?? defaults.log.level
   const commands = parseCommandsSection(f, root)
@@ -248,14 +249,6 @@ function parseBuffer(f: Fields, root: Section | undefined, dir: string, stateDir
     whenFull: f.oneOf(b, 'whenFull', ['drop-oldest', 'drop-newest']) ?? defaults.buffer.whenFull,
     durability: f.oneOf(b, 'durability', ['power', 'process']) ?? defaults.buffer.durability,
   }
-}
-
-function parseHttp(f: Fields, root: Section | undefined): HttpConfig | undefined {
-  const h = f.section(root, 'http', gatewayKeys.http)
-  const listen = f.string(h, 'listen') ?? defaults.http.listen
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(listen)
-  if (match === null || Number(match[2]) > 65535) return f.error(['http', 'listen'], 'expected host:port, such as 127.0.0.1:9780 or [::1]:9780')
-  return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) }
 }
 
 function parseCommandsSection(f: Fields, root: Section | undefined): CommandsConfig {

@@ -114,7 +114,17 @@ export function gatewaySchema(): JsonSchema {
           'Store-and-forward buffer.',
         ),
         http: object(
-          { listen: { type: 'string', default: defaults.http.listen, description: 'host:port serving /metrics, /healthz and /status.' } },
+          {
+            listen: { type: 'string', default: defaults.http.listen, description: 'host:port serving the status page (/), /metrics, /healthz and /status. Beyond loopback, auth is required.' },
+            auth: object(
+              {
+                username: { type: 'string', description: 'User name for HTTP Basic authentication, with passwordFile.' },
+                passwordFile: { type: 'string', description: 'File holding the password (one line; chmod 600).' },
+                tokenFile: { type: 'string', description: 'File holding a bearer token (one line; chmod 600), instead of username and passwordFile.' },
+              },
+              'Credentials for the listener: username with passwordFile, or tokenFile. Required when listen is not a loopback address.',
+            ),
+          },
           'The local HTTP listener.',
         ),
         log: object({ level: choice(logLevels, defaults.log.level, 'Least severe level logged.') }, 'Logging.'),

@@ -58,7 +58,13 @@ export interface HttpConfig {
   /** Address to bind: an IPv4/IPv6 literal or a host name, without brackets. */
   readonly host: string
   readonly port: number
+  /** Required beyond loopback. `secret` is the file's text, filled in by the loader. */
+  readonly auth?: HttpAuth
 }
+
+export type HttpAuth =
+  | { readonly kind: 'token'; readonly file: string; readonly secret?: string }
+  | { readonly kind: 'user'; readonly username: string; readonly file: string; readonly secret?: string }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 

@@ -4,24 +4,45 @@ import type { HttpConfig } from '../config/types.js'
 import type { GatewayStatus } from '../base/status.js'
 import type { Log } from '../model/log.js'
 import { prometheusText } from './prometheus.js'
+import { authorizer } from './auth.js'
+import { loadPageFiles, SECURITY_HEADERS } from './page-files.js'
+import { MAX_TAG_ROWS, tagPage } from './tag-values.js'
+import type { NodeView } from '../node/node-state.js'
 
 /**
- * The local status listener: `/metrics` (Prometheus), `/healthz` (200 while the pipeline runs),
- * `/status` (JSON). Read-only: nothing here changes the gateway.
+ * The local status listener: `/` (the status page for a person at the box), `/metrics`
+ * (Prometheus), `/healthz` (200 while the pipeline runs), `/status` (JSON). Read-only: nothing
+ * here changes the gateway.
  */
-export async function startHttpServer(config: HttpConfig, status: () => GatewayStatus, log: Log): Promise<{ port: number; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+export async function startHttpServer(config: HttpConfig, status: () => GatewayStatus, log: Log, node?: NodeView): Promise<{ port: number; close(): Promise<void> }> {
+  const page = loadPageFiles((file, error) => log.error('status page file missing', { file, error }))
+  const authorized = authorizer(config.auth)
+  // Nothing here reads a body; 8 KiB of headers is plenty for a GET with credentials.
+  const server: Server = createServer({ maxHeaderSize: 8192 }, (req, res) => {
+    // Only the path and query count; a request line that is no URL at all gets the 404.
+    const url = URL.canParse(req.url ?? '/', 'http://gateway') ? new URL(req.url ?? '/', 'http://gateway') : new URL('http://gateway/invalid')
+    const path = url.pathname
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    const file = page.get(path)
+    if (!authorized(req)) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="sparkplug-gateway", charset="UTF-8"', 'content-type': 'text/plain' }).end('credentials required (http.auth)\n')
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
+    } else if (file !== undefined) {
+      res.writeHead(200, { 'content-type': file.type }).end(file.body)
     } else if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(prometheusText(status()))
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n')
+    } else if (path === '/status/tags' && node !== undefined) {
+      const limit = Math.min(MAX_TAG_ROWS, Math.max(1, Number(url.searchParams.get('limit')) || MAX_TAG_ROWS))
+      const found = tagPage(node, url.searchParams.get('device') ?? '', (url.searchParams.get('filter') ?? '').slice(0, 200), limit)
+      if (found === null) res.writeHead(404, { 'content-type': 'text/plain' }).end('no such device: give ?device=<device id> as /status lists it\n')
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(found))
     } else if (path === '/status') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2))
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /status\n')
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /healthz or /status\n')
     }
   })
   await new Promise<void>((resolve, reject) => {

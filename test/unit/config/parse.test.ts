@@ -72,7 +72,7 @@ test('parse - tls cert and key go together', () => {
 })
 
 test('parse - http.listen takes host:port including bracketed IPv6', () => {
-  assert.deepEqual(config({ ...base, http: { listen: '0.0.0.0:80' } }).config.http, { host: '0.0.0.0', port: 80 })
+  assert.deepEqual(config({ ...base, http: { listen: '127.0.0.1:80' } }).config.http, { host: '127.0.0.1', port: 80 })
   assert.deepEqual(config({ ...base, http: { listen: '[::1]:9780' } }).config.http, { host: '::1', port: 9780 })
   assert.deepEqual(errors({ ...base, http: { listen: '9780' } }), ['http.listen: expected host:port, such as 127.0.0.1:9780 or [::1]:9780'])
 })

@@ -1,0 +1,156 @@
+// The status page: polls /status (the same numbers /metrics exports) and rebuilds each section.
+// Data goes into the page only through textContent, so a device named "<script>" stays text.
+'use strict'
+
+const POLL_MS = 2000
+
+function el(tag, text, className) {
+  const node = document.createElement(tag)
+  if (text !== undefined) node.textContent = String(text)
+  if (className !== undefined) node.className = className
+  return node
+}
+
+function ago(ms) {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 120) return `${s} s`
+  if (s < 7200) return `${Math.round(s / 60)} min`
+  return `${Math.round(s / 3600)} h`
+}
+
+function bytes(n) {
+  if (n < 1024) return `${n} B`
+  if (n < 1048576) return `${(n / 1024).toFixed(1)} KiB`
+  return `${(n / 1048576).toFixed(1)} MiB`
+}
+
+// rows: [label, value, className?]; replaces the list so nothing accumulates over a day.
+function fillList(id, rows) {
+  const list = document.getElementById(id)
+  const items = []
+  for (const [label, value, className] of rows) items.push(el('dt', label), el('dd', value, className))
+  list.replaceChildren(...items)
+}
+
+function showUpstream(up) {
+  const rows = [
+    ['Server', up.server ?? 'none'],
+    ['Session', up.connected ? 'connected' : 'buffering (not connected)', up.connected ? 'good' : 'bad'],
+    ['Births sent', up.born ? 'yes' : 'no'],
+    ['bdSeq', up.bdSeq],
+    ['Sessions since start', up.reconnects],
+    ['Messages published', up.published],
+    ['Metrics replayed', up.replayedMetrics],
+  ]
+  if (up.primaryHostOnline !== null) rows.push(['Primary host', up.primaryHostOnline ? 'online' : 'offline', up.primaryHostOnline ? 'good' : 'bad'])
+  fillList('upstream', rows)
+}
+
+function showBuffer(buffer, now) {
+  fillList('buffer', [
+    ['Records', buffer.records, buffer.records > 0 ? 'warn' : undefined],
+    ['Size', bytes(buffer.bytes)],
+    ['Oldest', buffer.oldestAt === null ? 'empty' : `${ago(now - buffer.oldestAt)} old`],
+    ['Dropped', buffer.dropped, buffer.dropped > 0 ? 'bad' : undefined],
+  ])
+}
+
+function deviceState(d) {
+  if (d.online) return ['online', 'good']
+  if (d.timeouts > 0) return ['offline: not answering (scans time out)', 'bad']
+  if (d.failedScans > 0) return ['offline: scans fail', 'bad']
+  return ['offline: no scan yet', 'warn']
+}
+
+function showDevices(devices) {
+  const rows = []
+  for (const [name, d] of Object.entries(devices)) {
+    const [state, className] = deviceState(d)
+    const row = el('tr')
+    const head = el('th', name)
+    head.scope = 'row'
+    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs} ms`))
+    rows.push(row)
+  }
+  if (rows.length === 0) {
+    const row = el('tr')
+    const cell = el('td', 'No devices configured.')
+    cell.colSpan = 6
+    row.append(cell)
+    rows.push(row)
+  }
+  document.querySelector('#devices tbody').replaceChildren(...rows)
+}
+
+function showState(state) {
+  const rows = [['Directory', state.dir], ['bdSeq file', state.bdseq.writable ? 'writable' : `not writable: ${state.bdseq.error ?? 'unknown error'}`, state.bdseq.writable ? undefined : 'bad']]
+  if (state.buffer !== null) rows.push(['Buffer file', state.buffer.writable ? 'writable' : `not writable: ${state.buffer.error ?? 'unknown error'}`, state.buffer.writable ? undefined : 'bad'])
+  fillList('state', rows)
+}
+
+// The device list follows /status; the chosen device stays chosen while it exists.
+function showDeviceChoice(devices) {
+  const select = document.getElementById('tag-device')
+  const names = Object.keys(devices)
+  const current = [...select.options].map((o) => o.value)
+  if (current.length === names.length && current.every((n, i) => n === names[i])) return
+  const chosen = select.value
+  select.replaceChildren(...names.map((name) => { const option = el('option', name); option.value = name; return option }))
+  if (names.includes(chosen)) select.value = chosen
+}
+
+// At most 200 rows come back (the server caps them): a device with 10,000 tags costs a screenful.
+async function showTags() {
+  const device = document.getElementById('tag-device').value
+  const body = document.querySelector('#tags tbody')
+  const count = document.getElementById('tag-count')
+  if (device === '') { body.replaceChildren(); count.textContent = ''; return }
+  const filter = document.getElementById('tag-filter').value
+  const query = new URLSearchParams({ device, filter })
+  const response = await fetch(`/status/tags?${query}`, { cache: 'no-store' })
+  if (!response.ok) throw new Error(`/status/tags answered ${response.status}`)
+  const page = await response.json()
+  body.replaceChildren(...page.tags.map((tag) => {
+    const row = el('tr')
+    const head = el('th', tag.name)
+    head.scope = 'row'
+    const quality = tag.quality === 'good' ? 'good' : tag.quality === 'bad' ? 'bad' : 'warn'
+    row.append(head, el('td', tag.value ?? 'no value'), el('td', tag.units ?? ''), el('td', tag.quality, quality), el('td', tag.at === null ? '' : new Date(tag.at).toLocaleTimeString()))
+    return row
+  }))
+  count.textContent = page.matching > page.tags.length ? `Showing ${page.tags.length} of ${page.matching} tags: narrow the filter to see the others.` : `${page.matching} tags`
+}
+
+async function refresh() {
+  const updated = document.getElementById('updated')
+  try {
+    const response = await fetch('/status', { cache: 'no-store' })
+    if (!response.ok) throw new Error(`/status answered ${response.status}`)
+    const status = await response.json()
+    const now = Date.now()
+    showUpstream(status.upstream)
+    showBuffer(status.buffer, now)
+    showDevices(status.devices)
+    showDeviceChoice(status.devices)
+    await showTags()
+    showState(status.state)
+    updated.textContent = `Updated ${new Date(now).toLocaleTimeString()}`
+    updated.className = ''
+  } catch (error) {
+    updated.textContent = `Gateway not reachable: ${error.message}`
+    updated.className = 'bad'
+  }
+  // One request at a time: a slow gateway slows the page, never piles requests up.
+  setTimeout(refresh, POLL_MS)
+}
+
+let timer = null
+// A new filter or device is shown at once, not at the next poll.
+function soon() {
+  clearTimeout(timer)
+  timer = setTimeout(() => showTags().catch(() => {}), 200)
+}
+document.getElementById('tag-filter').addEventListener('input', soon)
+document.getElementById('tag-device').addEventListener('change', soon)
+
+refresh()
