@@ -8,52 +8,24 @@ interface Unit {
   readonly offset?: number
 }
 
-const table: Readonly<Record<string, Unit>> = {
-  degC: { quantity: 'temperature', factor: 1 },
-  degF: { quantity: 'temperature', factor: 5 / 9, offset: -160 / 9 },
-  K: { quantity: 'temperature', factor: 1, offset: -273.15 },
-  Pa: { quantity: 'pressure', factor: 1 },
-  kPa: { quantity: 'pressure', factor: 1e3 },
-  MPa: { quantity: 'pressure', factor: 1e6 },
-  mbar: { quantity: 'pressure', factor: 100 },
-  bar: { quantity: 'pressure', factor: 1e5 },
-  psi: { quantity: 'pressure', factor: 6894.757293168361 },
-  'm3/s': { quantity: 'flow', factor: 1 },
-  'm3/h': { quantity: 'flow', factor: 1 / 3600 },
-  'l/s': { quantity: 'flow', factor: 1e-3 },
-  'l/min': { quantity: 'flow', factor: 1e-3 / 60 },
-  'l/h': { quantity: 'flow', factor: 1e-3 / 3600 },
-  gpm: { quantity: 'flow', factor: 3.785411784e-3 / 60 },
-  m3: { quantity: 'volume', factor: 1 },
-  l: { quantity: 'volume', factor: 1e-3 },
-  gal: { quantity: 'volume', factor: 3.785411784e-3 },
-  W: { quantity: 'power', factor: 1 },
-  kW: { quantity: 'power', factor: 1e3 },
-  MW: { quantity: 'power', factor: 1e6 },
-  hp: { quantity: 'power', factor: 745.6998715822702 },
-  J: { quantity: 'energy', factor: 1 },
-  kJ: { quantity: 'energy', factor: 1e3 },
-  MJ: { quantity: 'energy', factor: 1e6 },
-  Wh: { quantity: 'energy', factor: 3600 },
-  kWh: { quantity: 'energy', factor: 3.6e6 },
-  MWh: { quantity: 'energy', factor: 3.6e9 },
-  mm: { quantity: 'length', factor: 1e-3 },
-  cm: { quantity: 'length', factor: 1e-2 },
-  m: { quantity: 'length', factor: 1 },
-  km: { quantity: 'length', factor: 1e3 },
-  in: { quantity: 'length', factor: 0.0254 },
-  ft: { quantity: 'length', factor: 0.3048 },
-  g: { quantity: 'mass', factor: 1e-3 },
-  kg: { quantity: 'mass', factor: 1 },
-  t: { quantity: 'mass', factor: 1e3 },
-  lb: { quantity: 'mass', factor: 0.45359237 },
-  ms: { quantity: 'time', factor: 1e-3 },
-  s: { quantity: 'time', factor: 1 },
-  min: { quantity: 'time', factor: 60 },
-  h: { quantity: 'time', factor: 3600 },
-  Hz: { quantity: 'frequency', factor: 1 },
-  rpm: { quantity: 'frequency', factor: 1 / 60 },
+/** Per quantity, each unit's factor, or [factor, offset]. */
+const quantities: Readonly<Record<string, Readonly<Record<string, number | readonly [number, number]>>>> = {
+  temperature: { degC: 1, degF: [5 / 9, -160 / 9], K: [1, -273.15] },
+  pressure: { Pa: 1, kPa: 1e3, MPa: 1e6, mbar: 100, bar: 1e5, psi: 6894.757293168361 },
+  flow: { 'm3/s': 1, 'm3/h': 1 / 3600, 'l/s': 1e-3, 'l/min': 1e-3 / 60, 'l/h': 1e-3 / 3600, gpm: 3.785411784e-3 / 60 },
+  volume: { m3: 1, l: 1e-3, gal: 3.785411784e-3 },
+  power: { W: 1, kW: 1e3, MW: 1e6, hp: 745.6998715822702 },
+  energy: { J: 1, kJ: 1e3, MJ: 1e6, Wh: 3600, kWh: 3.6e6, MWh: 3.6e9 },
+  length: { mm: 1e-3, cm: 1e-2, m: 1, km: 1e3, in: 0.0254, ft: 0.3048 },
+  mass: { g: 1e-3, kg: 1, t: 1e3, lb: 0.45359237 },
+  time: { ms: 1e-3, s: 1, min: 60, h: 3600 },
+  frequency: { Hz: 1, rpm: 1 / 60 },
 }
+
+const table: Readonly<Record<string, Unit>> = Object.fromEntries(
+  Object.entries(quantities).flatMap(([quantity, units]) =>
+    Object.entries(units).map(([name, f]) => [name, typeof f === 'number' ? { quantity, factor: f } : { quantity, factor: f[0], offset: f[1] }])),
+)
 
 export const unitNames = Object.keys(table)
 
