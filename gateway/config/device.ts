@@ -61,8 +61,11 @@ function parseWith(f: Fields, raw: unknown, file: string, registry: Registry, ca
   const connection = f.get(root, 'connection')
   if (connection !== undefined && module !== undefined) checkConnectionKeys(f, connection.value, module)
   const tagKeys = module === undefined ? undefined : [...commonTagKeys, ...Object.keys(module.schema.tagProperties)]
-  const items = f.list(root, 'tags', { required: true })
-  if (items !== undefined && items.length === 0) f.error(['tags'], 'expected at least one tag')
+  // A device of instances only is complete: the instances' members are its tags.
+  const listed = f.get(root, 'instances')?.value
+  const hasInstances = Array.isArray(listed) && listed.length > 0
+  const items = f.list(root, 'tags', { required: !hasInstances }) ?? (hasInstances ? [] : undefined)
+  if (items !== undefined && items.length === 0 && !hasInstances) f.error(['tags'], 'expected at least one tag')
   const sections = (items ?? []).map((item) => tagSection(f, item.value, item.path, tagKeys))
   const tags = sections.map((s) => parseTag(f, s, pollMs))
   checkNames(f, tags)

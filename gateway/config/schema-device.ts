@@ -76,8 +76,10 @@ export function deviceSchema(registry: Registry): JsonSchema {
         },
       },
       'One device: its Sparkplug id, driver, connection and tags.',
-      ['device', 'driver', 'tags'],
+      ['device', 'driver'],
     ),
+    // A device of instances only needs no tags: the instances' members are its tags.
+    anyOf: [{ required: ['tags'] }, { required: ['instances'] }],
     $defs: { tag: { type: 'object', required: ['name'], properties: commonTagProperties } },
     allOf: names.map((kind) => ({
       if: { properties: { driver: { const: kind } }, required: ['driver'] },

@@ -173,7 +173,10 @@ class DeviceLoop implements PollLoop {
     const resolved = this.driver.resolvedPoints?.()
     if (resolved !== undefined) {
       const retyped = tagDefs(this.device.tags, resolved)
-      if (retyped.some((t, i) => t.type !== this.tags[i]?.type)) {
+      // A declared type (sparkplugType, every template member) keeps `type` but not the device's
+      // own type, which writes convert to: the learned one must reach the command path too.
+      const differs = (t: TagDef, old: TagDef | undefined) => t.type !== old?.type || t.rawType !== old.rawType || t.scaled !== old.scaled
+      if (retyped.some((t, i) => differs(t, this.tags[i]))) {
         this.tags = retyped
         this.state.retyped(retyped)
         this.log.info('device types resolved', { tags: retyped.map((t) => `${t.name}:${t.type}`).join(' ') })

@@ -5,15 +5,16 @@
  * and a reload of a changed type that rebirths the node.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, test } from 'node:test'
-import type { Payload, PayloadMetric, Template } from '../../gateway/sparkplug/payload.js'
+import type { PayloadMetric } from '../../gateway/sparkplug/payload.js'
 import type { GatewayProcess } from '../helpers/gateway-process.js'
 import type { TestHost } from '../helpers/host.js'
 import { startPymodbus, type Pymodbus } from '../helpers/pymodbus.js'
 import { startRig } from '../helpers/rig.js'
 import type { SparkplugMessage, SparkplugObserver } from '../helpers/sparkplug-observer.js'
+import { instanceWrite, instancesOf, member, named, templateOf, writeTypeFiles } from '../helpers/template-metrics.js'
 
 const T = 10_000
 const DCMD = 'spBv1.0/Plant1/DCMD/Line3-GW/Station'
@@ -62,29 +63,14 @@ const station = [
 let server: Pymodbus, observer: SparkplugObserver, host: TestHost, gateway: GatewayProcess, dir: string
 
 const isAfter = (m: SparkplugMessage, index: number) => observer.messages.indexOf(m) >= index
-const templateOf = (m: PayloadMetric | undefined) => m?.value as Template | undefined
-const named = (p: Payload, name: string) => p.metrics.find((m) => m.name === name)
-const member = (t: Template | undefined, path: string): PayloadMetric | undefined => {
-  const [head, ...rest] = path.split('/')
-  const m = t?.metrics.find((x) => x.name === head)
-  return rest.length === 0 ? m : member(templateOf(m), rest.join('/'))
-}
-const lastBirth = () => observer.messages.filter((m) => m.type === 'DBIRTH' && m.deviceId === 'Station').at(-1)!
-const aliasOf = (name: string) => named(lastBirth().payload, name)!.alias!
-
-/** The next DDATA after message `from` whose instance `name` carries `path` with a value passing `ok`. */
-function nextMember(name: string, path: string, from: number, ok: (v: unknown) => boolean): Promise<SparkplugMessage> {
-  return observer.waitFor((m) => {
-    if (!isAfter(m, from) || m.type !== 'DDATA') return false
-    const instance = m.payload.metrics.find((x) => x.alias === aliasOf(name))
-    const value = member(templateOf(instance), path)?.value
-    return value !== undefined && ok(value)
-  }, T)
-}
+let instances: ReturnType<typeof instancesOf>
+const aliasOf = (name: string) => instances.aliasOf(name)
+const nextMember = (name: string, path: string, from: number, ok: (v: unknown) => boolean) => instances.nextMember(name, path, from, ok)
 
 before(async (t) => {
   const rig = await startRig(t, { host: true })
   observer = rig.observer
+  instances = instancesOf(observer, 'Station', T)
   host = rig.host
   server = await startPymodbus({ mode: 'tcp', units: [1] })
   rig.defer(() => server.stop())
@@ -94,9 +80,7 @@ before(async (t) => {
   await server.set(1, 'co', 0, [1, 0])
   gateway = rig.startGateway((d) => {
     dir = d
-    mkdirSync(join(d, 'types'), { recursive: true })
-    writeFileSync(join(d, 'types', 'Motor.yaml'), motorType)
-    writeFileSync(join(d, 'types', 'Pump.yaml'), pumpType('1'))
+    writeTypeFiles(d, { Motor: motorType, Pump: pumpType('1') })
     return { devices: { station: station.replace('PORT', String(server.port)) } }
   })
 })
@@ -133,7 +117,7 @@ test('templates - a member that changes on the device goes out in DDATA as its i
   const from = observer.messages.length
   await server.set(1, 'hr', 10, [25000])
   const data = await nextMember('Pump2', 'Speed', from, (v) => v === 2500)
-  const instance = data.payload.metrics.find((m) => m.alias === aliasOf('Pump2'))!
+  const instance = instances.instanceIn(data, 'Pump2')!
   assert.equal(instance.name, undefined)
   assert.deepEqual(templateOf(instance)!.metrics.map((m) => m.name), ['Speed'])
   assert.equal(templateOf(instance)!.templateRef, 'Pump')
@@ -142,10 +126,7 @@ test('templates - a member that changes on the device goes out in DDATA as its i
 test('templates - a DCMD to a member writes that register; the read-back comes as a partial instance; a write beyond max is refused', async () => {
   await lastBirthReady()
   const from = observer.messages.length
-  const write = (value: number): PayloadMetric => ({
-    alias: aliasOf('Pump1'), datatype: 'Template',
-    value: { kind: 'Template', isDefinition: false, templateRef: 'Pump', parameters: [], metrics: [{ name: 'Setpoint', datatype: 'Float', value }] },
-  })
+  const write = (value: number): PayloadMetric => instanceWrite(aliasOf('Pump1'), 'Pump', [{ name: 'Setpoint', datatype: 'Float', value }])
   await host.command(DCMD, [write(1500)])
   await nextMember('Pump1', 'Setpoint', from, (v) => v === 1500)
   assert.deepEqual(await server.get(1, 'hr', 2, 1), [1500])
@@ -153,7 +134,7 @@ test('templates - a DCMD to a member writes that register; the read-back comes a
   await host.command(DCMD, [write(2500)])
   await gateway.waitForLine(/command refused.*Pump1\/Setpoint/, T)
   assert.deepEqual(await server.get(1, 'hr', 2, 1), [1500])
-  await host.command(DCMD, [{ ...write(1), value: { kind: 'Template', isDefinition: false, parameters: [], metrics: [{ name: 'Speed', datatype: 'Float', value: 1 }] } }])
+  await host.command(DCMD, [instanceWrite(aliasOf('Pump1'), undefined, [{ name: 'Speed', datatype: 'Float', value: 1 }])])
   await gateway.waitForLine(/command refused.*Pump1\/Speed.*not writable/, T)
 })
 
@@ -169,5 +150,5 @@ test('templates - a reload that changes a type rebirths the node with the new de
 })
 
 async function lastBirthReady(): Promise<void> {
-  await observer.waitFor((m) => m.type === 'DBIRTH' && m.deviceId === 'Station', T)
+  await instances.birth()
 }
