@@ -84,3 +84,15 @@ test('derived config - 1 MB of expression and deep nesting are refused at load w
   const deep = await errors([`  - { name: Deep, expression: "${'('.repeat(50)}{Pump/Current}${')'.repeat(50)}" }`])
   assert.deepEqual(deep, ['pump.yaml:9:65: derived[0].expression: nested more than 32 levels deep'])
 })
+
+test('derived config - a node metric is read as {node:Name}, typed from its datatype, and an unknown one is located with a suggestion', async () => {
+  const { result } = await load(['  - { name: Pump/Backlog, expression: "{node:Gateway/Buffer/Records} > 100 and {Pump/Run}" }'])
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.error))
+  assert.deepEqual(result.value[0]!.derived![0]!.inputs, ['node:Gateway/Buffer/Records', 'Pump/Run'])
+  assert.deepEqual(await errors(['  - { name: Pump/Backlog, expression: "{Pump/Current} + {node:Gateway/Bufer/Records}" }']), [
+    "pump.yaml:9:57: derived[0].expression: unknown node metric 'Gateway/Bufer/Records'; did you mean 'Gateway/Buffer/Records'?",
+  ])
+  assert.deepEqual(await errors(['  - { name: Pump/Odd, expression: "{node:Properties/Software Version} * 2" }']), [
+    "pump.yaml:9:36: derived[0].expression: type mismatch: '*' needs a number, this is a string",
+  ])
+})
