@@ -6,6 +6,9 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadDevices } from '../../../gateway/config/load-devices.js'
 import { formatError } from '../../../gateway/config/located.js'
+import { readableNodeMetrics } from '../../../gateway/base/node-metric-names.js'
+import { nodeMetricDefs } from '../../../gateway/node/node-metrics.js'
+import { bufferMetricDefs } from '../../../gateway/runtime/buffer-metrics.js'
 
 const root = mkdtempSync(join(tmpdir(), 'gw-derived-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -95,4 +98,9 @@ test('derived config - a node metric is read as {node:Name}, typed from its data
   assert.deepEqual(await errors(['  - { name: Pump/Odd, expression: "{node:Properties/Software Version} * 2" }']), [
     "pump.yaml:9:36: derived[0].expression: type mismatch: '*' needs a number, this is a string",
   ])
+})
+
+test('derived config - every node metric an expression may read is declared by NBIRTH with the same datatype', () => {
+  const declared = new Map([...nodeMetricDefs(1000), ...bufferMetricDefs()].map((d) => [d.name, d.type]))
+  for (const [name, type] of readableNodeMetrics) assert.equal(declared.get(name), type, name)
 })
