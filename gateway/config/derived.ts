@@ -4,7 +4,9 @@
  * gives the tags; a problem points into the expression text.
  */
 import type { PointInfo } from '../../drivers/driver.js'
+import { readableNodeMetrics } from '../base/node-metric-names.js'
 import { compileDerived } from '../derive/compile.js'
+import { NODE_PREFIX } from '../derive/ast.js'
 import type { ExprType } from '../derive/ast.js'
 import type { SparkplugType } from '../model/value.js'
 import { defaults } from './defaults.js'
@@ -28,13 +30,17 @@ function exprType(type: SparkplugType | undefined): ExprType {
 
 const published: Record<Exclude<ExprType, 'any'>, SparkplugType> = { number: 'Double', boolean: 'Boolean', string: 'String' }
 
-/** What an expression reads a tag as: its declared type, a scaled value's number, or the driver's type. */
+/**
+ * What an expression reads a tag as: its declared type, a scaled value's number, or the driver's
+ * type; and a node metric (`node:` before its name) as the type NBIRTH declares it with.
+ */
 function inputTypes(tags: readonly TagConfig[], points: readonly PointInfo[]): Map<string, ExprType> {
   const raw = new Map(points.map((p) => [p.name, p.type]))
-  return new Map(tags.map((t) => {
+  const node = [...readableNodeMetrics].map(([name, type]): [string, ExprType] => [NODE_PREFIX + name, exprType(type)])
+  return new Map([...node, ...tags.map((t): [string, ExprType] => {
     const scaled = (t.scale !== undefined && t.scale !== 1) || (t.offset !== undefined && t.offset !== 0)
     return [t.name, t.sparkplugType !== undefined ? exprType(t.sparkplugType) : scaled ? 'number' : exprType(raw.get(t.name))]
-  }))
+  })])
 }
 
 export function parseDerived(f: Fields, root: Section | undefined, tags: readonly TagConfig[], points: readonly PointInfo[]): DerivedTagConfig[] | undefined {

@@ -14,6 +14,9 @@ export type Expr =
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '<' | '<=' | '>' | '>=' | '==' | '!=' | 'and' | 'or'
 
+/** How an expression names a node metric among the tags it reads: `{node:Gateway/Buffer/Records}`. */
+export const NODE_PREFIX = 'node:'
+
 /** What an expression yields; `any` is an input whose type is only known once the device answers. */
 export type ExprType = 'number' | 'boolean' | 'string' | 'any'
 

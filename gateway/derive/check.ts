@@ -1,5 +1,5 @@
 import { parseDuration } from '../base/units.js'
-import type { Expr, ExprError, ExprType } from './ast.js'
+import { NODE_PREFIX, type Expr, type ExprError, type ExprType } from './ast.js'
 import { functionNames, functions, type FunctionSpec, type Param } from './functions.js'
 import { conversionError, isUnit, unitNames } from './units.js'
 
@@ -50,7 +50,7 @@ class Checker {
       case 'tag': {
         const type = this.inputs.get(expr.name)
         if (type !== undefined) return { expr, type }
-        this.errors.push({ at: expr.at, message: `unknown tag '${expr.name}' in this device${this.suggest(expr.name, [...this.inputs.keys()])}` })
+        this.errors.push({ at: expr.at, message: this.unknown(expr.name) })
         return { expr, type: 'any' }
       }
       case 'unary': {
@@ -64,6 +64,15 @@ class Checker {
       case 'call':
         return this.call(expr)
     }
+  }
+
+  private unknown(name: string): string {
+    const known = [...this.inputs.keys()]
+    if (!name.startsWith(NODE_PREFIX)) return `unknown tag '${name}' in this device${this.suggest(name, known.filter((k) => !k.startsWith(NODE_PREFIX)))}`
+    const metric = name.slice(NODE_PREFIX.length)
+    const metrics = known.filter((k) => k.startsWith(NODE_PREFIX)).map((k) => k.slice(NODE_PREFIX.length))
+    const hint = this.suggest(metric, metrics) || `; the node metrics an expression may read: ${metrics.join(', ')}`
+    return `unknown node metric '${metric}'${hint}`
   }
 
   private binary(expr: Extract<Expr, { k: 'binary' }>): { expr: Expr; type: ExprType } {

@@ -1,4 +1,4 @@
-import { exprLimits, type ExprError } from './ast.js'
+import { exprLimits, NODE_PREFIX, type ExprError } from './ast.js'
 
 export type Token =
   | { readonly t: 'number'; readonly value: number; readonly at: number }
@@ -12,7 +12,15 @@ const operators = ['<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', 
 const number = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/
 const name = /^[A-Za-z_][A-Za-z0-9_]*/
 
-/** Splits an expression into tokens. `{Pump/Flow Rate}` names a tag whose name is not a plain word. */
+const nodeRef = /^\s*node\s*:\s*/
+
+/** `{ node : Gateway/Buffer/Records }` and `{node:Gateway/Buffer/Records}` name the same node metric. */
+function tagName(inner: string): string {
+  const node = nodeRef.exec(inner)
+  return node === null ? inner.trim() : NODE_PREFIX + inner.slice(node[0].length).trim()
+}
+
+/** Splits an expression into tokens. `{Pump/Flow Rate}` names a tag whose name is not a plain word, `{node:Name}` a node metric. */
 export function tokenize(text: string): { tokens: Token[] } | { error: ExprError } {
   if (text.length > exprLimits.length) {
     return { error: { at: 0, message: `expression of ${text.length} characters, over the limit of ${exprLimits.length}` } }
@@ -43,7 +51,8 @@ export function tokenize(text: string): { tokens: Token[] } | { error: ExprError
       if (close < 0) return { error: { at: i, message: c === '{' ? "'{' without its '}': a tag name in braces is closed by '}'" : `string without its closing ${c}` } }
       const inner = text.slice(i + 1, close)
       if (c === '{' && inner.trim() === '') return { error: { at: i, message: 'empty tag name in {}' } }
-      tokens.push(c === '{' ? { t: 'tag', value: inner.trim(), at: i } : { t: 'string', value: inner, at: i })
+      if (c === '{' && nodeRef.exec(inner)?.[0].length === inner.length) return { error: { at: i, message: `empty node metric name in {${inner.trim()}}` } }
+      tokens.push(c === '{' ? { t: 'tag', value: tagName(inner), at: i } : { t: 'string', value: inner, at: i })
       i = close + 1
       continue
     }

@@ -97,6 +97,11 @@ export class Recorder implements RecordOrder {
     return this.state.lastValue(deviceId, name)
   }
 
+  /** A node metric's last value with its time, as the next NBIRTH carries it. */
+  lastNodeMetric(name: string): Metric | undefined {
+    return this.state.lastMetric(null, name)
+  }
+
   /**
    * Asks for a new NBIRTH in the same step as the change of types, before the device can come
    * online: a DBIRTH naming a definition the last NBIRTH did not carry would reach the host first.

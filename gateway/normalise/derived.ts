@@ -1,6 +1,7 @@
 import type { DerivedTagConfig } from '../config/types.js'
 import { Deriver, type DerivedValue } from '../derive/deriver.js'
-import type { SparkplugType, Value } from '../model/value.js'
+import { NODE_PREFIX } from '../derive/ast.js'
+import type { Metric, SparkplugType, Value } from '../model/value.js'
 import { isIntegerType, misfit } from './fits.js'
 import type { TagDef } from './tag-def.js'
 
@@ -38,10 +39,29 @@ export class DerivedTags {
   private readonly deriver: Deriver
   private readonly byName: ReadonlyMap<string, TagDef>
 
+  /** The node metrics the expressions read, each with what was last handed to them. */
+  private readonly nodeInputs: Map<string, Metric | undefined>
+
   constructor(tags: readonly DerivedTagConfig[] | undefined, pollMs: number) {
     this.defs = derivedTagDefs(tags, pollMs)
     this.deriver = new Deriver(tags ?? [])
     this.byName = new Map(this.defs.map((d) => [d.name, d]))
+    const node = (tags ?? []).flatMap((t) => t.inputs).filter((name) => name.startsWith(NODE_PREFIX))
+    this.nodeInputs = new Map(node.map((name) => [name.slice(NODE_PREFIX.length), undefined]))
+  }
+
+  /**
+   * Hands the node metrics the expressions read to them, at each of the device's scans: only the
+   * ones that changed since, so an unchanged node metric re-evaluates nothing. The caller looks
+   * them up in the node's state; the normaliser itself never reads beyond the device.
+   */
+  nodeMetrics(last: (name: string) => Metric | undefined): void {
+    for (const [name, before] of this.nodeInputs) {
+      const metric = last(name)
+      if (metric === undefined || (before !== undefined && before.at === metric.at && before.value === metric.value)) continue
+      this.nodeInputs.set(name, metric)
+      this.deriver.input(NODE_PREFIX + name, metric.value, metric.at, false)
+    }
   }
 
   input(name: string, value: Value | null, at: number, uncertain: boolean): void {

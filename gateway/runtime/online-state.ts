@@ -59,7 +59,7 @@ export class OnlineState {
 
   /** Readings of an online device (a scan, or the read-back after a write). */
   report(readings: readonly Reading[]): void {
-    this.recorder.data(this.device.deviceId, normalise(readings, this.byName, this.deadband, this.derived))
+    this.recorder.data(this.device.deviceId, this.normalise(readings))
   }
 
   /**
@@ -100,8 +100,14 @@ export class OnlineState {
 
   private goOnline(readings: readonly Reading[]): void {
     this.online = true
-    this.recorder.deviceOnline(this.device.deviceId, normalise(readings, this.byName, this.deadband, this.derived))
+    this.recorder.deviceOnline(this.device.deviceId, this.normalise(readings))
     this.log.info('device online')
+  }
+
+  /** The readings as metrics, with the derived tags they and the node metrics those read give. */
+  private normalise(readings: readonly Reading[]): ReturnType<typeof normalise> {
+    this.derived.nodeMetrics((name) => this.recorder.lastNodeMetric(name))
+    return normalise(readings, this.byName, this.deadband, this.derived)
   }
 
   private goOffline(): void {

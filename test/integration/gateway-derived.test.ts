@@ -19,6 +19,8 @@ const derived = [
   'derived:',
   '  - { name: Setpoint F, expression: \'convert(Setpoint, "degC", "degF")\', units: degF }',
   '  - { name: Hot, expression: "{Setpoint F} > 100 and Mode == \\"auto\\"" }',
+  '  - { name: Gateway Software, expression: "{node:Properties/Software}" }',
+  '  - { name: Buffer Known, expression: "{node:Gateway/Buffer/Records} >= 0" }',
 ]
 
 before(async (t) => {
@@ -40,6 +42,14 @@ test('derived - born in DBIRTH with their datatype and value, read-only; DDATA w
   const data = await observer.waitFor((m) => observer.messages.indexOf(m) >= from && m.type === 'DDATA' && metricOf(m.payload, 'Setpoint F', aliases) !== undefined, T)
   assert.equal(metricOf(data.payload, 'Setpoint F', aliases)!.value, 108.5)
   assert.equal(metricOf(data.payload, 'Hot', aliases)!.value, true)
+})
+
+test('derived - a derived tag over node metrics is born in DBIRTH with their values', async () => {
+  const birth = await observer.waitFor((m) => m.type === 'DBIRTH', T)
+  const software = metricOf(birth.payload, 'Gateway Software', aliases)!
+  assert.equal(software.datatype, 'String')
+  assert.equal(software.value, 'sparkplug-gateway')
+  assert.equal(metricOf(birth.payload, 'Buffer Known', aliases)!.value, true)
 })
 
 test('derived - a DCMD to a derived tag is refused and audited like a write to a read-only tag', async () => {

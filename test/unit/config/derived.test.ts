@@ -6,6 +6,9 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { loadDevices } from '../../../gateway/config/load-devices.js'
 import { formatError } from '../../../gateway/config/located.js'
+import { readableNodeMetrics } from '../../../gateway/base/node-metric-names.js'
+import { nodeMetricDefs } from '../../../gateway/node/node-metrics.js'
+import { bufferMetricDefs } from '../../../gateway/runtime/buffer-metrics.js'
 
 const root = mkdtempSync(join(tmpdir(), 'gw-derived-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -83,4 +86,21 @@ test('derived config - 1 MB of expression and deep nesting are refused at load w
   assert.match(huge[0]!, /^pump\.yaml:9:\d+: derived\[0\]\.expression: expression of 1050001 characters, over the limit of 2000$/)
   const deep = await errors([`  - { name: Deep, expression: "${'('.repeat(50)}{Pump/Current}${')'.repeat(50)}" }`])
   assert.deepEqual(deep, ['pump.yaml:9:65: derived[0].expression: nested more than 32 levels deep'])
+})
+
+test('derived config - a node metric is read as {node:Name}, typed from its datatype, and an unknown one is located with a suggestion', async () => {
+  const { result } = await load(['  - { name: Pump/Backlog, expression: "{node:Gateway/Buffer/Records} > 100 and {Pump/Run}" }'])
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.error))
+  assert.deepEqual(result.value[0]!.derived![0]!.inputs, ['node:Gateway/Buffer/Records', 'Pump/Run'])
+  assert.deepEqual(await errors(['  - { name: Pump/Backlog, expression: "{Pump/Current} + {node:Gateway/Bufer/Records}" }']), [
+    "pump.yaml:9:57: derived[0].expression: unknown node metric 'Gateway/Bufer/Records'; did you mean 'Gateway/Buffer/Records'?",
+  ])
+  assert.deepEqual(await errors(['  - { name: Pump/Odd, expression: "{node:Properties/Software Version} * 2" }']), [
+    "pump.yaml:9:36: derived[0].expression: type mismatch: '*' needs a number, this is a string",
+  ])
+})
+
+test('derived config - every node metric an expression may read is declared by NBIRTH with the same datatype', () => {
+  const declared = new Map([...nodeMetricDefs(1000), ...bufferMetricDefs()].map((d) => [d.name, d.type]))
+  for (const [name, type] of readableNodeMetrics) assert.equal(declared.get(name), type, name)
 })

@@ -164,3 +164,13 @@ test('derive - hostile expressions are refused with the bound they break', () =>
   const open = parseExpression('{Pump')
   assert.ok('error' in open && open.error.at === 0)
 })
+
+test('derive - {node:Name} names a node metric, with or without spaces around the colon; an empty one is refused', () => {
+  const read = (expression: string) => {
+    const result = parseExpression(expression)
+    return 'expr' in result ? result.expr : result.error
+  }
+  assert.deepEqual(read('{ node : Gateway/Buffer/Records }'), { k: 'tag', name: 'node:Gateway/Buffer/Records', at: 0 })
+  assert.deepEqual(read('{node:Gateway/Buffer/Records}'), { k: 'tag', name: 'node:Gateway/Buffer/Records', at: 0 })
+  assert.deepEqual(read('A + {node: }'), { at: 4, message: 'empty node metric name in {node:}' })
+})

@@ -4,6 +4,9 @@ import { DriverError, type Reading } from '../../../drivers/driver.js'
 import type { TagConfig } from '../../../gateway/config/types.js'
 import { tagDefs } from '../../../gateway/normalise/tag-def.js'
 import { createMemoryOutbox } from '../../../gateway/outbox/memory-outbox.js'
+import { compileDerived } from '../../../gateway/derive/compile.js'
+import { derivedTagDefs } from '../../../gateway/normalise/derived.js'
+import type { DerivedTagConfig } from '../../../gateway/config/types.js'
 import { OnlineState } from '../../../gateway/runtime/online-state.js'
 import { NodeState } from '../../../gateway/node/node-state.js'
 import { Recorder } from '../../../gateway/node/recorder.js'
@@ -150,4 +153,31 @@ test('online state - the log says why the device stopped answering and how many 
     ['device offline', { failedScans: 3 }],
     ['device answering again', { failedScans: 3 }],
   ])
+})
+
+test('online state - a derived tag reading a node metric is born with its value and follows it at the next scan', () => {
+  const clock = new ManualClock()
+  const records = { name: 'Gateway/Buffer/Records', type: 'Int64', value: 0n, aliased: true, writable: false } as const
+  const sources = [
+    { name: 'Tank/Backlog', expression: '{Level} + {node:Gateway/Buffer/Records}' },
+    { name: 'Tank/Buffering', expression: '{node:Gateway/Buffer/Records} > 6' },
+  ]
+  const compiled = compileDerived(sources, new Map([['Level', 'number'], ['node:Gateway/Buffer/Records', 'number']]), () => '')
+  assert.deepEqual(compiled.errors, [])
+  const derived: DerivedTagConfig[] = sources.map((s, i) => ({ ...s, ...compiled.tags[i]!, sparkplugType: i === 0 ? 'Double' : 'Boolean', deadband: 0 }))
+  const session = new NodeState([records], [{ deviceId: 'Tank', tags: [...tags, ...derivedTagDefs(derived, 1000)] }])
+  const outbox = createMemoryOutbox()
+  const recorder = new Recorder(session, outbox, { notify: () => {}, deviceChanged: () => true, definitionsChanged: () => {} })
+  recorder.initial(null, [{ name: records.name, type: 'Int64', value: 5n, at: 100 }])
+  const state = new OnlineState({ deviceId: 'Tank', offlineAfter: 3, derived, pollMs: 1000 }, tags, recorder, recordingLog(), clock)
+  state.scanned([{ point: 'Level', at: 1000, value: 10 }], 1)
+  assert.equal(session.lastValue('Tank', 'Tank/Backlog'), 15, 'DBIRTH carries Level + the node metric')
+  assert.equal(session.lastValue('Tank', 'Tank/Buffering'), false)
+  recorder.data(null, [{ name: records.name, type: 'Int64', value: 7n, at: 1500 }])
+  state.scanned([{ point: 'Level', at: 2000, value: 10 }], 1)
+  const sent = outbox.peek(10).filter((r) => r.deviceId === 'Tank').flatMap((r) => r.metrics.map((m) => `${m.name}=${m.value}@${m.at}`))
+  assert.deepEqual(sent, ['Tank/Backlog=17@2000', 'Tank/Buffering=true@1500'], 'evaluated again with the new node metric, stamped with its time')
+  recorder.data(null, [{ name: records.name, type: 'Int64', value: null, at: 2500 }])
+  state.scanned([{ point: 'Level', at: 3000, value: 10 }], 1)
+  assert.equal(session.lastValue('Tank', 'Tank/Backlog'), null, 'a bad node metric makes the derived tag bad')
 })
