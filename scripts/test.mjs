@@ -26,6 +26,15 @@ const needs = [
     pkg: 'nats-server',
     present: () => existsSync('/usr/sbin/nats-server') || which('nats-server'),
   },
+  {
+    // The status page test renders the page in headless Chromium, driven over the DevTools pipe.
+    // chromium Recommends nothing itself; chromium-common Recommends upower, udev,
+    // libgl1-mesa-dri, fonts-liberation, notification-daemon and system-config-printer: a
+    // desktop's power, devices, GPU, printing and notifications, none of which headless needs.
+    // Text still renders: fontconfig Depends on a font (fonts-dejavu-core).
+    pkg: 'chromium',
+    present: () => existsSync('/usr/bin/chromium') || which('chromium'),
+  },
 ]
 
 function which(cmd) {

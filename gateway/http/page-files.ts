@@ -10,6 +10,8 @@ const FILES: Readonly<Record<string, readonly [file: string, type: string]>> = {
   '/': ['index.html', 'text/html; charset=utf-8'],
   '/page.js': ['page.js', 'text/javascript; charset=utf-8'],
   '/page.css': ['page.css', 'text/css; charset=utf-8'],
+  // Named by the page: without an icon of its own a browser asks for /favicon.ico and logs the 404.
+  '/icon.svg': ['icon.svg', 'image/svg+xml'],
 }
 
 /**

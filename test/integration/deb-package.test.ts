@@ -36,10 +36,12 @@ test('deb - builds, says what it needs, holds the unit, the binary and the addon
     './usr/lib/sparkplug-gateway/dist/gateway/http/page/index.html',
     './usr/lib/sparkplug-gateway/dist/gateway/http/page/page.js',
     './usr/lib/sparkplug-gateway/dist/gateway/http/page/page.css',
+    './usr/lib/sparkplug-gateway/dist/gateway/http/page/icon.svg',
     './usr/lib/sparkplug-gateway/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
     './usr/lib/sparkplug-gateway/node_modules/@serialport/bindings-cpp/build/Release/bindings.node',
     './usr/lib/sparkplug-gateway/node_modules/unix-dgram/build/Release/unix_dgram.node',
   ]) assert.ok(contents.includes(` ${path}\n`), `${path} in the package`)
+  assert.ok(!contents.includes('status-page.png'), "README's screenshot of the page is not in the package")
   // Production dependencies only.
   for (const dev of ['typescript', '@stryker-mutator']) assert.ok(!contents.includes(`/node_modules/${dev}/`), `${dev} not in the package`)
 

@@ -6,37 +6,17 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { httpUrlOf } from '../helpers/gateway-http.js'
-import { removeDir, startGatewayProcess, writeGatewayConfig } from '../helpers/gateway-process.js'
-import { closedPort } from '../helpers/ports.js'
-import { simDevice } from '../helpers/sim-device.js'
+import { startStatusPageGateway } from '../helpers/status-page-gateway.js'
 
 const T = 20_000
 const SCANS = 100
 const CLIENTS = 20
 
-interface Status { upstream: { connected: boolean }; buffer: { records: number }; devices: Record<string, { online: boolean; scans: number; failedScans: number; timeouts: number }> }
-
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
 
 test(`status page - ${CLIENTS} page clients for ${SCANS} scans: no failed scan, no timeout, the dark device offline`, async (t) => {
-  const dark = await closedPort()
-  const { dir, file } = writeGatewayConfig({
-    servers: [`mqtt://127.0.0.1:${await closedPort()}`],
-    devices: {
-      sim: simDevice('Sim1', { poll: '50ms' }),
-      dark: ['device: Dark1', 'driver: modbus-tcp', `connection: { host: 127.0.0.1, port: ${dark}, timeout: 200ms, connectTimeout: 200ms }`, 'poll: 500ms', 'tags:', '  - { name: T, address: HR1 }'].join('\n'),
-    },
-  })
-  const gateway = startGatewayProcess(file)
+  const { gateway, get, status, stop } = await startStatusPageGateway({ poll: '50ms', timeoutMs: T })
   try {
-    const base = await httpUrlOf(gateway, T)
-    const get = async (path: string): Promise<string> => {
-      const response = await fetch(`${base}${path}`)
-      assert.equal(response.status, 200, path)
-      return response.text()
-    }
-    const status = async (): Promise<Status> => JSON.parse(await get('/status')) as Status
     let before = await status()
     while (!before.devices.Sim1.online) before = await status()
     const rssBefore = rssKiB(gateway.pid)
@@ -75,7 +55,6 @@ test(`status page - ${CLIENTS} page clients for ${SCANS} scans: no failed scan, 
     assert.notEqual(counter?.value, null, 'the counter changes between reads')
     assert.equal((await tag('Dark1', 'T'))?.value ?? null, null, 'the dark device has no value')
   } finally {
-    await gateway.kill('SIGTERM')
-    removeDir(dir)
+    await stop()
   }
 })

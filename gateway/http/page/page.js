@@ -69,7 +69,7 @@ function showDevices(devices) {
     const row = el('tr')
     const head = el('th', name)
     head.scope = 'row'
-    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs} ms`))
+    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs.toFixed(1)} ms`))
     rows.push(row)
   }
   if (rows.length === 0) {

@@ -1,0 +1,91 @@
+/**
+ * The status page rendered by headless Chromium against the gateway as its own process with no
+ * broker: what a user sees (a buffering node, a simulator device online with changing values, a
+ * dark Modbus device offline with its reason), a hostile tag name shown as text, no script error,
+ * and a phone-width page that does not scroll sideways.
+ *
+ * STATUS_SCREENSHOT=path writes the page at 1280 px to that path (README's picture).
+ */
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { after, before, test } from 'node:test'
+import { startChromium, type Browser, type Tab } from '../helpers/chromium.js'
+import { startStatusPageGateway, type StatusPageGateway } from '../helpers/status-page-gateway.js'
+
+const T = 20_000
+const HOSTILE = '<script>alert(1)</script>'
+const HOSTILE_VALUE = '<img src=x onerror=alert(2)>'
+
+let gateway: StatusPageGateway
+let browser: Browser
+let tab: Tab
+
+before(async () => {
+  gateway = await startStatusPageGateway({ poll: '100ms', timeoutMs: T, extraTags: [`{ name: "${HOSTILE}", signal: setpoint, type: String, initial: "${HOSTILE_VALUE}" }`] })
+  browser = await startChromium(T)
+  tab = await browser.open(gateway.base, { width: 1280, timeoutMs: T })
+})
+
+after(async () => {
+  await browser?.close()
+  await gateway?.stop()
+})
+
+// The text of a cell in the row whose header cell reads `name`, or null while there is none.
+const cell = (table: string, name: string, column: number) =>
+  `([...document.querySelectorAll('#${table} tbody tr')].find((r) => r.querySelector('th')?.textContent === ${JSON.stringify(name)})?.children[${column}]?.textContent ?? null)`
+const listValue = (list: string, label: string) =>
+  `([...document.querySelectorAll('#${list} dt')].find((dt) => dt.textContent === ${JSON.stringify(label)})?.nextElementSibling?.textContent ?? null)`
+
+test('status page in Chromium - with no broker the node shows as buffering', async () => {
+  assert.equal(await tab.waitFor(`${listValue('upstream', 'Session')} === 'buffering (not connected)' && ${listValue('upstream', 'Session')}`, T), 'buffering (not connected)')
+})
+
+test('status page in Chromium - the simulator device online, its tags listed, its Counter changing between two reads', async () => {
+  assert.equal(await tab.waitFor(`${cell('devices', 'Sim1', 1)} === 'online' && 'online'`, T), 'online')
+  await tab.evaluate(`(() => { const s = document.getElementById('tag-device'); s.value = 'Sim1'; s.dispatchEvent(new Event('change')); return s.value })()`)
+  assert.equal(await tab.waitFor(`${cell('tags', 'Setpoint', 1)} === '20' && ${cell('tags', 'Setpoint', 2)}`, T), 'degC')
+  const first = await tab.waitFor<string>(`(${cell('tags', 'Counter', 1)} ?? 'no value') !== 'no value' && ${cell('tags', 'Counter', 1)}`, T)
+  const next = await tab.waitFor<string>(`${cell('tags', 'Counter', 1)} !== ${JSON.stringify(first)} && ${cell('tags', 'Counter', 1)}`, T)
+  assert.notEqual(next, first)
+  assert.equal(await tab.evaluate(cell('tags', 'Counter', 3)), 'good')
+  if (process.env.STATUS_SCREENSHOT) writeFileSync(process.env.STATUS_SCREENSHOT, await tab.screenshot())
+})
+
+test('status page in Chromium - the dark Modbus device offline, with why', async () => {
+  assert.equal(await tab.waitFor(`(${cell('devices', 'Dark1', 1)} ?? '').startsWith('offline: scans') && ${cell('devices', 'Dark1', 1)}`, T), 'offline: scans fail')
+})
+
+test(`status page in Chromium - a tag named ${HOSTILE} and its value show as text, no element made of them`, async () => {
+  assert.equal(await tab.waitFor(cell('tags', HOSTILE, 1), T), HOSTILE_VALUE)
+  const heads = await tab.evaluate<string[]>(`[...document.querySelectorAll('#tags tbody th')].map((th) => th.textContent)`)
+  assert.ok(heads.includes(HOSTILE), heads.join(', '))
+  assert.equal(await tab.evaluate(`document.querySelectorAll('main script, main img').length`), 0)
+  assert.deepEqual(await tab.evaluate(`[...document.scripts].map((s) => new URL(s.src).pathname)`), ['/page.js'])
+})
+
+test('status page in Chromium - at 360 px wide the page does not scroll sideways and no word in a table is split', async () => {
+  await tab.setWidth(360)
+  const widths = await tab.evaluate<{ scroll: number; inner: number }>(`new Promise((resolve) => requestAnimationFrame(() => resolve({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })))`)
+  assert.equal(widths.inner, 360)
+  assert.ok(widths.scroll <= widths.inner, `the page is ${widths.scroll} px wide in a ${widths.inner} px viewport`)
+  // A word keeps its letters together: a narrow table scrolls in its own box rather than read "go od".
+  const split = await tab.evaluate<string[]>(`[...document.querySelectorAll('table th, table td')].flatMap((c) => {
+    const text = c.firstChild
+    if (text === null || text.nodeType !== Node.TEXT_NODE) return []
+    return [...text.data.matchAll(/[A-Za-z0-9]+/g)].filter((word) => {
+      const range = document.createRange()
+      range.setStart(text, word.index)
+      range.setEnd(text, word.index + word[0].length)
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1
+    }).map((word) => word[0])
+  })`)
+  assert.deepEqual(split, [], 'words split across lines')
+  if (process.env.STATUS_SCREENSHOT_NARROW) writeFileSync(process.env.STATUS_SCREENSHOT_NARROW, await tab.screenshot())
+})
+
+test('status page in Chromium - no console error, no uncaught exception, no failed load', async () => {
+  await tab.navigate(gateway.base, T)
+  await tab.waitFor(`${cell('devices', 'Sim1', 1)} === 'online'`, T)
+  assert.deepEqual(tab.errors, [])
+})
