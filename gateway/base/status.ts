@@ -4,12 +4,21 @@
  */
 
 export interface GatewayStatus {
+  readonly node: NodeIdentity
   readonly upstream: PumpStatus
   readonly devices: Readonly<Record<string, DeviceStats>>
   readonly buffer: OutboxStats
   readonly commands: { readonly accepted: number; readonly refused: number }
   /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
   readonly state: StateStatus
+}
+
+/** Which Sparkplug node this gateway is, and which release of the software runs it. */
+export interface NodeIdentity {
+  readonly groupId: string
+  readonly edgeNodeId: string
+  /** package.json's version, read once at start. */
+  readonly version: string
 }
 
 export interface StateStatus {

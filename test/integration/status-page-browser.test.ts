@@ -7,7 +7,7 @@
  * STATUS_SCREENSHOT=path writes the page at 1280 px to that path (README's picture).
  */
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { startChromium, type Browser, type Tab } from '../helpers/chromium.js'
 import { startStatusPageGateway, type StatusPageGateway } from '../helpers/status-page-gateway.js'
@@ -39,6 +39,13 @@ const listValue = (list: string, label: string) =>
 
 test('status page in Chromium - with no broker the node shows as buffering', async () => {
   assert.equal(await tab.waitFor(`${listValue('upstream', 'Session')} === 'buffering (not connected)' && ${listValue('upstream', 'Session')}`, T), 'buffering (not connected)')
+})
+
+test('status page in Chromium - the node shows its group id, edge node id and software version', async () => {
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
+  assert.equal(await tab.waitFor(`${listValue('node', 'Group')} !== null && ${listValue('node', 'Group')}`, T), 'Plant1')
+  assert.equal(await tab.evaluate(listValue('node', 'Edge node')), 'Line3-GW')
+  assert.equal(await tab.evaluate(listValue('node', 'Software version')), version)
 })
 
 test('status page in Chromium - the simulator device online, its tags listed, its Counter changing between two reads', async () => {

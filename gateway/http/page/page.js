@@ -32,6 +32,10 @@ function fillList(id, rows) {
   list.replaceChildren(...items)
 }
 
+function showNode(node) {
+  fillList('node', [['Group', node.groupId], ['Edge node', node.edgeNodeId], ['Software version', node.version]])
+}
+
 function showUpstream(up) {
   const rows = [
     ['Server', up.server ?? 'none'],
@@ -128,6 +132,7 @@ async function refresh() {
     if (!response.ok) throw new Error(`/status answered ${response.status}`)
     const status = await response.json()
     const now = Date.now()
+    showNode(status.node)
     showUpstream(status.upstream)
     showBuffer(status.buffer, now)
     showDevices(status.devices)
