@@ -33,6 +33,8 @@ export interface StateStatus {
 /** The upstream connection: where, whether connected and born, and what went over it. */
 export interface PumpStatus {
   readonly connected: boolean
+  /** When (ms since the epoch) `connected` last changed, or the pump started. */
+  readonly since: number
   readonly server: string | null
   readonly born: boolean
   readonly primaryHostOnline: boolean | null

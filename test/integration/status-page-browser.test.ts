@@ -48,6 +48,12 @@ test('status page in Chromium - the node shows its group id, edge node id and so
   assert.equal(await tab.evaluate(listValue('node', 'Software version')), version)
 })
 
+test('status page in Chromium - the upstream shows since when it buffers, the time /status gives', async () => {
+  const since = (await gateway.status()).upstream.since
+  const shown = await tab.waitFor<string>(`${listValue('upstream', 'Since')} !== null && ${listValue('upstream', 'Since')}`, T)
+  assert.equal(shown, await tab.evaluate(`new Date(${since}).toLocaleString()`))
+})
+
 test('status page in Chromium - the simulator device online, its tags listed, its Counter changing between two reads', async () => {
   assert.equal(await tab.waitFor(`${cell('devices', 'Sim1', 1)} === 'online' && 'online'`, T), 'online')
   await tab.evaluate(`(() => { const s = document.getElementById('tag-device'); s.value = 'Sim1'; s.dispatchEvent(new Event('change')); return s.value })()`)

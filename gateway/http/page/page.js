@@ -40,6 +40,7 @@ function showUpstream(up) {
   const rows = [
     ['Server', up.server ?? 'none'],
     ['Session', up.connected ? 'connected' : 'buffering (not connected)', up.connected ? 'good' : 'bad'],
+    ['Since', new Date(up.since).toLocaleString()],
     ['Births sent', up.born ? 'yes' : 'no'],
     ['bdSeq', up.bdSeq],
     ['Sessions since start', up.reconnects],
