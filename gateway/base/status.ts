@@ -52,6 +52,8 @@ export interface DeviceStats {
   readonly failedScans: number
   readonly timeouts: number
   readonly lastScanMs: number
+  /** The driver's message for the last failed scan or connect (at most 200 characters); null after a good scan. */
+  readonly lastError: string | null
 }
 
 /** What the outbox (the store-and-forward buffer) holds and has dropped. */

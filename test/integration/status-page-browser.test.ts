@@ -67,6 +67,9 @@ test('status page in Chromium - the simulator device online, its tags listed, it
 
 test('status page in Chromium - the dark Modbus device offline, with why', async () => {
   assert.equal(await tab.waitFor(`(${cell('devices', 'Dark1', 1)} ?? '').startsWith('offline: scans') && ${cell('devices', 'Dark1', 1)}`, T), 'offline: scans fail')
+  const error = await tab.waitFor<string>(`(${cell('devices', 'Dark1', 6)} ?? '') !== '' && ${cell('devices', 'Dark1', 6)}`, T)
+  assert.match(error, /refused/i)
+  assert.equal(await tab.evaluate(cell('devices', 'Sim1', 6)), '')
 })
 
 test(`status page in Chromium - a tag named ${HOSTILE} and its value show as text, no element made of them`, async () => {

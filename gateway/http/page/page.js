@@ -74,13 +74,13 @@ function showDevices(devices) {
     const row = el('tr')
     const head = el('th', name)
     head.scope = 'row'
-    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs.toFixed(1)} ms`))
+    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs.toFixed(1)} ms`), el('td', d.lastError ?? ''))
     rows.push(row)
   }
   if (rows.length === 0) {
     const row = el('tr')
     const cell = el('td', 'No devices configured.')
-    cell.colSpan = 6
+    cell.colSpan = 7
     row.append(cell)
     rows.push(row)
   }

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { prometheusText } from '../../../gateway/http/prometheus.js'
 import type { GatewayStatus } from '../../../gateway/base/status.js'
 
-const device = { online: true, scans: 3, failedScans: 0, timeouts: 0, lastScanMs: 5 }
+const device = { online: true, scans: 3, failedScans: 0, timeouts: 0, lastScanMs: 5, lastError: null }
 
 function status(devices: Record<string, typeof device>, server: string): GatewayStatus {
   return {
