@@ -104,6 +104,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     buffer: outbox.stats(),
     commands: audit.counts(),
     state: stateStatus(),
+    warnings: log.recentWarnings?.() ?? [],
   })
   const stateStatus = (): StateStatus => {
     const files = { bdseq: bdSeq.status(), buffer: opened?.status() ?? null }

@@ -2,6 +2,7 @@
  * What the running gateway reports about itself: the one shape behind /status, /metrics and the
  * service manager's STATUS= line. Types only, so its readers need not import the gateway.
  */
+import type { LogWarning } from '../model/log.js'
 
 export interface GatewayStatus {
   readonly node: NodeIdentity
@@ -11,6 +12,8 @@ export interface GatewayStatus {
   readonly commands: { readonly accepted: number; readonly refused: number }
   /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
   readonly state: StateStatus
+  /** The last warn and error lines of the log, oldest first (at most 20). */
+  readonly warnings: readonly LogWarning[]
 }
 
 /** Which Sparkplug node this gateway is, and which release of the software runs it. */

@@ -72,6 +72,12 @@ test('status page in Chromium - the dark Modbus device offline, with why', async
   assert.equal(await tab.evaluate(cell('devices', 'Sim1', 6)), '')
 })
 
+test('status page in Chromium - the last warnings list the dark device not answering, with its device', async () => {
+  const row = `[...document.querySelectorAll('#warnings tbody tr')].find((r) => r.children[1]?.textContent === 'Dark1' && r.children[2]?.textContent.startsWith('device not answering'))`
+  const message = await tab.waitFor<string>(`${row}?.children[2].textContent ?? false`, T)
+  assert.match(message, /refused/i)
+})
+
 test(`status page in Chromium - a tag named ${HOSTILE} and its value show as text, no element made of them`, async () => {
   assert.equal(await tab.waitFor(cell('tags', HOSTILE, 1), T), HOSTILE_VALUE)
   const heads = await tab.evaluate<string[]>(`[...document.querySelectorAll('#tags tbody th')].map((th) => th.textContent)`)

@@ -87,6 +87,25 @@ function showDevices(devices) {
   document.querySelector('#devices tbody').replaceChildren(...rows)
 }
 
+// Newest first: the line a technician looks for is the one that just happened.
+function showWarnings(warnings) {
+  const rows = warnings.slice().reverse().map((w) => {
+    const row = el('tr')
+    const time = el('th', new Date(w.at).toLocaleString(), w.level === 'error' ? 'bad' : 'warn')
+    time.scope = 'row'
+    row.append(time, el('td', w.device ?? ''), el('td', w.message))
+    return row
+  })
+  if (rows.length === 0) {
+    const row = el('tr')
+    const cell = el('td', 'No warnings since start.')
+    cell.colSpan = 3
+    row.append(cell)
+    rows.push(row)
+  }
+  document.querySelector('#warnings tbody').replaceChildren(...rows)
+}
+
 function showState(state) {
   const rows = [['Directory', state.dir], ['bdSeq file', state.bdseq.writable ? 'writable' : `not writable: ${state.bdseq.error ?? 'unknown error'}`, state.bdseq.writable ? undefined : 'bad']]
   if (state.buffer !== null) rows.push(['Buffer file', state.buffer.writable ? 'writable' : `not writable: ${state.buffer.error ?? 'unknown error'}`, state.buffer.writable ? undefined : 'bad'])
@@ -139,6 +158,7 @@ async function refresh() {
     showDevices(status.devices)
     showDeviceChoice(status.devices)
     await showTags()
+    showWarnings(status.warnings)
     showState(status.state)
     updated.textContent = `Updated ${new Date(now).toLocaleTimeString()}`
     updated.className = ''

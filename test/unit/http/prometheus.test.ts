@@ -13,6 +13,7 @@ function status(devices: Record<string, typeof device>, server: string): Gateway
     buffer: { records: 0, bytes: 0, oldestAt: null, dropped: 0, nextId: 1 },
     commands: { accepted: 0, refused: 0 },
     state: { dir: '/var/lib/sparkplug-gateway', writable: true, bdseq: { path: 'bdseq', writable: true, error: null, writeErrors: 0, keptIn: null }, buffer: null },
+    warnings: [],
   }
 }
 
