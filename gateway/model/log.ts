@@ -21,4 +21,6 @@ export interface LogWarning {
   /** The message and its fields (all but `device`), as the log line reads; at most 300 characters. */
   readonly message: string
   readonly device: string | null
+  /** How many times this line came since start: a repeated line keeps one place, at its newest time. */
+  readonly repeated: number
 }

@@ -93,7 +93,7 @@ function showWarnings(warnings) {
     const row = el('tr')
     const time = el('th', new Date(w.at).toLocaleString(), w.level === 'error' ? 'bad' : 'warn')
     time.scope = 'row'
-    row.append(time, el('td', w.device ?? ''), el('td', w.message))
+    row.append(time, el('td', w.device ?? ''), el('td', w.repeated > 1 ? `${w.message} (${w.repeated} times)` : w.message))
     return row
   })
   if (rows.length === 0) {

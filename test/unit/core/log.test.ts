@@ -106,3 +106,12 @@ test('log - the last 20 warn and error lines of a logger and its children are ke
   assert.equal(kept[19]?.device, null)
   assert.ok(kept.every((w) => w.message.length <= 300))
 })
+
+test('log - a warning that repeats keeps one line, the newest, with how often it came: a retrying upstream cannot push the line of a device out', (t) => {
+  capture(t)
+  const log = createLog({ level: 'error', journal: true })
+  log.child({ device: 'Dark1' }).warn('device not answering', { error: 'refused' })
+  for (let n = 0; n < 50; n++) log.warn('cannot connect upstream', { server: 'mqtt://127.0.0.1:1883' })
+  const kept = log.recentWarnings?.() ?? []
+  assert.deepEqual(kept.map((w) => [w.device, w.message.split(' ')[0], w.repeated]), [['Dark1', 'device', 1], [null, 'cannot', 50]])
+})

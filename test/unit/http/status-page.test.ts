@@ -14,7 +14,7 @@ const status = (): GatewayStatus => ({
   buffer: { records: 5, bytes: 4096, oldestAt: Date.now() - 1000, dropped: 0, nextId: 6 },
   commands: { accepted: 0, refused: 0 },
   state: { dir: '/tmp', writable: true, bdseq: { path: 'bdseq', writable: true, error: null, writeErrors: 0, keptIn: null }, buffer: null },
-  warnings: [{ at: 1_700_000_000_000, level: 'warn', message: 'device not answering error="connection refused 127.0.0.1:1"', device: '<script>alert(1)</script>' }],
+  warnings: [{ at: 1_700_000_000_000, level: 'warn', message: 'device not answering error="connection refused 127.0.0.1:1"', device: '<script>alert(1)</script>', repeated: 1 }],
 })
 
 async function withServer(run: (base: string) => Promise<void>): Promise<void> {
