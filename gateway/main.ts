@@ -8,7 +8,7 @@ import { createMemoryOutbox } from './outbox/memory-outbox.js'
 import type { Outbox } from './outbox/outbox.js'
 import { openBuffer } from './outbox/sqlite-fallback.js'
 import { createFileBdSeqStore } from './pump/bdseq.js'
-import { nodeMetricDefs } from './node/node-metrics.js'
+import { nodeMetricDefs, softwareVersion } from './node/node-metrics.js'
 import { NodeState } from './node/node-state.js'
 import { PayloadBuilder } from './sparkplug/payload-builder.js'
 import { Pump } from './pump/pump.js'
@@ -96,12 +96,15 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
   for (const device of config.devices) devices.start(device)
   const bufferSampler = startBufferSampler(outbox, recorder, () => pump.status().replayedMetrics)
 
+  const node = { groupId: config.sparkplug.groupId, edgeNodeId: config.sparkplug.edgeNodeId, version: softwareVersion }
   const status = (): GatewayStatus => ({
+    node,
     upstream: pump.status(),
     devices: devices.stats(),
     buffer: outbox.stats(),
     commands: audit.counts(),
     state: stateStatus(),
+    warnings: log.recentWarnings?.() ?? [],
   })
   const stateStatus = (): StateStatus => {
     const files = { bdseq: bdSeq.status(), buffer: opened?.status() ?? null }

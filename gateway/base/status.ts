@@ -2,14 +2,26 @@
  * What the running gateway reports about itself: the one shape behind /status, /metrics and the
  * service manager's STATUS= line. Types only, so its readers need not import the gateway.
  */
+import type { LogWarning } from '../model/log.js'
 
 export interface GatewayStatus {
+  readonly node: NodeIdentity
   readonly upstream: PumpStatus
   readonly devices: Readonly<Record<string, DeviceStats>>
   readonly buffer: OutboxStats
   readonly commands: { readonly accepted: number; readonly refused: number }
   /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
   readonly state: StateStatus
+  /** The last warn and error lines of the log, oldest first (at most 20). */
+  readonly warnings: readonly LogWarning[]
+}
+
+/** Which Sparkplug node this gateway is, and which release of the software runs it. */
+export interface NodeIdentity {
+  readonly groupId: string
+  readonly edgeNodeId: string
+  /** package.json's version, read once at start. */
+  readonly version: string
 }
 
 export interface StateStatus {
@@ -24,6 +36,8 @@ export interface StateStatus {
 /** The upstream connection: where, whether connected and born, and what went over it. */
 export interface PumpStatus {
   readonly connected: boolean
+  /** When (ms since the epoch) `connected` last changed, or the pump started. */
+  readonly since: number
   readonly server: string | null
   readonly born: boolean
   readonly primaryHostOnline: boolean | null
@@ -41,6 +55,8 @@ export interface DeviceStats {
   readonly failedScans: number
   readonly timeouts: number
   readonly lastScanMs: number
+  /** The driver's message for the last failed scan or connect (at most 200 characters); null after a good scan. */
+  readonly lastError: string | null
 }
 
 /** What the outbox (the store-and-forward buffer) holds and has dropped. */

@@ -21,7 +21,8 @@ export const SCAN_RATE = 'Node Control/Scan Rate'
  */
 export const HEARTBEAT_INTERVAL = 'Properties/Heartbeat Interval'
 
-const version = (() => {
+/** package.json's version, read once when the gateway loads. */
+export const softwareVersion = (() => {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
     return pkg.version
@@ -52,7 +53,7 @@ export function nodeMetricDefs(scanRateMs: number, heartbeatMs = 0): NodeMetricD
     control(NEXT_SERVER, 'Boolean', false),
     control(SCAN_RATE, 'Int64', BigInt(scanRateMs)),
     property('Properties/Software', 'sparkplug-gateway'),
-    property('Properties/Software Version', version),
+    property('Properties/Software Version', softwareVersion),
     property('Properties/Hardware', hardware()),
     property('Properties/OS', `${type()} ${release()} ${arch()}`),
     ...(heartbeatMs > 0 ? [{ name: HEARTBEAT_INTERVAL, type: 'Int64', value: BigInt(heartbeatMs), aliased: true, writable: false } as const] : []),

@@ -52,6 +52,7 @@ export class Pump {
   private readonly refusals: Refusals
   private server = 0
   private connected = false
+  private connectedSince: number
   private delivery: Delivery | null = null
   private end: SessionEnd | null = null
   private rebirthWanted = false
@@ -61,6 +62,7 @@ export class Pump {
   constructor(private readonly o: PumpOptions) {
     this.clock = o.clock ?? systemClock
     this.wake = new Signal(this.clock)
+    this.connectedSince = this.clock.now()
     this.host = o.primaryHostId === undefined ? null : new HostState(o.primaryHostId)
     this.inbound = new Inbound({ ...o, host: this.host })
     this.refusals = new Refusals(o.log, this.clock, o.reconnect, o.random)
@@ -106,6 +108,7 @@ export class Pump {
   status(): PumpStatus {
     return {
       connected: this.connected,
+      since: this.connectedSince,
       server: this.connected ? this.o.upstream.servers[this.server] ?? null : null,
       born: this.delivery?.born ?? false,
       primaryHostOnline: this.host === null ? null : this.host.isOnline(this.server),
@@ -139,10 +142,12 @@ export class Pump {
         continue
       }
       this.connected = true
+      this.connectedSince = this.clock.now()
       this.reconnects++
       this.o.log.info('connected', { server: url, bdSeq })
       const end = await this.runSession(bdSeq)
       this.connected = false
+      this.connectedSince = this.clock.now()
       this.host?.disconnected(this.server)
       this.o.log.info('session ended', { server: url, reason: end })
       if (end === 'stop') return

@@ -1,5 +1,6 @@
-import type { Log, LogFields } from '../model/log.js'
+import type { Log, LogFields, LogWarning } from '../model/log.js'
 import type { LogLevel } from '../config/types.js'
+import { WarningRing } from './warning-ring.js'
 
 const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 // syslog priorities: journald reads a leading <N> as the line's level when stdout is the journal.
@@ -30,12 +31,18 @@ function format(fields: LogFields): string {
  * Under systemd (JOURNAL_STREAM set) lines carry a syslog priority prefix instead of a timestamp,
  * since journald adds its own.
  */
-export function createLog(options: { level: LogLevel; journal?: boolean; fields?: LogFields } = { level: 'info' }): Log {
+export function createLog(options: { level: LogLevel; journal?: boolean; fields?: LogFields; warnings?: WarningRing } = { level: 'info' }): Log {
   const journal = options.journal ?? Boolean(process.env.JOURNAL_STREAM)
   const min = rank[options.level]
   const base = options.fields ?? {}
+  // One ring for a logger and all its children: the page shows the node's last warnings, whoever wrote them.
+  const warnings = options.warnings ?? new WarningRing()
 
   const write = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (level === 'warn' || level === 'error') {
+      const { device, ...rest } = { ...base, ...fields }
+      warnings.add({ at: Date.now(), level, message: escape(message) + format(rest), device: device === undefined || device === null ? null : String(device) })
+    }
     if (rank[level] < min) return
     const text = escape(message) + format({ ...base, ...fields })
     const line = journal ? `<${syslog[level]}>${text}\n` : `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${text}\n`
@@ -47,7 +54,8 @@ export function createLog(options: { level: LogLevel; journal?: boolean; fields?
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    child: (fields) => createLog({ level: options.level, journal, fields: { ...base, ...fields } }),
+    child: (fields) => createLog({ level: options.level, journal, fields: { ...base, ...fields }, warnings }),
+    recentWarnings: (): readonly LogWarning[] => warnings.list(),
   }
 }
 

@@ -10,6 +10,9 @@ import type { Recorder } from '../node/recorder.js'
 import type { Clock } from '../base/clock.js'
 import type { DeviceStats } from '../base/status.js'
 
+// A driver's message can quote a whole device reply; /status and the page need only its start.
+const LAST_ERROR_CHARS = 200
+
 /**
  * Whether one device is online, and what its readings and failures mean for the session: the
  * first good reading after an outage is its birth (DBIRTH), later ones are data; a failed scan
@@ -20,7 +23,8 @@ export class OnlineState {
   private failures = 0
   private byName: ReadonlyMap<string, TagDef>
   private readonly deadband = new Deadband()
-  private readonly counts = { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0 }
+  private readonly counts: { scans: number; failedScans: number; timeouts: number; lastScanMs: number; lastError: string | null } =
+    { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0, lastError: null }
   private readonly derived: DerivedTags
 
   constructor(
@@ -53,6 +57,7 @@ export class OnlineState {
   answered(readings: readonly Reading[]): void {
     if (this.failures > 0) this.log.info('device answering again', { failedScans: this.failures })
     this.failures = 0
+    this.counts.lastError = null
     if (!this.online) this.goOnline(readings)
     else this.report(readings)
   }
@@ -70,6 +75,7 @@ export class OnlineState {
     const kind = error instanceof DriverError ? error.kind : 'connection'
     if (kind === 'timeout') this.counts.timeouts++
     this.counts.failedScans++
+    this.counts.lastError = String((error as Error)?.message ?? error).slice(0, LAST_ERROR_CHARS)
     this.failures++
     if (this.failures === 1) this.log.warn('device not answering', { error: (error as Error).message, kind })
     if (this.online && this.failures >= this.device.offlineAfter) {

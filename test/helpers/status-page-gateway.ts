@@ -6,7 +6,7 @@ import { simDevice } from './sim-device.js'
 
 /** What GET /status answers, as far as the status page tests read it. */
 export interface Status {
-  upstream: { connected: boolean }
+  upstream: { connected: boolean; since: number }
   buffer: { records: number }
   devices: Record<string, { online: boolean; scans: number; failedScans: number; timeouts: number }>
 }

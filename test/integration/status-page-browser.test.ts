@@ -7,7 +7,7 @@
  * STATUS_SCREENSHOT=path writes the page at 1280 px to that path (README's picture).
  */
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { startChromium, type Browser, type Tab } from '../helpers/chromium.js'
 import { startStatusPageGateway, type StatusPageGateway } from '../helpers/status-page-gateway.js'
@@ -41,6 +41,19 @@ test('status page in Chromium - with no broker the node shows as buffering', asy
   assert.equal(await tab.waitFor(`${listValue('upstream', 'Session')} === 'buffering (not connected)' && ${listValue('upstream', 'Session')}`, T), 'buffering (not connected)')
 })
 
+test('status page in Chromium - the node shows its group id, edge node id and software version', async () => {
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
+  assert.equal(await tab.waitFor(`${listValue('node', 'Group')} !== null && ${listValue('node', 'Group')}`, T), 'Plant1')
+  assert.equal(await tab.evaluate(listValue('node', 'Edge node')), 'Line3-GW')
+  assert.equal(await tab.evaluate(listValue('node', 'Software version')), version)
+})
+
+test('status page in Chromium - the upstream shows since when it buffers, the time /status gives', async () => {
+  const since = (await gateway.status()).upstream.since
+  const shown = await tab.waitFor<string>(`${listValue('upstream', 'Since')} !== null && ${listValue('upstream', 'Since')}`, T)
+  assert.equal(shown, await tab.evaluate(`new Date(${since}).toLocaleString()`))
+})
+
 test('status page in Chromium - the simulator device online, its tags listed, its Counter changing between two reads', async () => {
   assert.equal(await tab.waitFor(`${cell('devices', 'Sim1', 1)} === 'online' && 'online'`, T), 'online')
   await tab.evaluate(`(() => { const s = document.getElementById('tag-device'); s.value = 'Sim1'; s.dispatchEvent(new Event('change')); return s.value })()`)
@@ -54,6 +67,15 @@ test('status page in Chromium - the simulator device online, its tags listed, it
 
 test('status page in Chromium - the dark Modbus device offline, with why', async () => {
   assert.equal(await tab.waitFor(`(${cell('devices', 'Dark1', 1)} ?? '').startsWith('offline: scans') && ${cell('devices', 'Dark1', 1)}`, T), 'offline: scans fail')
+  const error = await tab.waitFor<string>(`(${cell('devices', 'Dark1', 6)} ?? '') !== '' && ${cell('devices', 'Dark1', 6)}`, T)
+  assert.match(error, /refused/i)
+  assert.equal(await tab.evaluate(cell('devices', 'Sim1', 6)), '')
+})
+
+test('status page in Chromium - the last warnings list the dark device not answering, with its device', async () => {
+  const row = `[...document.querySelectorAll('#warnings tbody tr')].find((r) => r.children[1]?.textContent === 'Dark1' && r.children[2]?.textContent.startsWith('device not answering'))`
+  const message = await tab.waitFor<string>(`${row}?.children[2].textContent ?? false`, T)
+  assert.match(message, /refused/i)
 })
 
 test(`status page in Chromium - a tag named ${HOSTILE} and its value show as text, no element made of them`, async () => {

@@ -32,10 +32,15 @@ function fillList(id, rows) {
   list.replaceChildren(...items)
 }
 
+function showNode(node) {
+  fillList('node', [['Group', node.groupId], ['Edge node', node.edgeNodeId], ['Software version', node.version]])
+}
+
 function showUpstream(up) {
   const rows = [
     ['Server', up.server ?? 'none'],
     ['Session', up.connected ? 'connected' : 'buffering (not connected)', up.connected ? 'good' : 'bad'],
+    ['Since', new Date(up.since).toLocaleString()],
     ['Births sent', up.born ? 'yes' : 'no'],
     ['bdSeq', up.bdSeq],
     ['Sessions since start', up.reconnects],
@@ -69,17 +74,36 @@ function showDevices(devices) {
     const row = el('tr')
     const head = el('th', name)
     head.scope = 'row'
-    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs.toFixed(1)} ms`))
+    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs.toFixed(1)} ms`), el('td', d.lastError ?? ''))
     rows.push(row)
   }
   if (rows.length === 0) {
     const row = el('tr')
     const cell = el('td', 'No devices configured.')
-    cell.colSpan = 6
+    cell.colSpan = 7
     row.append(cell)
     rows.push(row)
   }
   document.querySelector('#devices tbody').replaceChildren(...rows)
+}
+
+// Newest first: the line a technician looks for is the one that just happened.
+function showWarnings(warnings) {
+  const rows = warnings.slice().reverse().map((w) => {
+    const row = el('tr')
+    const time = el('th', new Date(w.at).toLocaleString(), w.level === 'error' ? 'bad' : 'warn')
+    time.scope = 'row'
+    row.append(time, el('td', w.device ?? ''), el('td', w.repeated > 1 ? `${w.message} (${w.repeated} times)` : w.message))
+    return row
+  })
+  if (rows.length === 0) {
+    const row = el('tr')
+    const cell = el('td', 'No warnings since start.')
+    cell.colSpan = 3
+    row.append(cell)
+    rows.push(row)
+  }
+  document.querySelector('#warnings tbody').replaceChildren(...rows)
 }
 
 function showState(state) {
@@ -128,11 +152,13 @@ async function refresh() {
     if (!response.ok) throw new Error(`/status answered ${response.status}`)
     const status = await response.json()
     const now = Date.now()
+    showNode(status.node)
     showUpstream(status.upstream)
     showBuffer(status.buffer, now)
     showDevices(status.devices)
     showDeviceChoice(status.devices)
     await showTags()
+    showWarnings(status.warnings)
     showState(status.state)
     updated.textContent = `Updated ${new Date(now).toLocaleTimeString()}`
     updated.className = ''

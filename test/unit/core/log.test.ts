@@ -87,3 +87,31 @@ test('log - silentLog writes nothing, also through children', (t) => {
   silentLog.child({ a: 1 }).warn('w')
   assert.deepEqual([out, err], [[], []])
 })
+
+test('log - the last 20 warn and error lines of a logger and its children are kept, with their device and fields', (t) => {
+  capture(t)
+  const log = createLog({ level: 'error', journal: true })
+  const boiler = log.child({ device: 'Boiler1' })
+  log.info('not kept')
+  boiler.warn('device not answering', { error: 'connection refused 127.0.0.1:502' })
+  const [line] = log.recentWarnings?.() ?? []
+  assert.equal(line?.level, 'warn', 'kept although below the level written')
+  assert.equal(line?.device, 'Boiler1')
+  assert.equal(line?.message, 'device not answering error="connection refused 127.0.0.1:502"')
+  assert.ok(Math.abs((line?.at ?? 0) - Date.now()) < 60_000)
+  for (let n = 0; n < 30; n++) log.error(`e${n}`, { detail: 'x'.repeat(400) })
+  const kept = boiler.recentWarnings?.() ?? []
+  assert.equal(kept.length, 20)
+  assert.equal(kept[0]?.message.slice(0, 4), 'e10 ')
+  assert.equal(kept[19]?.device, null)
+  assert.ok(kept.every((w) => w.message.length <= 300))
+})
+
+test('log - a warning that repeats keeps one line, the newest, with how often it came: a retrying upstream cannot push the line of a device out', (t) => {
+  capture(t)
+  const log = createLog({ level: 'error', journal: true })
+  log.child({ device: 'Dark1' }).warn('device not answering', { error: 'refused' })
+  for (let n = 0; n < 50; n++) log.warn('cannot connect upstream', { server: 'mqtt://127.0.0.1:1883' })
+  const kept = log.recentWarnings?.() ?? []
+  assert.deepEqual(kept.map((w) => [w.device, w.message.split(' ')[0], w.repeated]), [['Dark1', 'device', 1], [null, 'cannot', 50]])
+})

@@ -8,11 +8,13 @@ import type { TagPage } from '../../../gateway/http/tag-values.js'
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet } } as unknown as Log
 
 const status = (): GatewayStatus => ({
-  upstream: { connected: false, server: 'mqtt://127.0.0.1:1', born: false, primaryHostOnline: null, bdSeq: 3, reconnects: 0, published: 0, replayedMetrics: 0 },
-  devices: { '<script>alert(1)</script>': { online: false, scans: 0, failedScans: 2, timeouts: 2, lastScanMs: 0 } },
+  node: { groupId: 'Plant1', edgeNodeId: 'Line3-GW', version: '1.2.3' },
+  upstream: { connected: false, since: 1_700_000_000_000, server: 'mqtt://127.0.0.1:1', born: false, primaryHostOnline: null, bdSeq: 3, reconnects: 0, published: 0, replayedMetrics: 0 },
+  devices: { '<script>alert(1)</script>': { online: false, scans: 0, failedScans: 2, timeouts: 2, lastScanMs: 0, lastError: 'connection refused 127.0.0.1:1' } },
   buffer: { records: 5, bytes: 4096, oldestAt: Date.now() - 1000, dropped: 0, nextId: 6 },
   commands: { accepted: 0, refused: 0 },
   state: { dir: '/tmp', writable: true, bdseq: { path: 'bdseq', writable: true, error: null, writeErrors: 0, keptIn: null }, buffer: null },
+  warnings: [{ at: 1_700_000_000_000, level: 'warn', message: 'device not answering error="connection refused 127.0.0.1:1"', device: '<script>alert(1)</script>', repeated: 1 }],
 })
 
 async function withServer(run: (base: string) => Promise<void>): Promise<void> {
@@ -61,6 +63,16 @@ test('status page - the script builds the page with textContent, never innerHTML
     const script = await (await fetch(`${base}/page.js`)).text()
     assert.doesNotMatch(script, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/)
     assert.match(script, /textContent/)
+  })
+})
+
+test('status page - /status carries the node ids and version, since when the upstream is in its state, device errors and the last warnings', async () => {
+  await withServer(async (base) => {
+    const body = (await (await fetch(`${base}/status`)).json()) as GatewayStatus
+    assert.deepEqual(body.node, status().node)
+    assert.equal(body.upstream.since, 1_700_000_000_000)
+    assert.equal(body.devices['<script>alert(1)</script>']?.lastError, 'connection refused 127.0.0.1:1')
+    assert.deepEqual(body.warnings, status().warnings)
   })
 })
 

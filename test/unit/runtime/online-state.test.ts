@@ -53,7 +53,7 @@ test('online state - the first good scan is the birth: with a live session the D
   state.scanned(read(6), 11)
   assert.deepEqual(buffered(), ['Level=6'], 'an unchanged Flow is not sent again')
   assert.equal(notified(), 1)
-  assert.deepEqual(state.stats(), { online: true, scans: 2, failedScans: 0, timeouts: 0, lastScanMs: 11 })
+  assert.deepEqual(state.stats(), { online: true, scans: 2, failedScans: 0, timeouts: 0, lastScanMs: 11, lastError: null })
 })
 
 test('online state - a birth without a live session keeps its values as history in the buffer', () => {
@@ -79,7 +79,7 @@ test('online state - failed scans mark the points read bad until offlineAfter, t
   assert.equal(changes.length, 2, 'a dead device dies once')
   state.answered(read(6))
   assert.deepEqual(changes, ['Tank DBIRTH', 'Tank DDEATH', 'Tank DBIRTH'])
-  assert.deepEqual(state.stats(), { online: true, scans: 0, failedScans: 4, timeouts: 1, lastScanMs: 0 })
+  assert.deepEqual(state.stats(), { online: true, scans: 0, failedScans: 4, timeouts: 1, lastScanMs: 0, lastError: null })
   const said = log.lines.items.map((l) => `${l.level} ${l.message}`)
   assert.deepEqual(said, ['info device online', 'warn device not answering', 'warn device offline', 'info device answering again', 'info device online'])
 })
@@ -180,4 +180,14 @@ test('online state - a derived tag reading a node metric is born with its value 
   recorder.data(null, [{ name: records.name, type: 'Int64', value: null, at: 2500 }])
   state.scanned([{ point: 'Level', at: 3000, value: 10 }], 1)
   assert.equal(session.lastValue('Tank', 'Tank/Backlog'), null, 'a bad node metric makes the derived tag bad')
+})
+
+test('online state - the last failure is kept in words (at most 200 characters) until the next good scan', () => {
+  const { state, read } = rig()
+  state.failed(new DriverError('connection', 'connection refused 127.0.0.1:5020'), ['Level'])
+  assert.equal(state.stats().lastError, 'connection refused 127.0.0.1:5020')
+  state.failed(new DriverError('timeout', 'x'.repeat(500)), ['Level'])
+  assert.equal(state.stats().lastError, 'x'.repeat(200))
+  state.scanned(read(5), 12)
+  assert.equal(state.stats().lastError, null)
 })

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import { decodePayload, encodePayload } from '../../../gateway/sparkplug/codec.js'
 import { bdSeqOf } from '../../helpers/fake-upstream.js'
 import { codec, node, onceBorn, pumpRig as rig, whileRunning } from '../../helpers/pump-rig.js'
+import { delay } from '../../../gateway/base/backoff.js'
 
 test('pump - every reconnect carries the next bdSeq in its will and its NBIRTH (tck-id topics-nbirth-bdseq-increment)', async () => {
   const { upstream, bdSeq, pump } = rig({ bdSeqStart: 7 })
@@ -193,4 +194,17 @@ test('pump - only the configured primary host STATE counts', async () => {
     upstream.deliver('spBv1.0/STATE/Scada', online, true)
     assert.equal(pump.status().primaryHostOnline, true)
   })
+})
+
+test('pump - status says since when the upstream is connected or not: the start, each connect, each end of a session', async () => {
+  let now = 1000
+  const clock = { now: () => now, sleep: (ms: number, signal?: AbortSignal) => delay(ms, signal) }
+  const { upstream, pump } = rig({ clock })
+  assert.deepEqual([pump.status().connected, pump.status().since], [false, 1000])
+  now = 2000
+  await onceBorn(pump, upstream, async () => {
+    assert.deepEqual([pump.status().connected, pump.status().since], [true, 2000])
+    now = 3000
+  })
+  assert.deepEqual([pump.status().connected, pump.status().since], [false, 3000])
 })
