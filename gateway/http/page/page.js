@@ -72,38 +72,38 @@ function showDevices(devices) {
   for (const [name, d] of Object.entries(devices)) {
     const [state, className] = deviceState(d)
     const row = el('tr')
-    const head = el('th', name)
-    head.scope = 'row'
-    row.append(head, el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs.toFixed(1)} ms`), el('td', d.lastError ?? ''))
+    row.append(rowHead(name), el('td', state, className), el('td', d.scans), el('td', d.failedScans), el('td', d.timeouts), el('td', `${d.lastScanMs.toFixed(1)} ms`), el('td', d.lastError ?? ''))
     rows.push(row)
   }
-  if (rows.length === 0) {
-    const row = el('tr')
-    const cell = el('td', 'No devices configured.')
-    cell.colSpan = 7
-    row.append(cell)
-    rows.push(row)
-  }
-  document.querySelector('#devices tbody').replaceChildren(...rows)
+  fillTable('devices', rows, 'No devices configured.', 7)
 }
 
 // Newest first: the line a technician looks for is the one that just happened.
 function showWarnings(warnings) {
   const rows = warnings.slice().reverse().map((w) => {
     const row = el('tr')
-    const time = el('th', new Date(w.at).toLocaleString(), w.level === 'error' ? 'bad' : 'warn')
-    time.scope = 'row'
-    row.append(time, el('td', w.device ?? ''), el('td', w.repeated > 1 ? `${w.message} (${w.repeated} times)` : w.message))
+    row.append(rowHead(new Date(w.at).toLocaleString(), w.level === 'error' ? 'bad' : 'warn'), el('td', w.device ?? ''), el('td', w.repeated > 1 ? `${w.message} (${w.repeated} times)` : w.message))
     return row
   })
+  fillTable('warnings', rows, 'No warnings since start.', 3)
+}
+
+function rowHead(text, className) {
+  const head = el('th', text, className)
+  head.scope = 'row'
+  return head
+}
+
+// An empty table says so in one row across its columns.
+function fillTable(id, rows, emptyText, columns) {
   if (rows.length === 0) {
+    const cell = el('td', emptyText)
+    cell.colSpan = columns
     const row = el('tr')
-    const cell = el('td', 'No warnings since start.')
-    cell.colSpan = 3
     row.append(cell)
     rows.push(row)
   }
-  document.querySelector('#warnings tbody').replaceChildren(...rows)
+  document.querySelector(`#${id} tbody`).replaceChildren(...rows)
 }
 
 function showState(state) {
@@ -136,10 +136,8 @@ async function showTags() {
   const page = await response.json()
   body.replaceChildren(...page.tags.map((tag) => {
     const row = el('tr')
-    const head = el('th', tag.name)
-    head.scope = 'row'
     const quality = tag.quality === 'good' ? 'good' : tag.quality === 'bad' ? 'bad' : 'warn'
-    row.append(head, el('td', tag.value ?? 'no value'), el('td', tag.units ?? ''), el('td', tag.quality, quality), el('td', tag.at === null ? '' : new Date(tag.at).toLocaleTimeString()))
+    row.append(rowHead(tag.name), el('td', tag.value ?? 'no value'), el('td', tag.units ?? ''), el('td', tag.quality, quality), el('td', tag.at === null ? '' : new Date(tag.at).toLocaleTimeString()))
     return row
   }))
   count.textContent = page.matching > page.tags.length ? `Showing ${page.tags.length} of ${page.matching} tags: narrow the filter to see the others.` : `${page.matching} tags`
