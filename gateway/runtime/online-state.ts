@@ -25,7 +25,8 @@ export class OnlineState {
   private readonly deadband = new Deadband()
   private readonly counts: { scans: number; failedScans: number; timeouts: number; lastScanMs: number; lastError: string | null } =
     { scans: 0, failedScans: 0, timeouts: 0, lastScanMs: 0, lastError: null }
-  private readonly derived: DerivedTags
+  /** Only for a device that has derived tags: the others' readings take the plain path. */
+  private readonly derived: DerivedTags | undefined
 
   constructor(
     private readonly device: Pick<DeviceConfig, 'deviceId' | 'offlineAfter' | 'instances' | 'templates'> & Partial<Pick<DeviceConfig, 'derived' | 'pollMs'>>,
@@ -35,7 +36,7 @@ export class OnlineState {
     private readonly clock: Clock,
   ) {
     this.byName = new Map(tags.map((t) => [t.name, t]))
-    this.derived = new DerivedTags(device.derived, device.pollMs ?? 0)
+    this.derived = device.derived === undefined || device.derived.length === 0 ? undefined : new DerivedTags(device.derived, device.pollMs ?? 0)
   }
 
   get isOnline(): boolean {
@@ -92,7 +93,7 @@ export class OnlineState {
   retyped(tags: readonly TagDef[]): void {
     if (this.online) this.goOffline()
     this.byName = new Map(tags.map((t) => [t.name, t]))
-    this.recorder.declare({ deviceId: this.device.deviceId, tags: [...tags, ...this.derived.defs], instances: this.device.instances, templates: this.device.templates }, 'replace')
+    this.recorder.declare({ deviceId: this.device.deviceId, tags: [...tags, ...(this.derived?.defs ?? [])], instances: this.device.instances, templates: this.device.templates }, 'replace')
   }
 
   /** The tag was written: its read-back is reported even when inside the deadband. */
@@ -112,7 +113,7 @@ export class OnlineState {
 
   /** The readings as metrics, with the derived tags they and the node metrics those read give. */
   private normalise(readings: readonly Reading[]): ReturnType<typeof normalise> {
-    this.derived.nodeMetrics((name) => this.recorder.lastNodeMetric(name))
+    this.derived?.nodeMetrics((name) => this.recorder.lastNodeMetric(name))
     return normalise(readings, this.byName, this.deadband, this.derived)
   }
 
