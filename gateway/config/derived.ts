@@ -43,7 +43,8 @@ function inputTypes(tags: readonly TagConfig[], points: readonly PointInfo[]): M
   })])
 }
 
-export function parseDerived(f: Fields, root: Section | undefined, tags: readonly TagConfig[], points: readonly PointInfo[]): DerivedTagConfig[] | undefined {
+/** `pointsOf` gives the driver's point types; it is called only for a device that has derived tags. */
+export function parseDerived(f: Fields, root: Section | undefined, tags: readonly TagConfig[], pointsOf: () => readonly PointInfo[]): DerivedTagConfig[] | undefined {
   const items = f.list(root, 'derived')
   if (items === undefined) return undefined
   const entries = items.map((item) => {
@@ -64,7 +65,7 @@ export function parseDerived(f: Fields, root: Section | undefined, tags: readonl
     taken.set(e.name.toLowerCase(), e.name)
   })
   const sources = entries.map((e) => ({ name: e.name ?? '', expression: e.expression ?? '' }))
-  const { tags: compiled, errors } = compileDerived(sources, inputTypes(tags, points), didYouMean)
+  const { tags: compiled, errors } = compileDerived(sources, inputTypes(tags, pointsOf()), didYouMean)
   for (const e of errors) {
     if (entries[e.index]!.expression !== undefined) f.errors.push({ path: ['derived', e.index, 'expression'], offset: e.at, message: e.message })
   }

@@ -88,8 +88,8 @@ function parseWith(f: Fields, raw: unknown, file: string, registry: Registry, ca
     else addDriverErrors(f, parsed.error.map(where))
   }
   // The driver's point types, which derived expressions are checked against; create() does no I/O.
-  const points = module === undefined || driverConfig === undefined ? [] : module.create(driverConfig, quiet).points
-  const derived = parseDerived(f, root, [...tags.filter((t): t is TagConfig => t !== undefined), ...templated.tags], points)
+  const pointsOf = () => (module === undefined || driverConfig === undefined ? [] : module.create(driverConfig, quiet).points)
+  const derived = parseDerived(f, root, [...tags.filter((t): t is TagConfig => t !== undefined), ...templated.tags], pointsOf)
   if (f.errors.length > 0 || deviceId === undefined || driver === undefined) return fail(f.errors)
   const allTags = [...(tags as TagConfig[]), ...templated.tags]
   const instances = templated.instances.length === 0 ? {} : { instances: templated.instances, templates: templated.templates }
