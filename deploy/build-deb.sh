@@ -39,8 +39,11 @@ echo "build-deb: installing production dependencies for $arch (native addons fro
 # --ignore-scripts: the package's own `prepare` (tsc) is not wanted here; the addons are then
 # built explicitly, from source (.npmrc build-from-source).
 if [ "${BUILD_DEB_REUSE_MODULES:-}" = 1 ]; then
-  # Tests: the checkout's node_modules were built from source on this machine already.
-  cp -a "$repo/node_modules" "$app/"
+  # Tests: the checkout's node_modules were built from source on this machine already. Its
+  # contents are copied ("/."), so a node_modules that is a link to another checkout's is copied
+  # too, rather than linked and then pruned in place.
+  mkdir -p "$app/node_modules"
+  cp -a "$repo/node_modules/." "$app/node_modules/"
   (cd "$app" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 else
   (cd "$app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error \

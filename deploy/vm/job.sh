@@ -44,6 +44,23 @@ pid=$(systemctl show -p MainPID --value sparkplug-gateway)
 sparkplug-gateway cmd --broker mqtt://127.0.0.1:1883 --group Plant1 --node Gateway1 'Node Control/Reboot=true' --timeout 20; echo "cmd rc=$?"
 check "restarted after Node Control/Reboot" "waitfor 40 \"[ \\\"\\\$(systemctl show -p MainPID --value sparkplug-gateway)\\\" != $pid ] && systemctl is-active --quiet sparkplug-gateway\""
 check "state directory 0700 owned by the service user" "[ \"\$(stat -c '%a %U' /var/lib/sparkplug-gateway)\" = '700 sparkplug-gateway' ]"
+check "runtime directory 0700 owned by the service user" "[ \"\$(stat -c '%a %U' /run/sparkplug-gateway)\" = '700 sparkplug-gateway' ]"
+# A state directory that turned read-only (a worn SD card remounted ro), the broker away: the
+# buffer goes to the runtime directory, which outlives a restart of the service.
+systemctl stop mosquitto
+mount --bind /var/lib/sparkplug-gateway /var/lib/sparkplug-gateway && mount -o remount,bind,ro /var/lib/sparkplug-gateway
+systemctl restart sparkplug-gateway
+check "starts on a read-only state directory" "waitfor 60 'systemctl is-active --quiet sparkplug-gateway'"
+check "buffer kept in the runtime directory" "waitfor 30 'ls /run/sparkplug-gateway/*/buffer-spill.db >/dev/null 2>&1'"
+spilled=$(ls /run/sparkplug-gateway/*/buffer-spill.db 2>/dev/null | head -1)
+systemctl restart sparkplug-gateway
+check "runtime buffer kept across a restart of the service (RuntimeDirectoryPreserve)" "[ -n \"$spilled\" ] && [ -e \"$spilled\" ]"
+# The service's working directory is the state directory: it holds the mount while it runs.
+systemctl stop sparkplug-gateway
+umount /var/lib/sparkplug-gateway
+systemctl start mosquitto
+systemctl start sparkplug-gateway
+check "state directory writable again: the runtime buffer moved into the buffer file (and deleted)" "[ -n \"$spilled\" ] && waitfor 60 \"[ ! -e '$spilled' ]\""
 journalctl -u sparkplug-gateway --no-pager | tail -40
 kill $sub
 dpkg --purge sparkplug-gateway; echo "purge rc=$?"

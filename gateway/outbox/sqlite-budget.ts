@@ -19,8 +19,8 @@ const roomy: Room = { removed: 0, fits: true }
 
 /**
  * The buffer file's size cap, counted in pages. The cap is `maxPages`, or the size the file had when
- * the disk filled up: the whenFull policy then reuses the pages the file has, and every `retryMs`
- * the file may try to grow to the full cap again. Pages known to be free are counted down without
+ * the disk filled up: the whenFull policy then reuses the pages the file has, and the file may try
+ * to grow to the full cap again as soon as `roomOnDisk` says space was freed, or every `retryMs`. Pages known to be free are counted down without
  * asking SQLite again (a conservative estimate), since asking costs two queries per record.
  */
 export class SizeBudget {
@@ -34,6 +34,7 @@ export class SizeBudget {
     private readonly whenFull: 'drop-oldest' | 'drop-newest',
     private readonly retryMs: number,
     private readonly now: () => number,
+    private readonly roomOnDisk: () => boolean,
   ) {
     this.pages = maxPages
   }
@@ -51,7 +52,7 @@ export class SizeBudget {
       this.headroom -= need
       return roomy
     }
-    if (this.diskFull && this.now() - this.fullAt >= this.retryMs) this.pages = this.maxPages
+    if (this.diskFull && (this.now() - this.fullAt >= this.retryMs || this.roomOnDisk())) this.pages = this.maxPages
     let removed = 0
     for (;;) {
       const room = this.pages - file.used() + file.free()

@@ -3,8 +3,8 @@ import type { Log } from '../model/log.js'
 /**
  * The current episode of write failures of the buffer file (disk full, read-only, I/O errors),
  * logged once when it starts and once when it ends. After a full disk the episode ends only once
- * the file has grown past the size it had when the disk filled up: before, the commit that
- * succeeded may only have reused freed pages.
+ * the file has grown past the size it had when the disk filled up, or the file system has room
+ * again: before, the commit that succeeded may only have reused freed pages.
  */
 export class WriteFailures {
   private episode: { kept: number; fullPages: number | null; reason: string } | null = null
@@ -38,10 +38,13 @@ export class WriteFailures {
     })
   }
 
-  /** A commit succeeded with the file at `pages()`; true when that ends the episode. */
-  endsAfterCommit(pages: () => number): boolean {
+  /**
+   * A commit succeeded with the file at `pages()`; true when that ends the episode. After a full
+   * disk, also once `roomOnDisk()` says the file system has space again.
+   */
+  endsAfterCommit(pages: () => number, roomOnDisk: () => boolean): boolean {
     const episode = this.episode
-    if (episode === null || (episode.fullPages !== null && pages() <= episode.fullPages)) return false
+    if (episode === null || (episode.fullPages !== null && pages() <= episode.fullPages && !roomOnDisk())) return false
     this.log.info('buffer writes succeed again; records kept meanwhile go back into the file', { path: this.path, kept: episode.kept })
     this.episode = null
     return true

@@ -3,6 +3,7 @@ import { OpenBatch } from './sqlite-batch.js'
 import { SizeBudget, type FilePages } from './sqlite-budget.js'
 import { DiskSync, walBytes } from './sqlite-checkpoint.js'
 import { WriteFailures } from './sqlite-failures.js'
+import { roomOnDiskOf } from './disk-room.js'
 import { isCorruption, moveAside } from './sqlite-open.js'
 import { diskFullRetryMs, defaultCommitIntervalMs, walSizes, type SqliteOutboxOptions } from './sqlite-options.js'
 import { readEntries, type PeekRange } from './sqlite-read.js'
@@ -37,6 +38,7 @@ export class BufferFile {
   private readonly batch: OpenBatch
   private readonly budget: SizeBudget
   private readonly failures: WriteFailures
+  private readonly roomOnDisk: () => boolean
 
   constructor(
     store: Store | null,
@@ -54,7 +56,8 @@ export class BufferFile {
     this.count = (store?.sql.count.get() as number | undefined) ?? 0
     this.batch = new OpenBatch(options.commitIntervalMs ?? defaultCommitIntervalMs, batchBytes, () => this.commit())
     const maxPages = Math.floor((options.maxSizeBytes - walLimit) / pageSize)
-    this.budget = new SizeBudget(maxPages, pageSize, options.whenFull, options.diskFullRetryMs ?? diskFullRetryMs, Date.now)
+    this.roomOnDisk = roomOnDiskOf(options)
+    this.budget = new SizeBudget(maxPages, pageSize, options.whenFull, options.diskFullRetryMs ?? diskFullRetryMs, Date.now, this.roomOnDisk)
     this.failures = new WriteFailures(options.path, options.log)
   }
 
@@ -150,7 +153,7 @@ export class BufferFile {
       this.batch.reset()
       this.disk.committed()
       if (this.disk.holding) this.events.holding()
-      if (this.failures.endsAfterCommit(() => s.sql.pageCount.get() as number)) this.events.recovered()
+      if (this.failures.endsAfterCommit(() => s.sql.pageCount.get() as number, this.roomOnDisk)) this.events.recovered()
       return 0
     } catch (err) {
       return this.lose(err, null)

@@ -6,6 +6,7 @@ import type { ClientOptions, MqttMessage } from './mqtt-options.js'
 import { asBuffer } from './mqtt-options.js'
 import { publishRefusal, reasonCodeOf, toUpstreamError } from './mqtt-errors.js'
 import { whenFlushed } from './mqtt-transport.js'
+import { overBrokerLimit } from './mqtt-packet-size.js'
 
 /** How long an explicit final message (the NDEATH) may wait for its PUBACK. */
 const finalAckMs = 1000
@@ -52,6 +53,8 @@ export function openSession(
   const client: MqttClient = mqtt.connect(url, options)
   let state: 'connecting' | 'up' | 'closing' | 'ended' = 'connecting'
   let lastError: Error | undefined
+  // MQTT 5: the largest packet the broker takes, from its CONNACK.
+  let brokerMaxPacket: number | undefined
   let closing: Promise<void> | undefined
   let fail: (err: Error) => void = () => {}
   // QoS 0 publishes that wait for 'drain' would hang forever if the socket dies; settle them on end.
@@ -100,7 +103,8 @@ export function openSession(
       end(error)
       reject(error)
     }
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
+      brokerMaxPacket = connack.properties?.maximumPacketSize
       const up = (): void => {
         if (state !== 'connecting') return
         clearTimeout(timer)
@@ -121,6 +125,8 @@ export function openSession(
 
   const send = (msg: MqttMessage): Promise<void> =>
     new Promise((resolve, reject) => {
+      const tooLarge = overBrokerLimit(url, msg.topic, msg.payload.length, msg.qos, brokerMaxPacket)
+      if (tooLarge) return reject(tooLarge)
       let done = false
       const settle = (err?: Error): void => {
         if (done) return

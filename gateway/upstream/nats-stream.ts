@@ -97,8 +97,9 @@ const MESSAGE_TOO_LARGE = 10054
 
 /**
  * A refusal that retrying the same bytes cannot change: the message is larger than the server's
- * max_payload (nats.js refuses it before sending) or than the stream's max_msg_size. Undefined for
- * anything else, which may be temporary.
+ * max_payload (nats.js refuses it before sending) or than the stream's max_msg_size, or the user's
+ * publish permissions deny its subject (the server's -ERR, which nats.js turns into the failure of
+ * the PubAck request). Undefined for anything else, which may be temporary.
  */
 export function undeliverable(error: unknown, stream: string | null, subject: string, bytes: number, maxPayload: number | undefined): UndeliverableError | undefined {
   const err = error as { code?: string; api_error?: { err_code?: number; description?: string } } | null
@@ -106,6 +107,10 @@ export function undeliverable(error: unknown, stream: string | null, subject: st
     const limit = maxPayload === undefined ? '' : ` of ${maxPayload} bytes`
     const message = `${subject} is ${bytes} bytes, over the NATS server's max_payload${limit} (its headers count too): raise max_payload in the server's configuration, or make the tag's value smaller`
     return new UndeliverableError(`over the server's max_payload${limit}`, message, { cause: error })
+  }
+  if (err?.code === 'PERMISSIONS_VIOLATION') {
+    const message = `the NATS server does not allow the gateway's user to publish to ${subject}: allow that subject in the user's publish permissions`
+    return new UndeliverableError('not allowed by the publish permissions', message, { cause: error })
   }
   if (stream !== null && err?.api_error?.err_code === MESSAGE_TOO_LARGE) {
     const message = `JetStream stream ${stream} refused ${subject} of ${bytes} bytes: ${err.api_error.description ?? 'message size exceeds maximum allowed'} (err_code ${MESSAGE_TOO_LARGE}): raise the stream's max_msg_size (nats stream edit ${stream} --max-msg-size), or make the tag's value smaller`

@@ -4,6 +4,7 @@ import type { Log } from '../model/log.js'
 import { parseTopic, topicOf, type SparkplugAddress } from '../base/topics.js'
 import { natsError, natsOptions } from './nats-options.js'
 import { ensureStream, storeRefusal, undeliverable } from './nats-stream.js'
+import { warnDeniedPublishes } from './nats-permissions.js'
 import { dcmdSubjects, ncmdSubject, stateSubject, subjectOf, topicOf as topicOfSubject } from '../base/nats-subjects.js'
 import type { ConnectOptions, Message, Upstream, UpstreamCapabilities, UpstreamEvent } from './upstream.js'
 import { serverAt, UpstreamError } from './upstream.js'
@@ -119,6 +120,7 @@ export function createNatsUpstream(config: NatsConfig, log: Log): Upstream {
       }
       // NATS has no will, so the bdSeq is used from the moment the server has the connection.
       opts.onConnectSent?.()
+      if (!jetstream) void warnDeniedPublishes(nc, url, log)
       let own: NatsSession | null = null
       try {
         const js = jetstream ? await openStream(nc, opts, url) : null

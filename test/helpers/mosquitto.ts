@@ -23,6 +23,8 @@ export interface MosquittoOptions {
   readonly persistence?: boolean
   /** Text of a mosquitto ACL file (`user` and `topic` lines), with `users`. */
   readonly acl?: string
+  /** mosquitto's `max_packet_size`: a larger packet from a client ends its connection. */
+  readonly maxPacketSize?: number
 }
 
 /** A real mosquitto on loopback, owned by the test that started it. */
@@ -72,6 +74,7 @@ function writeConfig(dir: string, port: number, opts: MosquittoOptions, persistD
     writeFileSync(join(dir, 'acl'), opts.acl)
     lines.push(`acl_file ${join(dir, 'acl')}`)
   }
+  if (opts.maxPacketSize !== undefined) lines.push(`max_packet_size ${opts.maxPacketSize}`)
   if (opts.tls) lines.push(`cafile ${opts.tls.ca}`, `certfile ${opts.tls.cert}`, `keyfile ${opts.tls.key}`)
   const conf = join(dir, 'mosquitto.conf')
   writeFileSync(conf, lines.join('\n') + '\n')

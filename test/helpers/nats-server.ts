@@ -17,7 +17,10 @@ import { freePorts } from './ports.js'
 const binary = '/usr/sbin/nats-server'
 const readyTimeoutMs = 15_000
 
-export type NatsUser = { readonly user: string; readonly password: string } | { readonly nkey: string }
+export type NatsUser =
+  /** `publishDeny`: subjects this user may not publish to (the server answers such a PUB with -ERR). */
+  | { readonly user: string; readonly password: string; readonly publishDeny?: readonly string[] }
+  | { readonly nkey: string }
 
 export interface NatsServerOptions {
   /** JetStream with file storage in the server's own temp directory. */
@@ -111,7 +114,11 @@ function configText(options: NatsServerOptions & { name: string }, port: number,
   const auth = options.auth
   if (auth !== undefined && 'token' in auth) out.push(`authorization { token: ${q(auth.token)} }`)
   if (auth !== undefined && 'users' in auth) {
-    const users = auth.users.map((u) => ('nkey' in u ? `{ nkey: ${q(u.nkey)} }` : `{ user: ${q(u.user)}, password: ${q(u.password)} }`))
+    const users = auth.users.map((u) => {
+      if ('nkey' in u) return `{ nkey: ${q(u.nkey)} }`
+      const deny = u.publishDeny === undefined ? '' : `, permissions: { publish: { deny: ${q(u.publishDeny)} } }`
+      return `{ user: ${q(u.user)}, password: ${q(u.password)}${deny} }`
+    })
     out.push(`authorization { users: [ ${users.join(', ')} ] }`)
   }
   if (auth !== undefined && 'operator' in auth) {

@@ -76,6 +76,18 @@ test('state faults - a full state directory: bdSeq and the buffer go to the runt
   assert.match(report.buffer?.error ?? '', /full/)
 })
 
+test('state faults - a full state directory that has room again: buffer writes resume within seconds, not at the next minute, with no record dropped', async (t) => {
+  const { state, observer, gateway, http } = await startWithStateOn(t, 'rw', 'Refilled')
+  const birth = await observer.waitFor((m) => m.type === 'NBIRTH', T)
+  await observer.waitForCount((m) => live(m) && after_(observer, birth)(m), 3, T)
+  fillDisk(state)
+  await waitForMetric(http, 'sparkplug_gateway_state_writable{file="buffer"}', (v) => v === 0, T)
+  rmSync(join(state, 'filler'))
+  const metrics = await waitForMetric(http, 'sparkplug_gateway_state_writable{file="buffer"}', (v) => v === 1, T)
+  assert.equal(metrics.get('sparkplug_gateway_buffer_dropped_total'), 0)
+  assert.equal(gateway.output.filter((l) => /buffer writes succeed again/.test(l)).length, 1, gateway.output.join('\n'))
+})
+
 test('state faults - a read-only state directory: the gateway runs on a buffer in the runtime directory and says so', async (t) => {
   const { observer, gateway, http } = await startWithStateOn(t, 'ro', 'ReadOnly')
   const birth = await observer.waitFor((m) => m.type === 'NBIRTH', T)

@@ -26,3 +26,24 @@ test('MQTT 5 upstream - a PUBACK refusing a message for good (0x87 not authorize
   assert.equal(downs, 0, 'the session stayed up')
   assert.ok(!(refused instanceof UpstreamError && refused.kind === 'refused'), 'not a refusal for now')
 })
+
+test("MQTT 5 upstream - a message over the broker's advertised maximum packet size is refused for good before it is sent, naming the limit; the session stays up (the broker would end it)", async (t) => {
+  const broker = await startMosquitto({ maxPacketSize: 1024 })
+  const upstream = createMqttUpstream(mqttConfig([broker.url], '5', { dataQos: 1 }), silentLog)
+  let downs = 0
+  upstream.onEvent((e) => void (e.type === 'down' ? downs++ : undefined))
+  t.after(async () => {
+    await upstream.disconnect()
+    await broker.stop()
+  })
+  await upstream.connect({ server: 0, will: deathOf('x'), ...testNode })
+  const refused = await upstream.publish(messageTo('spBv1.0/G/DDATA/E/Big', 'x'.repeat(2000), 'data')).then(() => null, (e: unknown) => e)
+  assert.ok(refused instanceof UndeliverableError, `refused for good: ${String(refused)}`)
+  assert.match(refused.message, /spBv1\.0\/G\/DDATA\/E\/Big/)
+  assert.match(refused.message, /1024 bytes/)
+  // 31 bytes of PUBLISH header at QoS 1 on this topic: 993 payload bytes make a packet of exactly 1024.
+  const overByOne = await upstream.publish(messageTo('spBv1.0/G/DDATA/E/Small', 'x'.repeat(994), 'data')).then(() => null, (e: unknown) => e)
+  assert.ok(overByOne instanceof UndeliverableError, 'a packet of 1025 bytes is refused')
+  await upstream.publish(messageTo('spBv1.0/G/DDATA/E/Small', 'x'.repeat(993), 'data'))
+  assert.equal(downs, 0, 'the session stayed up: the broker took the packet of exactly its limit')
+})

@@ -4,11 +4,12 @@ import { StorageType, nanos } from 'nats'
 import { silentLog } from '../../gateway/runtime/log.js'
 import { parseTopic } from '../../gateway/base/topics.js'
 import { createNatsUpstream } from '../../gateway/upstream/nats-upstream.js'
-import { UpstreamError, type Message } from '../../gateway/upstream/upstream.js'
+import { UndeliverableError, UpstreamError, type Message } from '../../gateway/upstream/upstream.js'
 import { upstreamContract } from '../contract/upstream.contract.js'
 import { credsFile, nkeyUser, operatorMode } from '../helpers/nats-credentials.js'
 import { startNatsServer, type NatsServerOptions } from '../helpers/nats-server.js'
 import { startRig } from '../helpers/rig.js'
+import { recordingLog } from '../helpers/fake-upstream.js'
 import { hasOpenssl, makeTestCa } from '../helpers/test-certs.js'
 import { client, natsConfig, natsContractParts } from '../helpers/nats-upstream-kit.js'
 
@@ -105,6 +106,40 @@ describe('nats-upstream', () => {
     await assert.rejects(short.connect({ server: 0, will: death, ...node }), /keeps message ids for 60000 ms, shorter than upstream\.nats\.jetstream\.duplicateWindow \(3600000 ms\)/)
     const missing = createNatsUpstream(natsConfig([server.url], { mode: 'jetstream', jetstream: { stream: 'NOPE', create: false } as never }), silentLog)
     await assert.rejects(missing.connect({ server: 0, will: death, ...node }), /stream NOPE does not exist .* set upstream\.nats\.jetstream\.create: true/)
+  })
+
+  test('nats-upstream - JetStream: a publish the server\'s permissions deny is refused for good, naming the subject, instead of waiting for a PubAck that never comes; the session stays', { timeout: 20_000 }, async (t) => {
+    const users = [{ user: 'gw', password: 'gw-pw', publishDeny: ['spBv1//0.G.DDATA.E.Denied'] }]
+    const server = await natsServer(t, { jetstream: true, auth: { users } })
+    const config = natsConfig([server.url], { mode: 'jetstream', auth: { kind: 'user', username: 'gw', password: 'gw-pw' } })
+    // An ack timeout longer than the test's own: a refusal seen only as a missing PubAck fails it.
+    const upstream = createNatsUpstream({ ...config, jetstream: { ...config.jetstream, ackTimeoutMs: 60_000 } }, silentLog)
+    let downs = 0
+    upstream.onEvent((e) => void (e.type === 'down' ? downs++ : undefined))
+    t.after(() => upstream.disconnect())
+    await upstream.connect({ server: 0, will: death, ...node })
+    const refused = await upstream.publish(to('spBv1.0/G/DDATA/E/Denied', 'row 1', 'data', 'G.E.1.1')).then(() => null, (e: unknown) => e)
+    assert.ok(refused instanceof UndeliverableError, `refused for good: ${String(refused)}`)
+    assert.match(refused.message, /spBv1\/\/0\.G\.DDATA\.E\.Denied/)
+    assert.match(refused.message, /permission/i)
+    await upstream.publish(to('spBv1.0/G/DDATA/E/Allowed', 'row 2', 'data', 'G.E.2.2'))
+    assert.equal(downs, 0, 'the session stayed up')
+  })
+
+  test('nats-upstream - core NATS: a publish the server\'s permissions deny (which core NATS cannot refuse) is logged once as a warning naming the subject', async (t) => {
+    const server = await natsServer(t, { auth: { users: [{ user: 'gw', password: 'gw-pw', publishDeny: ['spBv1//0.G.DDATA.E.Denied'] }] } })
+    const log = recordingLog()
+    const upstream = createNatsUpstream(natsConfig([server.url], { auth: { kind: 'user', username: 'gw', password: 'gw-pw' } }), log)
+    t.after(() => upstream.disconnect())
+    await upstream.connect({ server: 0, will: death, ...node })
+    for (const row of ['1', '2', '3']) await upstream.publish(to('spBv1.0/G/DDATA/E/Denied', row, 'data'))
+    await upstream.publish(to('spBv1.0/G/DDATA/E/Allowed', 'x', 'data'))
+    const denied = (l: { level: string; message: string }) => l.level === 'warn' && /permission/.test(l.message)
+    const [line] = await log.lines.waitForCount(denied, 1, 10_000)
+    assert.equal(line!.fields.subject, 'spBv1//0.G.DDATA.E.Denied')
+    // The three -ERR lines come in order, before the answer to the flush after the NDEATH.
+    await upstream.disconnect(death)
+    assert.equal(log.lines.items.filter(denied).length, 1, 'one line for the subject, not one per message')
   })
 
   test('nats-upstream - a command sent as a request can be answered', async (t) => {

@@ -43,7 +43,7 @@ const entry = (id: number): OutboxEntry => ({ id, deviceId: null, at: id, metric
 
 test('size budget - after a full disk the file keeps its size until the retry time has passed, then may grow to the cap again', () => {
   const clock = new ManualClock()
-  const budget = new SizeBudget(100, pageSize, 'drop-oldest', 60_000, () => clock.now())
+  const budget = new SizeBudget(100, pageSize, 'drop-oldest', 60_000, () => clock.now(), () => false)
   budget.filled(50)
   assert.equal(budget.diskFull, true)
   // A row of one page needs 4 (its page and a split of two leaves): at 50 of 50 pages the oldest go.
@@ -58,34 +58,34 @@ test('size budget - after a full disk the file keeps its size until the retry ti
 })
 
 test('size budget - a full disk never caps the file above its size cap', () => {
-  const budget = new SizeBudget(100, pageSize, 'drop-oldest', 60_000, () => 0)
+  const budget = new SizeBudget(100, pageSize, 'drop-oldest', 60_000, () => 0, () => false)
   budget.filled(120)
   assert.equal(budget.diskFull, false)
 })
 
 test('size budget - drop-oldest deletes a hundredth of the backlog (at least 16) per step until the row fits; drop-newest deletes none', () => {
-  const oldest = new SizeBudget(3000, pageSize, 'drop-oldest', 60_000, () => 0)
+  const oldest = new SizeBudget(3000, pageSize, 'drop-oldest', 60_000, () => 0, () => false)
   const full = fakeFile(3000)
   assert.deepEqual(oldest.makeRoom(full, 100, 3000), { removed: 30, fits: true })
   assert.deepEqual(full.deletes, [30])
   const few = fakeFile(1000)
-  new SizeBudget(1000, pageSize, 'drop-oldest', 60_000, () => 0).makeRoom(few, 100, 1000)
+  new SizeBudget(1000, pageSize, 'drop-oldest', 60_000, () => 0, () => false).makeRoom(few, 100, 1000)
   assert.deepEqual(few.deletes, [16])
-  const newest = new SizeBudget(1000, pageSize, 'drop-newest', 60_000, () => 0)
+  const newest = new SizeBudget(1000, pageSize, 'drop-newest', 60_000, () => 0, () => false)
   const refusing = fakeFile(1000)
   assert.deepEqual(newest.makeRoom(refusing, 100, 1000), { removed: 0, fits: false })
   assert.deepEqual(refusing.deletes, [])
 })
 
 test('size budget - an empty file that cannot take the row says so instead of deleting', () => {
-  const budget = new SizeBudget(2, pageSize, 'drop-oldest', 60_000, () => 0)
+  const budget = new SizeBudget(2, pageSize, 'drop-oldest', 60_000, () => 0, () => false)
   const file = fakeFile(0)
   assert.deepEqual(budget.makeRoom(file, 100, 0), { removed: 0, fits: false })
   assert.deepEqual(file.deletes, [])
 })
 
 test('size budget - pages known to be free are counted down without asking the file, and asked again after forget', () => {
-  const budget = new SizeBudget(1000, pageSize, 'drop-oldest', 60_000, () => 0)
+  const budget = new SizeBudget(1000, pageSize, 'drop-oldest', 60_000, () => 0, () => false)
   const file = fakeFile(0)
   budget.makeRoom(file, 100, 0)
   assert.equal(file.asked, 1)
@@ -183,20 +183,22 @@ test('write failures - an episode is logged once when it starts, with where reco
   assert.equal(errors.length, 1)
   assert.match(errors[0]!.message, /records wait in memory/)
   assert.deepEqual(errors[0]!.fields, { path: '/var/lib/buffer.db', code: 'SQLITE_IOERR', reason: 'disk I/O error', kept: 3 })
-  assert.equal(failures.endsAfterCommit(() => 0), true)
+  assert.equal(failures.endsAfterCommit(() => 0, () => false), true)
   assert.equal(failures.active, false)
   assert.deepEqual(log.lines.items.filter((l) => l.level === 'info').map((l) => l.fields.kept), [5])
-  assert.equal(failures.endsAfterCommit(() => 0), false)
+  assert.equal(failures.endsAfterCommit(() => 0, () => false), false)
 })
 
-test('write failures - a full disk ends only once the file has grown past the size it had when the disk filled up', () => {
+test('write failures - a full disk ends only once the file has grown past the size it had when the disk filled up, or the file system has room again', () => {
   const log = recordingLog()
   const failures = new WriteFailures('buffer.db', log)
   failures.failed(new Error('database or disk is full'), 'SQLITE_FULL', 40, 1, 'memory')
   assert.match(log.lines.items[0]!.message, /disk full; the file keeps its current size/)
-  assert.equal(failures.endsAfterCommit(() => 40), false)
+  assert.equal(failures.endsAfterCommit(() => 40, () => false), false)
   assert.equal(failures.active, true)
-  assert.equal(failures.endsAfterCommit(() => 41), true)
+  assert.equal(failures.endsAfterCommit(() => 41, () => false), true)
+  failures.failed(new Error('database or disk is full'), 'SQLITE_FULL', 40, 1, 'memory')
+  assert.equal(failures.endsAfterCommit(() => 40, () => true), true)
 })
 
 test('peek merge - the first `limit` of all sources in id order, a record held in two of them once', () => {
@@ -215,13 +217,13 @@ function sizedFile(pages: number): FilePages & { pages: number; asked: number } 
 
 test('size budget - a row needs its pages of data (a page holds its size less 64 bytes) and 3 for leaf splits: it fits in exactly that room, not in one page less', () => {
   const twoPagesAndAByte = 2 * (pageSize - 64) + 1
-  const budget = () => new SizeBudget(10, pageSize, 'drop-newest', 60_000, () => 0)
+  const budget = () => new SizeBudget(10, pageSize, 'drop-newest', 60_000, () => 0, () => false)
   assert.deepEqual(budget().makeRoom(sizedFile(4), twoPagesAndAByte, 0), { removed: 0, fits: true })
   assert.deepEqual(budget().makeRoom(sizedFile(5), twoPagesAndAByte, 0), { removed: 0, fits: false })
 })
 
 test('size budget - pages counted down without asking are used up exactly: the row after them asks the file, and a file at its cap refuses it', () => {
-  const budget = new SizeBudget(8, pageSize, 'drop-newest', 60_000, () => 0)
+  const budget = new SizeBudget(8, pageSize, 'drop-newest', 60_000, () => 0, () => false)
   const file = sizedFile(0)
   const fits: boolean[] = []
   for (const grownTo of [4, 8, 8]) {
@@ -232,7 +234,7 @@ test('size budget - pages counted down without asking are used up exactly: the r
 })
 
 test('size budget - each step of drop-oldest deletes a hundredth of what is left of the backlog', () => {
-  const budget = new SizeBudget(3000, pageSize, 'drop-oldest', 60_000, () => 0)
+  const budget = new SizeBudget(3000, pageSize, 'drop-oldest', 60_000, () => 0, () => false)
   const file = fakeFile(3000)
   // 57 pages of data and 3 for the splits: 60 pages, freed 30 records at a time.
   assert.deepEqual(budget.makeRoom(file, 57 * (pageSize - 64), 3000), { removed: 60, fits: true })
@@ -243,7 +245,7 @@ test('write failures - the log names a full disk only when the disk is full, and
   const log = recordingLog()
   const failures = new WriteFailures('buffer.db', log)
   failures.failed(new Error('disk I/O error'), 'SQLITE_IOERR', null, 1, 'memory')
-  failures.endsAfterCommit(() => 0)
+  failures.endsAfterCommit(() => 0, () => false)
   assert.deepEqual(log.lines.items.map((l) => l.message), [
     'cannot write the buffer database (records wait in memory, and live data keeps flowing)',
     'buffer writes succeed again; records kept meanwhile go back into the file',
