@@ -5,22 +5,12 @@ import { DiskSync, walBytes } from './sqlite-checkpoint.js'
 import { WriteFailures } from './sqlite-failures.js'
 import { roomOnDiskOf } from './disk-room.js'
 import { isCorruption, moveAside } from './sqlite-open.js'
-import { diskFullRetryMs, defaultCommitIntervalMs, walSizes, type SqliteOutboxOptions } from './sqlite-options.js'
+import { diskFullRetryMs, defaultCommitIntervalMs, reopenEveryMs, walSizes, type SqliteOutboxOptions } from './sqlite-options.js'
 import { readEntries, type PeekRange } from './sqlite-read.js'
 import type { Spill } from './sqlite-spill.js'
-import { closeStore, filePages, openStore, type Store } from './sqlite-store.js'
-
-/** What the buffer file tells the outbox around it, which holds records while the file cannot. */
-export interface FileEvents {
-  /** A commit started a checkpoint: new records and acknowledgements wait in memory. */
-  holding(): void
-  /** The checkpoint is on the disk: what waited may be written. */
-  released(): void
-  /** Writes succeed again after failing: the spill may go back into the file. */
-  recovered(): void
-  /** The corrupt file is being replaced: returns the records held for it, to keep in the spill. */
-  replaced(): OutboxEntry[]
-}
+import { closeStore, filePages, openStore, rollBack, type Store } from './sqlite-store.js'
+import { LateOpen, type HeldIds } from './sqlite-late-open.js'
+import type { FileEvents } from './sqlite-file-events.js'
 
 /**
  * The buffer's SQLite file with its open transaction, size budget and disk cycle. A write that
@@ -39,6 +29,7 @@ export class BufferFile {
   private readonly budget: SizeBudget
   private readonly failures: WriteFailures
   private readonly roomOnDisk: () => boolean
+  private readonly lateOpen: LateOpen
 
   constructor(
     store: Store | null,
@@ -59,6 +50,7 @@ export class BufferFile {
     this.roomOnDisk = roomOnDiskOf(options)
     this.budget = new SizeBudget(maxPages, pageSize, options.whenFull, options.diskFullRetryMs ?? diskFullRetryMs, Date.now, this.roomOnDisk)
     this.failures = new WriteFailures(options.path, options.log)
+    this.lateOpen = new LateOpen(options.path, options, options.reopenEveryMs ?? reopenEveryMs, Date.now)
   }
 
   /** The highest id the file has ever held, 0 without a file. */
@@ -68,6 +60,16 @@ export class BufferFile {
 
   get open(): boolean {
     return this.store !== null
+  }
+
+  /**
+   * Without a file (not opened at start, or not replaced): opens it now and then (sqlite-late-open.ts),
+   * so a disk freed or mounted late is used without a restart. True when it opened just now.
+   */
+  reopen(held: () => HeldIds): boolean {
+    const store = this.store === null ? this.lateOpen.attempt(held) : null
+    if (store !== null) this.adopt(store)
+    return store !== null
   }
 
   /** True while a checkpoint is on its way to the disk and writes must wait. */
@@ -172,26 +174,26 @@ export class BufferFile {
 
   /** Records of the file in `range`, skipping `hidden` ones; undecodable rows are returned apart. */
   read(range: PeekRange, hidden: (id: number) => boolean): { entries: OutboxEntry[]; unreadable: number[] } {
-    const s = this.store
-    if (!s) return { entries: [], unreadable: [] }
-    try {
-      return readEntries(s, range, hidden, this.options.log, this.options.path)
-    } catch (err) {
-      this.lose(err, null)
-      return { entries: [], unreadable: [] }
-    }
+    return this.guarded({ entries: [], unreadable: [] }, (s) => readEntries(s, range, hidden, this.options.log, this.options.path))
   }
 
   /** Size on disk (main file and WAL) and `at` of the oldest record. */
   measure(): { bytes: number; oldestAt: number | null } {
+    return this.guarded({ bytes: 0, oldestAt: null }, (s) => ({
+      bytes: (s.sql.pageCount.get() as number) * s.pageSize + walBytes(this.options.path),
+      oldestAt: (s.sql.oldestAt.get() as number | undefined) ?? null,
+    }))
+  }
+
+  /** `query` on the file; `fallback` without a file or when reading fails (handled as a write failure). */
+  private guarded<T>(fallback: T, query: (s: Store) => T): T {
     const s = this.store
-    if (!s) return { bytes: 0, oldestAt: null }
+    if (!s) return fallback
     try {
-      const bytes = (s.sql.pageCount.get() as number) * s.pageSize + walBytes(this.options.path)
-      return { bytes, oldestAt: (s.sql.oldestAt.get() as number | undefined) ?? null }
+      return query(s)
     } catch (err) {
       this.lose(err, null)
-      return { bytes: 0, oldestAt: null }
+      return fallback
     }
   }
 
@@ -250,22 +252,22 @@ export class BufferFile {
     this.batch.reset()
     this.budget.forget()
     const code = (err as { code?: string }).code ?? 'unknown'
-    let fullPages: number | null = null
-    if (s) {
-      try {
-        if (s.db.inTransaction) s.db.exec('ROLLBACK')
-        s.dict.rolledBack()
-        this.count = s.sql.count.get() as number
-        if (code === 'SQLITE_FULL') {
-          fullPages = s.sql.pageCount.get() as number
-          this.budget.filled(fullPages)
-        }
-      } catch {
-        // The next write reports the same condition; the counters stay as they were.
-      }
-    }
+    const after = s && rollBack(s, code === 'SQLITE_FULL')
+    if (after) this.count = after.count
+    const fullPages = after?.fullPages ?? null
+    if (fullPages !== null) this.budget.filled(fullPages)
     this.failures.failed(err, code, fullPages, unwritten.length, this.spill.where)
     return this.keep(unwritten)
+  }
+
+  /** Takes `store` as the file, with a new disk cycle. */
+  private adopt(store: Store): void {
+    this.store = store
+    this.noStore = null
+    this.pages = filePages(store)
+    this.disk.close()
+    this.disk = this.diskSync()
+    this.count = store.sql.count.get() as number
   }
 
   /** Every committed record is lost with the file; the open batch's records are kept in the spill. */
@@ -287,12 +289,11 @@ export class BufferFile {
     const waiting = this.events.replaced()
     try {
       moveAside(path, log, err)
-      this.store = openStore(path, this.options)
-      this.pages = filePages(this.store)
-      this.disk = this.diskSync()
+      this.adopt(openStore(path, this.options))
     } catch (again) {
       this.noStore = again instanceof Error ? again.message : String(again)
-      log.error('cannot replace the corrupt buffer database; records wait in memory until restart', { path, reason: this.noStore })
+      this.lateOpen.failed()
+      log.error('cannot replace the corrupt buffer database; records wait in memory until it can be created (tried once a second)', { path, reason: this.noStore })
     }
     return lost + this.keep([...unwritten, ...waiting])
   }

@@ -12,6 +12,9 @@ export const defaultCommitIntervalMs = 200
 /** The smallest `maxSizeBytes`: the schema, a WAL reserve and room for a few records. */
 export const minSqliteOutboxBytes = 256 * 1024
 
+/** How often a buffer file that could not be opened (at start, or replacing a corrupt one) is tried again. */
+export const reopenEveryMs = 1000
+
 /** After a full disk caps the buffer at its current size, how often to try growing it again. */
 export const diskFullRetryMs = 60_000
 
@@ -45,6 +48,8 @@ export interface SqliteOutboxOptions {
   readonly withoutFile?: string
   /** Test hook: after a full disk, how long before the file may grow again (a minute). */
   readonly diskFullRetryMs?: number
+  /** Test hook: how often a file that could not be opened is tried again (a second). */
+  readonly reopenEveryMs?: number
 }
 
 /** The sizes the cap on disk is shared into. */

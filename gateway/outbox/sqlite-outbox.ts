@@ -6,6 +6,7 @@ import { spillRecords, walSizes, type SqliteOutboxOptions } from './sqlite-optio
 import { mergeEntries } from './sqlite-read.js'
 import { RuntimeSpill } from './runtime-spill.js'
 import { openStore, type Store } from './sqlite-store.js'
+import type { HeldIds } from './sqlite-late-open.js'
 import type { OutboxStats } from '../base/status.js'
 
 export { defaultCommitIntervalMs, minSqliteOutboxBytes, spillRecords, type SqliteOutboxOptions } from './sqlite-options.js'
@@ -49,6 +50,8 @@ class BufferedOutbox implements SqliteOutbox {
   private readonly file: BufferFile
   private readonly tally = { dropped: 0 }
   private nextId: number
+  // The first id of this run: a file opened late may hold rows from this id on.
+  private readonly firstId: number
   private closed = false
   // The spill goes back into the file once a checkpoint has released writes.
   private restorePending = false
@@ -63,6 +66,7 @@ class BufferedOutbox implements SqliteOutbox {
       replaced: () => this.hold.clear(),
     })
     this.nextId = Math.max(this.file.lastId, this.spill.lastId) + 1
+    this.firstId = this.nextId
     this.restoreSpill()
   }
 
@@ -71,6 +75,7 @@ class BufferedOutbox implements SqliteOutbox {
       this.tally.dropped++
       return 1
     }
+    if (!this.file.open && this.file.reopen(() => this.heldOutside())) this.openedLate()
     const entry: OutboxEntry = { ...record, id: this.nextId++ }
     if (!this.file.open) return this.file.keep([entry])
     if (this.file.holding) {
@@ -155,6 +160,18 @@ class BufferedOutbox implements SqliteOutbox {
       this.tally.dropped += unsaved
       this.options.log.warn('records kept in memory because the buffer file could not take them are lost at stop', { path: this.options.path, records: unsaved })
     }
+  }
+
+  /** Ids given since the start or kept in the spill from before, which rows of a file opened late must not have. */
+  private heldOutside(): HeldIds {
+    const spilled = this.spill.peek(1, 0)[0]?.id ?? this.firstId
+    return { lowest: Math.min(this.firstId, spilled), next: this.nextId }
+  }
+
+  /** The file opened after the start: ids go on above its rows, and the spill goes into it. */
+  private openedLate(): void {
+    this.nextId = Math.max(this.nextId, this.file.lastId + 1)
+    this.restoreSpill()
   }
 
   /** The checkpoint is on the disk: acknowledgements and records held meanwhile go into the file. */

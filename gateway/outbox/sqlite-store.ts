@@ -74,6 +74,20 @@ export function readRows(s: Store, limit: number, after: number, devices: Readon
   return rows
 }
 
+/**
+ * Rolls back the open transaction after a failed write: the rows the file has now and, after a
+ * full disk (`full`), its size in pages; null when that fails too (the next write reports it again).
+ */
+export function rollBack(s: Store, full: boolean): { count: number; fullPages: number | null } | null {
+  try {
+    if (s.db.inTransaction) s.db.exec('ROLLBACK')
+    s.dict.rolledBack()
+    return { count: s.sql.count.get() as number, fullPages: full ? (s.sql.pageCount.get() as number) : null }
+  } catch {
+    return null
+  }
+}
+
 /** The page counts and the oldest-first delete the size budget works with. */
 export function filePages(s: Store): FilePages {
   return {

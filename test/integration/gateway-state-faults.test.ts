@@ -88,6 +88,21 @@ test('state faults - a full state directory that has room again: buffer writes r
   assert.equal(gateway.output.filter((l) => /buffer writes succeed again/.test(l)).length, 1, gateway.output.join('\n'))
 })
 
+test('state faults - a state directory already full at start: the buffer file is opened once space is freed, without a restart, nothing dropped', async (t) => {
+  const rig = await startRig(t, { groupId: 'FullAtStart' })
+  rig.configure({ groupId: 'FullAtStart', devices: { sim1: simDevice('Sim1') } })
+  const { state, runtime } = stateOnTmpfs(rig, 'rw')
+  fillDisk(state)
+  const gateway = rig.launchGateway({ RUNTIME_DIRECTORY: runtime })
+  const http = await rig.http(T)
+  await waitForMetric(http, 'sparkplug_gateway_state_writable{file="buffer"}', (v) => v === 0, T)
+  rmSync(join(state, 'filler'))
+  const metrics = await waitForMetric(http, 'sparkplug_gateway_state_writable{file="buffer"}', (v) => v === 1, T)
+  assert.equal(metrics.get('sparkplug_gateway_buffer_dropped_total'), 0)
+  assert.ok(statSync(join(state, 'buffer.db')).size > 0, 'the buffer file exists')
+  assert.equal(gateway.output.filter((l) => /buffer file opened/.test(l)).length, 1, gateway.output.join('\n'))
+})
+
 test('state faults - a read-only state directory: the gateway runs on a buffer in the runtime directory and says so', async (t) => {
   const { observer, gateway, http } = await startWithStateOn(t, 'ro', 'ReadOnly')
   const birth = await observer.waitFor((m) => m.type === 'NBIRTH', T)
@@ -102,7 +117,7 @@ test('state faults - a read-only state directory: the gateway runs on a buffer i
   assert.match(report.buffer?.error ?? '', /read-only/)
   const metrics = await scrapeMetrics(http)
   assert.equal(metrics.get('sparkplug_gateway_state_writable{file="buffer"}'), 0)
-  assert.equal(gateway.output.filter((l) => /buffering outside the buffer file until restart: it cannot be opened \(records wait in the runtime directory/.test(l)).length, 1)
+  assert.equal(gateway.output.filter((l) => /buffering outside the buffer file: it cannot be opened \(records wait in the runtime directory/.test(l)).length, 1)
 })
 
 test('state faults - a state directory that cannot be created is exit 73 with one line, promptly', async (t) => {

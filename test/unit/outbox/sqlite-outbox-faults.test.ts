@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, openSync, statSync, closeSync, fstatSync, writeSync, writeFileSync } from 'node:fs'
+import { mkdirSync, openSync, renameSync, rmSync, statSync, closeSync, fstatSync, writeSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { Log, LogFields } from '../../../gateway/model/log.js'
@@ -69,7 +69,8 @@ test('sqlite outbox - a file found corrupt while running: its records count as d
   const dir = freshDir()
   const path = join(dir, 'buffer.db')
   const log = recordingLog()
-  const outbox = createSqliteOutbox(options(path, { log }))
+  // Not tried again within the test: what it checks is the time without a file.
+  const outbox = createSqliteOutbox(options(path, { log, reopenEveryMs: 3_600_000 }))
   try {
     // More than SQLite's 16 MB page cache, so the damage below is read back from the file.
     const big = (n: number): DataRecord => ({ ...reading(n), metrics: [{ name: 'Blob', type: 'String', value: `${n}:${'x'.repeat(64 * 1024)}`, at: 0 }] })
@@ -129,8 +130,39 @@ test('sqlite outbox - a buffer file that cannot be opened falls back to memory (
     const status = buffer.status()
     assert.equal(status.writable, false)
     assert.match(status.error ?? '', /not a directory/)
-    assert.equal(log.lines.filter((l) => l.level === 'error' && /buffering outside the buffer file until restart: it cannot be opened \(records wait in memory/.test(l.message)).length, 1)
+    assert.equal(log.lines.filter((l) => l.level === 'error' && /buffering outside the buffer file: it cannot be opened \(records wait in memory/.test(l.message)).length, 1)
   } finally {
     buffer.outbox.close()
+  }
+})
+
+test('sqlite outbox - a file that could not be opened at start is opened while running: its rows and the records kept meanwhile are all delivered, each under its own id', async () => {
+  const dir = freshDir()
+  // A run that left three records in its file (ids 1 to 3).
+  const earlierPath = join(dir, 'earlier.db')
+  const earlier = createSqliteOutbox(options(earlierPath))
+  for (let n = 0; n < 3; n++) earlier.add(reading(n))
+  earlier.close()
+  // This run's state directory is not there yet (a plain file where it should be): no file at start.
+  const state = join(dir, 'state')
+  writeFileSync(state, '')
+  const log = recordingLog()
+  const { outbox, status } = openBuffer(options(join(state, 'buffer.db'), { log, reopenEveryMs: 0 }))
+  try {
+    for (let n = 100; n < 103; n++) outbox.add(reading(n))
+    assert.match(status().error ?? '', /not a directory|ENOTDIR|EEXIST/)
+    rmSync(state)
+    mkdirSync(state, { mode: 0o700 })
+    renameSync(earlierPath, join(state, 'buffer.db'))
+    outbox.add(reading(200))
+    assert.deepEqual(status(), { path: join(state, 'buffer.db'), writable: true, error: null })
+    const entries = outbox.peek(100)
+    assert.deepEqual(values(entries), [100, 101, 102, 0, 1, 2, 200], 'the records of this run keep their ids; the file\'s rows move above them')
+    assert.equal(new Set(entries.map((e) => e.id)).size, entries.length, 'no id names two records')
+    assert.equal(log.lines.filter((l) => l.level === 'info' && /buffer file opened/.test(l.message)).length, 1)
+    outbox.ack(entries.map((e) => e.id))
+    assert.equal(outbox.stats().records, 0)
+  } finally {
+    outbox.close()
   }
 })
