@@ -1,11 +1,13 @@
+import { laidOut } from '../base/laid-out.js'
+
 /**
  * The configuration as it arrives from the loader thread, made compact for as long as it runs.
  * Structured cloning gives every object its properties one at a time (past the fourth they spill
  * into a separate property array) and every string a copy of its own (each tag's type, table and
  * byte order, each name again in every structure that holds it). An object whose values are all
- * plain JSON (strings, finite numbers, booleans, null) is rebuilt by JSON.parse, which lays it out
- * with all its fields at once and shares short strings; longer strings go through one table, so a
- * tag name is one string however many objects name it. Values, keys and their order are unchanged.
+ * plain JSON is laid out again with all its fields at once (see laidOut), and equal strings go
+ * through one table, so a tag name is one string however many objects name it. Values, keys and
+ * their order are unchanged.
  */
 export function compactConfig<T>(config: T): T {
   return compact(config, new Map()) as T
@@ -19,13 +21,8 @@ function compact(value: unknown, strings: Map<string, string>): unknown {
   }
   if (!isPlainObject(value)) return value
   const record = value as Record<string, unknown>
-  if (Object.getPrototypeOf(record) === Object.prototype && !Object.hasOwn(record, '__proto__') && Object.values(record).every(isJsonPrimitive)) {
-    const copy = JSON.parse(JSON.stringify(record)) as Record<string, unknown>
-    for (const key in copy) if (typeof copy[key] === 'string') copy[key] = shared(strings, copy[key])
-    return copy
-  }
   for (const key of Object.keys(record)) record[key] = compact(record[key], strings)
-  return record
+  return laidOut(record)
 }
 
 function shared(strings: Map<string, string>, text: string): string {
@@ -39,10 +36,4 @@ function isPlainObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false
   const proto = Object.getPrototypeOf(value) as unknown
   return proto === Object.prototype || proto === null
-}
-
-// -0 would come back as 0; undefined, NaN and the infinities would not come back at all.
-function isJsonPrimitive(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0)
-  return typeof value === 'string' || typeof value === 'boolean' || value === null
 }
