@@ -39,8 +39,8 @@ class SharedBus implements Bus {
   users = 0
   private client: ModbusRTU | null = null
   private connecting: Promise<void> | null = null
-  private lost: Promise<never> = new Promise(() => undefined)
-  private tail: Promise<unknown> = Promise.resolve()
+  private link: Link = openLink()
+  private tail: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly key: string | null,
@@ -62,7 +62,7 @@ class SharedBus implements Bus {
       client.setID(unitId)
       client.setTimeout(timeoutMs)
       try {
-        return await Promise.race([fn(client), this.lost])
+        return await untilLost(this.link, fn(client))
       } finally {
         forgetAnswered(client)
         const delay = this.transport.type === 'rtu' ? this.transport.interFrameDelayMs : 0
@@ -70,7 +70,7 @@ class SharedBus implements Bus {
       }
     }
     const result = this.tail.then(run, run)
-    this.tail = result.catch(() => undefined)
+    this.tail = result.then(ignore, ignore)
     return result
   }
 
@@ -90,11 +90,9 @@ class SharedBus implements Bus {
     this.client = null
     try {
       const client = await openClient(this.transport)
-      const lost = new Promise<never>((_, reject) => {
-        client.on('close', () => reject(new DriverError('connection', `${this.name()} closed`)))
-      })
-      lost.catch(() => undefined)
-      this.lost = lost
+      const link = openLink()
+      client.on('close', () => dropLink(link, new DriverError('connection', `${this.name()} closed`)))
+      this.link = link
       this.client = client
     } catch (err) {
       throw toDriverError(err, `open ${this.name()}`)
@@ -105,4 +103,36 @@ class SharedBus implements Bus {
     const t = this.transport
     return t.type === 'rtu' ? `serial port ${t.path}` : `${t.type === 'tcp' ? 'Modbus TCP' : 'RTU over TCP'} ${t.host}:${t.port}`
   }
+}
+
+const ignore = (): void => undefined
+
+/**
+ * One connection's requests in flight, so that its close fails them. Each request registers and
+ * unregisters itself: a promise that stays pending for the connection's lifetime (raced against
+ * every request) would keep every settled request and its reply words alive until the link drops.
+ */
+interface Link {
+  lost: DriverError | null
+  readonly waiting: Set<(error: DriverError) => void>
+}
+
+const openLink = (): Link => ({ lost: null, waiting: new Set() })
+
+function dropLink(link: Link, error: DriverError): void {
+  link.lost = error
+  for (const fail of link.waiting) fail(error)
+  link.waiting.clear()
+}
+
+/** `work`, or a rejection with why the link dropped when it drops first. */
+function untilLost<T>(link: Link, work: Promise<T>): Promise<T> {
+  if (link.lost !== null) {
+    work.catch(ignore)
+    return Promise.reject(link.lost)
+  }
+  return new Promise<T>((resolve, reject) => {
+    link.waiting.add(reject)
+    work.then(resolve, reject).finally(() => link.waiting.delete(reject))
+  })
 }

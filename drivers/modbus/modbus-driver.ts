@@ -19,25 +19,30 @@ interface GroupPlan {
 }
 
 export function createModbusDriver(config: ModbusDeviceConfig, log: Log): Driver {
-  const points: PointInfo[] = config.points.map((p) => ({
-    name: p.name,
-    type: p.bit !== undefined ? 'Boolean' : dataTypes[p.type].sparkplug,
-  }))
-  const byName = new Map(config.points.map((p, i) => [p.name, i]))
   const rejected = new RejectedPoints()
   const plans = new WeakMap<readonly string[], GroupPlan>()
   let bus: Bus | null = null
 
+  // No index by name kept for the driver's life: a group's plan is made once (and a point's
+  // read-back list once), and a write goes to the device anyway.
+  const indicesOf = (names: readonly string[]): number[] => {
+    const byName = new Map(config.points.map((p, i) => [p.name, i]))
+    return names.map((name) => {
+      const index = byName.get(name)
+      if (index === undefined) throw unknownTag(name)
+      return index
+    })
+  }
   const indexOf = (name: string): number => {
-    const index = byName.get(name)
-    if (index === undefined) throw new DriverError('rejected', `no tag named "${name}" on this device`)
+    const index = config.points.findIndex((p) => p.name === name)
+    if (index < 0) throw unknownTag(name)
     return index
   }
 
   const planFor = (names: readonly string[]): GroupPlan => {
     let plan = plans.get(names)
     if (plan === undefined) {
-      plan = { indices: names.map(indexOf), requests: [], version: -1, scans: 0 }
+      plan = { indices: indicesOf(names), requests: [], version: -1, scans: 0 }
       plans.set(names, plan)
     }
     if (plan.version !== rejected.version) {
@@ -52,7 +57,10 @@ export function createModbusDriver(config: ModbusDeviceConfig, log: Log): Driver
   }
 
   return {
-    points,
+    // Made when asked (at start and at a reload): the gateway keeps its own tag definitions.
+    get points(): PointInfo[] {
+      return config.points.map((p) => ({ name: p.name, type: p.bit !== undefined ? 'Boolean' : dataTypes[p.type].sparkplug }))
+    },
 
     async open() {
       if (bus !== null) return bus.connect()
@@ -90,3 +98,5 @@ export function createModbusDriver(config: ModbusDeviceConfig, log: Log): Driver
     },
   }
 }
+
+const unknownTag = (name: string): DriverError => new DriverError('rejected', `no tag named "${name}" on this device`)

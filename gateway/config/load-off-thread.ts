@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Result } from '../model/result.js'
+import { compactConfig } from './compact.js'
 import { PARSE_MEMORY_BUDGET_BYTES } from './device-limits.js'
 import type { LocatedError } from './located.js'
 import type { GatewayConfig } from './types.js'
@@ -29,7 +30,7 @@ export function loadConfigOffThread(file: string): Promise<Loaded> {
     }
     worker.once('message', (result: Loaded) => {
       settled = true
-      resolve(result)
+      resolve(result.loaded.ok ? { ...result, loaded: { ok: true, value: compactConfig(result.loaded.value) } } : result)
     })
     worker.once('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') refuse(`loading the configuration took more than the ${LOADER_HEAP_MB} MiB the loader may use; make the largest device files smaller`)

@@ -60,7 +60,8 @@ export interface NodeView {
  */
 export class NodeState implements NodeView {
   private readonly byName = new Map<string | null, Map<string, Declared>>()
-  private readonly byAlias = new Map<number, { deviceId: string | null; metric: Declared }>()
+  /** Per device (the node: null), its metrics by alias. */
+  private readonly byAlias = new Map<string | null, Map<number, Declared>>()
   private readonly values = new Map<string | null, Map<string, Metric>>()
   private readonly online = new Set<string>()
   private readonly instanceDefs = new Map<string, Map<string, DeclaredInstance>>()
@@ -70,6 +71,7 @@ export class NodeState implements NodeView {
 
   constructor(nodeMetrics: readonly NodeMetricDef[], devices: readonly DeviceDef[], now = Date.now()) {
     this.byName.set(null, new Map())
+    this.byAlias.set(null, new Map())
     this.values.set(null, new Map())
     for (const def of nodeMetrics) {
       this.declare(null, { name: def.name, type: def.type, writable: def.writable, ...(def.aliased ? { alias: this.nextAlias++ } : {}) })
@@ -81,6 +83,7 @@ export class NodeState implements NodeView {
   /** Declares a device's metrics (offline until `setOnline`). */
   addDevice(device: DeviceDef): void {
     this.byName.set(device.deviceId, new Map())
+    this.byAlias.set(device.deviceId, new Map())
     this.values.set(device.deviceId, new Map())
     for (const tag of device.tags) this.declare(device.deviceId, { name: tag.name, type: tag.type, ...this.aliasOf(tag), writable: tag.writable, tag })
     this.declareInstances(device, new Map())
@@ -97,6 +100,7 @@ export class NodeState implements NodeView {
     const instancesBefore = this.instanceDefs.get(device.deviceId) ?? new Map<string, DeclaredInstance>()
     this.forgetAliases(device.deviceId)
     this.byName.set(device.deviceId, new Map())
+    this.byAlias.set(device.deviceId, new Map())
     const kept = new Map<string, Metric>()
     for (const tag of device.tags) {
       const old = before.get(tag.name)
@@ -195,10 +199,7 @@ export class NodeState implements NodeView {
   }
 
   lookup(deviceId: string | null, nameOrAlias: string | number): Declared | undefined {
-    if (typeof nameOrAlias === 'number') {
-      const hit = this.byAlias.get(nameOrAlias)
-      return hit && hit.deviceId === deviceId ? hit.metric : undefined
-    }
+    if (typeof nameOrAlias === 'number') return this.byAlias.get(deviceId)?.get(nameOrAlias)
     return this.byName.get(deviceId)?.get(nameOrAlias)
   }
 
@@ -211,14 +212,12 @@ export class NodeState implements NodeView {
   }
 
   private forgetAliases(deviceId: string): void {
-    for (const metric of this.byName.get(deviceId)?.values() ?? []) {
-      if (metric.alias !== undefined) this.byAlias.delete(metric.alias)
-    }
+    this.byAlias.delete(deviceId)
     for (const instance of this.instanceDefs.get(deviceId)?.values() ?? []) this.instanceAliases.delete(instance.alias)
   }
 
   private declare(deviceId: string | null, metric: Declared): void {
     this.byName.get(deviceId)!.set(metric.name, metric)
-    if (metric.alias !== undefined) this.byAlias.set(metric.alias, { deviceId, metric })
+    if (metric.alias !== undefined) this.byAlias.get(deviceId)!.set(metric.alias, metric)
   }
 }

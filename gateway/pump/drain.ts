@@ -1,5 +1,5 @@
-import type { Metric, Value } from '../model/value.js'
 import type { Outbox, OutboxEntry } from '../outbox/outbox.js'
+import { BirthCarried } from './birth-carried.js'
 import { Lane } from './drain-lane.js'
 import type { PayloadMetric } from '../sparkplug/payload.js'
 import type { RecordOrder } from '../node/recorder.js'
@@ -42,7 +42,7 @@ export class Drain {
   /** Rows that go in a payload of their own (see retryAlone). */
   private readonly alone = new Set<number>()
   /** Per device, each metric's timestamp and value as its birth in this session carried them. */
-  private readonly carried = new Map<string | null, Map<string, { readonly at: number; readonly value: Value | null }>>()
+  private readonly carried = new Map<string | null, BirthCarried>()
 
   private readonly recordsPerBatch: number
   /** First id of live data: records below it are the backlog. */
@@ -81,12 +81,7 @@ export class Drain {
    * (same metric, timestamp and value) is not sent: the host already has it from the birth.
    */
   carry(deviceId: string | null, metrics: readonly PayloadMetric[]): void {
-    const byName = new Map<string, { at: number; value: Value | null }>()
-    for (const m of metrics) {
-      if (m.name === undefined || m.timestamp === undefined) continue
-      byName.set(m.name, { at: m.timestamp, value: m.isNull === true ? null : ((m.value as Value | undefined) ?? null) })
-    }
-    this.carried.set(deviceId, byName)
+    this.carried.set(deviceId, new BirthCarried(metrics))
   }
 
   /** The server refused these rows: they are due again, in order with the rest. */
@@ -154,11 +149,7 @@ export class Drain {
   private withoutCarried(record: OutboxEntry): OutboxEntry {
     const carried = this.carried.get(record.deviceId)
     if (carried === undefined) return record
-    const isCarried = (m: Metric) => {
-      const birth = carried.get(m.name)
-      return birth !== undefined && birth.at === m.at && sameValue(birth.value, m.value)
-    }
-    return record.metrics.some(isCarried) ? { ...record, metrics: record.metrics.filter((m) => !isCarried(m)) } : record
+    return record.metrics.some((m) => carried.has(m)) ? { ...record, metrics: record.metrics.filter((m) => !carried.has(m)) } : record
   }
 
   // A device just born may have backlog or live records the lanes already passed while it was dead.
@@ -170,15 +161,4 @@ export class Drain {
 
 export function isBatch(item: Batch | StateChange): item is Batch {
   return 'records' in item
-}
-
-// Arrays and bytes come back from the buffer as new objects: compared element by element.
-function sameValue(a: Value | null, b: Value | null): boolean {
-  if (a === b) return true
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
-  const x = a as ArrayLike<unknown>
-  const y = b as ArrayLike<unknown>
-  if (x.length !== y.length) return false
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
-  return true
 }

@@ -67,8 +67,11 @@ class DeviceLoop implements PollLoop {
   private readonly writes: WriteQueue
   private readonly state: OnlineState
   private readonly allNames: readonly string[]
-  /** One array per point for its read-back, so that a driver's plan cached per array is reused. */
-  private readonly readBack: ReadonlyMap<string, readonly string[]>
+  /**
+   * One array per written point for its read-back, so that a driver's plan cached per array is
+   * reused; made at a point's first write, since most points are never written.
+   */
+  private readonly readBack = new Map<string, readonly string[]>()
   private readonly running: Promise<void>
 
   constructor(
@@ -87,7 +90,6 @@ class DeviceLoop implements PollLoop {
     this.writes = new WriteQueue(options.maxQueuedWrites, options.clock, () => this.wake.notify())
     this.state = new OnlineState(device, tags, recorder, log, options.clock)
     this.allNames = tags.map((t) => t.name)
-    this.readBack = new Map(tags.map((t) => [t.name, [t.name]]))
     this.running = this.run()
   }
 
@@ -240,7 +242,7 @@ class DeviceLoop implements PollLoop {
       await this.calls.call(() => this.driver.write(tag.name, toRaw(tag, value)))
       this.writes.written(tag)
       this.state.written(tag.name)
-      const readings = await this.calls.call(() => this.driver.read(this.readBack.get(tag.name)!))
+      const readings = await this.calls.call(() => this.driver.read(this.readBackOf(tag.name)))
       this.state.report(readings)
       return { ok: true, old, now: this.state.lastValue(tag.name) ?? null }
     } catch (error) {
@@ -248,6 +250,12 @@ class DeviceLoop implements PollLoop {
       this.failed(error, [])
       return { ok: false, reason: (error as Error).message }
     }
+  }
+
+  private readBackOf(name: string): readonly string[] {
+    let names = this.readBack.get(name)
+    if (names === undefined) this.readBack.set(name, (names = [name]))
+    return names
   }
 
   private closeDriver(): Promise<void> {

@@ -26,7 +26,8 @@ export class ScanSchedule {
   /** `pushed` are the points the driver reports by itself: they are never scanned. */
   constructor(tags: readonly TagDef[], pushed: ReadonlySet<string>, devicePollMs: number, random: () => number = Math.random) {
     this.groups = scanGroups(tags.filter((t) => !pushed.has(t.name)))
-    this.polledNames = this.groups.flatMap((g) => g.names)
+    // With one group (the usual case) the same array: a driver plans once per array it is given.
+    this.polledNames = this.groups.length === 1 ? this.groups[0]!.names : this.groups.flatMap((g) => g.names)
     this.backoff = new Backoff(Math.min(devicePollMs, 1000), LONGEST_WAIT_MS, random)
   }
 

@@ -4,8 +4,9 @@
  * changing at every scan, poll 1 s); after the tags have been polled for a while a heap snapshot
  * (which collects garbage first) is summarised by constructor, and the difference between the two
  * runs, divided by N, is the cost of a tag.
- *   npm run bench -- heap-per-tag [--tags 10000] [--seconds 25] [--top 25] [--node-flags="..."] [--keep DIR]
+ *   npm run bench -- heap-per-tag [--tags 10000] [--seconds 25] [--top 25] [--owners N] [--node-flags="..."] [--keep DIR]
  * --keep DIR: the two .heapsnapshot files are copied there (to open in Chrome's DevTools).
+ * --owners N: also the N groups that grew most by retainer path (which structure holds them; see heap-owners.ts).
  * Self size by constructor (objects) or kind (strings, arrays, code): what each tag adds, not what
  * it keeps alive through shared parents.
  */
@@ -18,6 +19,7 @@ import { startMosquitto } from '../../test/helpers/mosquitto.js'
 import { memory } from './e2e/proc-stats.js'
 import { countTraffic } from './e2e/traffic-counter.js'
 import { startFieldServer } from './peers/field-server.js'
+import { heapByOwner } from './peers/heap-owners.js'
 import { summariseHeap, type HeapGroup } from './peers/heap-summary.js'
 import type { Load } from './peers/load.js'
 import { firstData } from './peers/measure.js'
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     tags: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '25' },
     top: { type: 'string', default: '25' },
+    owners: { type: 'string', default: '0' },
     'node-flags': { type: 'string' },
     keep: { type: 'string' },
   },
@@ -37,6 +40,7 @@ const tags = Number(values.tags)
 if (!Number.isInteger(tags) || tags <= 0 || tags % 1000 !== 0) throw new Error(`--tags must be a positive multiple of 1000 (10 devices of 100·k tags), not ${values.tags}`)
 const seconds = Number(values.seconds)
 const top = Number(values.top)
+const owners = Number(values.owners)
 const flags = ['--import', PROBE, ...(values['node-flags']?.split(' ').filter((f) => f !== '') ?? [])]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const KiB = 1024
@@ -47,6 +51,7 @@ interface Measured {
   readonly usage: NodeJS.MemoryUsage
   readonly total: number
   readonly groups: readonly HeapGroup[]
+  readonly byOwner: readonly HeapGroup[]
 }
 
 const broker = await startMosquitto()
@@ -77,7 +82,8 @@ async function measure(load: Load): Promise<Measured> {
       copyFileSync(`${file}.heapsnapshot`, join(values.keep, `${load.devices === 0 ? 'no-devices' : `${tags}-tags`}.heapsnapshot`))
     }
     const { total, groups } = summariseHeap(`${file}.heapsnapshot`, Infinity)
-    return { rss, usage, total, groups }
+    const byOwner = owners > 0 ? heapByOwner(`${file}.heapsnapshot`) : []
+    return { rss, usage, total, groups, byOwner }
   } finally {
     await running.stop()
     rmSync(dir, { recursive: true, force: true })
@@ -107,13 +113,26 @@ for (const [label, m] of [['no devices', none], [`${tags} tags`, full]] as const
 const perTag = (full.total - none.total) / tags
 console.log(`\n**live heap per tag: ${(perTag / KiB).toFixed(2)} KiB** (${mib(full.total - none.total)} MiB over ${tags} tags)\n`)
 
-const before = new Map(none.groups.map((g) => [g.name, g]))
-const grown = full.groups
-  .map((g) => ({ name: g.name, count: g.count - (before.get(g.name)?.count ?? 0), bytes: g.bytes - (before.get(g.name)?.bytes ?? 0) }))
-  .sort((a, b) => b.bytes - a.bytes)
-  .slice(0, top)
+const grown = growth(none.groups, full.groups).slice(0, top)
 console.log('| constructor or kind | objects added | per tag | bytes per tag | MiB added |')
 console.log('|---|--:|--:|--:|--:|')
 for (const g of grown) {
   console.log(`| ${g.name} | ${g.count.toLocaleString('en')} | ${(g.count / tags).toFixed(2)} | ${(g.bytes / tags).toFixed(0)} | ${mib(g.bytes)} |`)
+}
+
+if (owners > 0) {
+  const grew = growth(none.byOwner, full.byOwner).slice(0, owners)
+  console.log('\n| held as @ by (retainer path) | objects added | bytes per tag |')
+  console.log('|---|--:|--:|')
+  for (const g of grew) console.log(`| ${g.name.replaceAll('|', '\\|')} | ${g.count.toLocaleString('en')} | ${(g.bytes / tags).toFixed(1)} |`)
+}
+
+/** What each group added from `base` to `after` (a group only in `base` shrank to nothing), most first. */
+function growth(base: readonly HeapGroup[], after: readonly HeapGroup[]): HeapGroup[] {
+  const added = new Map(after.map((g) => [g.name, { name: g.name, count: g.count, bytes: g.bytes }]))
+  for (const g of base) {
+    const a = added.get(g.name) ?? { name: g.name, count: 0, bytes: 0 }
+    added.set(g.name, { name: g.name, count: a.count - g.count, bytes: a.bytes - g.bytes })
+  }
+  return [...added.values()].sort((a, b) => b.bytes - a.bytes)
 }
