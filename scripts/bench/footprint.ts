@@ -40,6 +40,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const IMPORTS: readonly { readonly label: string; readonly code: string }[] = [
   { label: '(nothing: bare node)', code: '' },
   { label: 'mqtt', code: "await import('mqtt')" },
+  // mqtt.connect builds its table of every transport (ws, socks, ip-address) at the first connect.
+  { label: 'mqtt + first mqtt.connect (every transport)', code: "const { default: m } = await import('mqtt'); m.connect('mqtt://127.0.0.1:1', { manualConnect: true })" },
+  { label: 'dist/gateway/upstream/mqtt-connect.js + first connect (as the gateway connects mqtt://)', code: `const { connectMqtt } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-connect.js')).href)}); connectMqtt('mqtt://127.0.0.1:1', { manualConnect: true })` },
+  { label: 'dist/gateway/upstream/mqtt-upstream.js (the MQTT upstream)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-upstream.js')).href)})` },
+  { label: 'nats', code: "await import('nats')" },
   // mqtt-packet's 65,536 two-byte Buffers for packet ids, built at the client's first write unless
   // the client is given `writeCache: false`.
   { label: 'mqtt-packet number cache (mqtt default writeCache: true)', code: "const { default: n } = await import('mqtt-packet/numbers.js'); n.generateCache()" },
@@ -50,7 +55,10 @@ const IMPORTS: readonly { readonly label: string; readonly code: string }[] = [
   { label: 'aedes', code: "await import('aedes')" },
   { label: 'sparkplug-payload proto (protobufjs)', code: "await import('sparkplug-payload/lib/sparkplugPayloadProto.js')" },
   { label: 'dist/drivers/registry.js (every driver)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/drivers/registry.js')).href)})` },
-  { label: 'dist/gateway/main.js (the whole run path)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/main.js')).href)})` },
+  { label: 'node-opcua-client + certificate manager (the OPC UA session, only with an OPC UA device)', code: "await import('node-opcua-client'); await import('node-opcua-certificate-manager')" },
+  { label: 'dist/gateway/cli/run.js (the run verb, before the upstream and drivers load)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/cli/run.js')).href)})` },
+  { label: 'dist/gateway/main.js (the run path before the upstream and drivers connect)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/main.js')).href)})` },
+  { label: 'the run path of a Modbus gateway to mqtt:// (main.js, the MQTT upstream at its first connect, modbus-serial)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/main.js')).href)}); await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-upstream.js')).href)}); const { connectMqtt } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-connect.js')).href)}); connectMqtt('mqtt://127.0.0.1:1', { manualConnect: true }); await import('modbus-serial')` },
 ]
 
 /** Growth of RSS and heap used across the import, and RSS before it, in bytes. */
