@@ -7,7 +7,7 @@
  * 3. a heap snapshot of each, summarised by constructor.
  *   npm run bench -- footprint [--quick] [--node-flags="..."]
  * --quick: 3 processes per import instead of 5; --node-flags go to the gateway's node (heap limits);
- * --skip-imports: only the running gateway.
+ * --skip-imports: only the running gateway; --imports-only: only the import costs.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -27,7 +27,7 @@ import { GROUP_ID, startSystem } from './peers/systems.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const PROBE = pathToFileURL(fileURLToPath(new URL('./peers/memory-probe.js', import.meta.url))).href
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, 'skip-imports': { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, 'skip-imports': { type: 'boolean', default: false }, 'imports-only': { type: 'boolean', default: false } } })
 const quick = values.quick
 const flags = ['--import', PROBE, ...(values['node-flags']?.split(' ').filter((f) => f !== '') ?? [])]
 const MiB = 1024 * 1024
@@ -65,7 +65,8 @@ const IMPORTS: readonly { readonly label: string; readonly code: string }[] = [
 function importCost(code: string): { rss: number; heap: number; base: number } {
   const script = `gc(); const a = process.memoryUsage(); ${code}; gc(); await new Promise((r) => setTimeout(r, 50)); gc(); const b = process.memoryUsage(); console.log(JSON.stringify({ rss: b.rss - a.rss, heap: b.heapUsed - a.heapUsed, base: a.rss }))`
   const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
-  return JSON.parse(out) as { rss: number; heap: number; base: number }
+  // The last line: a package may print on stdout as it loads (node-opcua's node version warning).
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { rss: number; heap: number; base: number }
 }
 
 
@@ -117,6 +118,7 @@ for (const { label, code } of values['skip-imports'] ? [] : IMPORTS) {
   console.log(`| ${label} | ${label.startsWith('(nothing') ? `${mib(rss)} (RSS at start)` : mib(rss)} | ${mib(median(runs.map((r) => r.heap)))} |`)
 }
 
+if (values['imports-only']) process.exit(0)
 const broker = await startMosquitto()
 const server = await startFieldServer()
 const counter = await countTraffic(broker.url, GROUP_ID)
