@@ -65,8 +65,8 @@ const IMPORTS: readonly { readonly label: string; readonly code: string }[] = [
 function importCost(code: string): { rss: number; heap: number; base: number } {
   const script = `gc(); const a = process.memoryUsage(); ${code}; gc(); await new Promise((r) => setTimeout(r, 50)); gc(); const b = process.memoryUsage(); console.log(JSON.stringify({ rss: b.rss - a.rss, heap: b.heapUsed - a.heapUsed, base: a.rss }))`
   const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
-  // The last line: a package may print on stdout as it loads (node-opcua's node version warning).
-  return JSON.parse(out.trim().split('\n').at(-1)!) as { rss: number; heap: number; base: number }
+  // A package may print on stdout as it loads (node-opcua's warnings): the figures are the JSON line.
+  return JSON.parse(out.split('\n').findLast((line) => line.startsWith('{"rss"'))!) as { rss: number; heap: number; base: number }
 }
 
 
