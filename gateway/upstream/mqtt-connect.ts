@@ -5,10 +5,12 @@ import type { Duplex } from 'node:stream'
 import { parse } from 'node:url'
 import type { IClientOptions, MqttClient } from 'mqtt'
 
-// mqtt.js's index builds its table of every transport (WebSocket with `ws`, SOCKS with `socks` and
-// `ip-address`) at the first connect: 4.4 MiB resident that an mqtt:// or mqtts:// broker never
-// uses (BENCHMARKS.md "Where the memory goes"). The client class alone is a documented entry
-// (`new MqttClient(streamBuilder, options)`); the full package stays for the other cases.
+// mqtt.connect builds its table of every transport (WebSocket with `ws`, SOCKS with `socks` and
+// `ip-address`) at the first connect: resident memory an mqtt:// or mqtts:// broker never uses
+// (BENCHMARKS.md "Where the memory goes"). mqtt.js's README offers the client class for a stream of
+// one's own (`new mqtt.Client(streamBuilder, options)`; the builder is what its connect/tcp.js and
+// tls.js are); it is taken from the package's `mqtt/lib/client` export so that its connect module
+// is not loaded either. The full package stays for the other cases.
 const require = createRequire(import.meta.url)
 
 /** What a builder reads and sets: mqtt.js hands unknown options (servername) through to tls.connect. */
