@@ -1,4 +1,3 @@
-import mqtt from 'mqtt'
 import type { IClientPublishOptions, MqttClient, Packet } from 'mqtt'
 import type { Log } from '../model/log.js'
 import { UpstreamError } from './upstream.js'
@@ -7,6 +6,7 @@ import { asBuffer } from './mqtt-options.js'
 import { publishRefusal, reasonCodeOf, toUpstreamError } from './mqtt-errors.js'
 import { whenFlushed } from './mqtt-transport.js'
 import { overBrokerLimit } from './mqtt-packet-size.js'
+import { connectMqtt, reasonCodes } from './mqtt-connect.js'
 
 /** How long an explicit final message (the NDEATH) may wait for its PUBACK. */
 const finalAckMs = 1000
@@ -50,7 +50,7 @@ export function openSession(
   hooks: SessionHooks,
   log: Log,
 ): MqttSession {
-  const client: MqttClient = mqtt.connect(url, options)
+  const client: MqttClient = connectMqtt(url, options)
   let state: 'connecting' | 'up' | 'closing' | 'ended' = 'connecting'
   let lastError: Error | undefined
   // MQTT 5: the largest packet the broker takes, from its CONNACK.
@@ -78,7 +78,7 @@ export function openSession(
   })
   client.on('disconnect', (packet) => {
     const rc = packet.reasonCode ?? 0
-    lastError = new UpstreamError('closed', `MQTT broker ${url} ended the session: ${(mqtt.ReasonCodes as Record<number, string>)[rc] ?? 'reason ' + rc}`)
+    lastError = new UpstreamError('closed', `MQTT broker ${url} ended the session: ${reasonCodes[rc] ?? 'reason ' + rc}`)
     client.end(true)
   })
   client.on('message', (topic, payload, packet) => {

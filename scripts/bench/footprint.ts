@@ -7,7 +7,7 @@
  * 3. a heap snapshot of each, summarised by constructor.
  *   npm run bench -- footprint [--quick] [--node-flags="..."]
  * --quick: 3 processes per import instead of 5; --node-flags go to the gateway's node (heap limits);
- * --skip-imports: only the running gateway.
+ * --skip-imports: only the running gateway; --imports-only: only the import costs.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -27,7 +27,7 @@ import { GROUP_ID, startSystem } from './peers/systems.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const PROBE = pathToFileURL(fileURLToPath(new URL('./peers/memory-probe.js', import.meta.url))).href
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, 'skip-imports': { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'node-flags': { type: 'string' }, 'skip-imports': { type: 'boolean', default: false }, 'imports-only': { type: 'boolean', default: false } } })
 const quick = values.quick
 const flags = ['--import', PROBE, ...(values['node-flags']?.split(' ').filter((f) => f !== '') ?? [])]
 const MiB = 1024 * 1024
@@ -40,6 +40,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const IMPORTS: readonly { readonly label: string; readonly code: string }[] = [
   { label: '(nothing: bare node)', code: '' },
   { label: 'mqtt', code: "await import('mqtt')" },
+  // mqtt.connect builds its table of every transport (ws, socks, ip-address) at the first connect.
+  { label: 'mqtt + first mqtt.connect (every transport)', code: "const { default: m } = await import('mqtt'); m.connect('mqtt://127.0.0.1:1', { manualConnect: true })" },
+  { label: 'dist/gateway/upstream/mqtt-connect.js + first connect (as the gateway connects mqtt://)', code: `const { connectMqtt } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-connect.js')).href)}); connectMqtt('mqtt://127.0.0.1:1', { manualConnect: true })` },
+  { label: 'dist/gateway/upstream/mqtt-upstream.js (the MQTT upstream)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-upstream.js')).href)})` },
+  { label: 'nats', code: "await import('nats')" },
   // mqtt-packet's 65,536 two-byte Buffers for packet ids, built at the client's first write unless
   // the client is given `writeCache: false`.
   { label: 'mqtt-packet number cache (mqtt default writeCache: true)', code: "const { default: n } = await import('mqtt-packet/numbers.js'); n.generateCache()" },
@@ -50,14 +55,18 @@ const IMPORTS: readonly { readonly label: string; readonly code: string }[] = [
   { label: 'aedes', code: "await import('aedes')" },
   { label: 'sparkplug-payload proto (protobufjs)', code: "await import('sparkplug-payload/lib/sparkplugPayloadProto.js')" },
   { label: 'dist/drivers/registry.js (every driver)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/drivers/registry.js')).href)})` },
-  { label: 'dist/gateway/main.js (the whole run path)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/main.js')).href)})` },
+  { label: 'node-opcua-client + certificate manager (the OPC UA session, only with an OPC UA device)', code: "await import('node-opcua-client'); await import('node-opcua-certificate-manager')" },
+  { label: 'dist/gateway/cli/run.js (the run verb, before the upstream and drivers load)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/cli/run.js')).href)})` },
+  { label: 'dist/gateway/main.js (the run path before the upstream and drivers connect)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/main.js')).href)})` },
+  { label: 'the run path of a Modbus gateway to mqtt:// (main.js, the MQTT upstream at its first connect, modbus-serial)', code: `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/main.js')).href)}); await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-upstream.js')).href)}); const { connectMqtt } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/gateway/upstream/mqtt-connect.js')).href)}); connectMqtt('mqtt://127.0.0.1:1', { manualConnect: true }); await import('modbus-serial')` },
 ]
 
 /** Growth of RSS and heap used across the import, and RSS before it, in bytes. */
 function importCost(code: string): { rss: number; heap: number; base: number } {
   const script = `gc(); const a = process.memoryUsage(); ${code}; gc(); await new Promise((r) => setTimeout(r, 50)); gc(); const b = process.memoryUsage(); console.log(JSON.stringify({ rss: b.rss - a.rss, heap: b.heapUsed - a.heapUsed, base: a.rss }))`
   const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
-  return JSON.parse(out) as { rss: number; heap: number; base: number }
+  // A package may print on stdout as it loads (node-opcua's warnings): the figures are the JSON line.
+  return JSON.parse(out.split('\n').findLast((line) => line.startsWith('{"rss"'))!) as { rss: number; heap: number; base: number }
 }
 
 
@@ -109,6 +118,7 @@ for (const { label, code } of values['skip-imports'] ? [] : IMPORTS) {
   console.log(`| ${label} | ${label.startsWith('(nothing') ? `${mib(rss)} (RSS at start)` : mib(rss)} | ${mib(median(runs.map((r) => r.heap)))} |`)
 }
 
+if (values['imports-only']) process.exit(0)
 const broker = await startMosquitto()
 const server = await startFieldServer()
 const counter = await countTraffic(broker.url, GROUP_ID)

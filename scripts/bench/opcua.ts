@@ -18,6 +18,7 @@ import { startMosquitto } from '../../test/helpers/mosquitto.js'
 import { startOpcuaServer, type OpcuaTestServer } from '../../test/helpers/opcua-server.js'
 import { decodePayload } from '../../gateway/sparkplug/codec.js'
 import { GROUP_ID, startGateway, writeConfig, type Load } from './e2e/gateway-under-test.js'
+import { opcuaDeviceYaml } from './e2e/opcua-device.js'
 import { cpuSeconds, machineSeconds, memory } from './e2e/proc-stats.js'
 import { fmt, mb } from './e2e/report.js'
 import { countTraffic } from './e2e/traffic-counter.js'
@@ -33,16 +34,6 @@ const SIM_LOAD: Load = { tags: 1_000, pollMs: 1_000, buffer: 'sqlite' }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
-
-function opcuaDeviceYaml(endpoint: string, pkiDir: string, items: number): string {
-  const lines = [
-    'device: Opcua', 'driver: opcua',
-    `connection: { endpoint: '${endpoint}', publishingInterval: ${PUBLISHING_MS}ms, pkiDir: ${pkiDir} }`,
-    'tags:',
-  ]
-  for (let i = 0; i < items; i++) lines.push(`  - { name: Bulk/V${i}, nodeId: 'ns=1;s=Bulk.${i}', type: Double, samplingInterval: 1s }`)
-  return lines.join('\n') + '\n'
-}
 
 /** Arrival minus value (the server's change time) of every metric of the OPC UA device's DDATA. */
 async function latencyRecorder(url: string): Promise<{ take(): number[]; close(): Promise<void> }> {
@@ -72,7 +63,7 @@ async function sampleRss(pid: number, ms: number): Promise<{ mean: number; max: 
 
 async function bulkRun(brokerUrl: string, server: OpcuaTestServer): Promise<void> {
   const { dir, file } = writeConfig({ tags: 0, pollMs: 1_000, buffer: 'sqlite' }, brokerUrl)
-  writeFileSync(join(dir, 'devices', 'opcua.yaml'), opcuaDeviceYaml(server.endpoint, join(dir, 'state', 'opcua-pki'), ITEMS))
+  writeFileSync(join(dir, 'devices', 'opcua.yaml'), opcuaDeviceYaml(server.endpoint, join(dir, 'state', 'opcua-pki'), ITEMS, PUBLISHING_MS))
   const counter = await countTraffic(brokerUrl, GROUP_ID)
   const latency = await latencyRecorder(brokerUrl)
   const gateway = startGateway(file)
@@ -126,7 +117,7 @@ try {
   await bulkRun(broker.url, server)
   const simDevices = Math.ceil(SIM_LOAD.tags / 1_000)
   const without = await idleRss(broker.url, {}, simDevices)
-  const small = (dir: string) => opcuaDeviceYaml(server.endpoint, join(dir, 'state', 'opcua-pki'), 10)
+  const small = (dir: string) => opcuaDeviceYaml(server.endpoint, join(dir, 'state', 'opcua-pki'), 10, PUBLISHING_MS)
   const withOpcua = await idleRss(broker.url, { opcua: small }, simDevices + 1)
   console.log(`\nresident memory, ${fmt(SIM_LOAD.tags)} simulator tags at 1 s, ${IDLE_MS / 1_000} s after ${WARMUP_MS / 1_000} s warm-up`)
   console.log('| gateway | RSS mean MB | RSS max MB |')
