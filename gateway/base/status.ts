@@ -38,7 +38,10 @@ export interface PumpStatus {
   readonly connected: boolean
   /** When (ms since the epoch) `connected` last changed, or the pump started. */
   readonly since: number
+  /** The server of the current session; null while not connected. */
   readonly server: string | null
+  /** The configured server in use, or the one being tried while not connected: never null. */
+  readonly serverInUse: string
   readonly born: boolean
   readonly primaryHostOnline: boolean | null
   readonly bdSeq: number

@@ -41,6 +41,13 @@ test('status page in Chromium - with no broker the node shows as buffering', asy
   assert.equal(await tab.waitFor(`${listValue('upstream', 'Session')} === 'buffering (not connected)' && ${listValue('upstream', 'Session')}`, T), 'buffering (not connected)')
 })
 
+test('status page in Chromium - never connected, the upstream names the configured server it keeps trying', async () => {
+  const upstream = (await gateway.status()).upstream
+  assert.deepEqual({ server: upstream.server, serverInUse: upstream.serverInUse }, { server: null, serverInUse: gateway.server })
+  const shown = `${gateway.server} (trying)`
+  assert.equal(await tab.waitFor(`${listValue('upstream', 'Server')} === ${JSON.stringify(shown)} && ${listValue('upstream', 'Server')}`, T), shown)
+})
+
 test('status page in Chromium - the node shows its group id, edge node id and software version', async () => {
   const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
   assert.equal(await tab.waitFor(`${listValue('node', 'Group')} !== null && ${listValue('node', 'Group')}`, T), 'Plant1')

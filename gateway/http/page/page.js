@@ -38,7 +38,7 @@ function showNode(node) {
 
 function showUpstream(up) {
   const rows = [
-    ['Server', up.server ?? 'none'],
+    ['Server', up.connected ? up.server : `${up.serverInUse} (trying)`],
     ['Session', up.connected ? 'connected' : 'buffering (not connected)', up.connected ? 'good' : 'bad'],
     ['Since', new Date(up.since).toLocaleString()],
     ['Births sent', up.born ? 'yes' : 'no'],

@@ -9,7 +9,7 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return q
 
 const status = (): GatewayStatus => ({
   node: { groupId: 'Plant1', edgeNodeId: 'Line3-GW', version: '1.2.3' },
-  upstream: { connected: false, since: 1_700_000_000_000, server: 'mqtt://127.0.0.1:1', born: false, primaryHostOnline: null, bdSeq: 3, reconnects: 0, published: 0, replayedMetrics: 0 },
+  upstream: { connected: false, since: 1_700_000_000_000, server: 'mqtt://127.0.0.1:1', serverInUse: 'mqtt://127.0.0.1:1', born: false, primaryHostOnline: null, bdSeq: 3, reconnects: 0, published: 0, replayedMetrics: 0 },
   devices: { '<script>alert(1)</script>': { online: false, scans: 0, failedScans: 2, timeouts: 2, lastScanMs: 0, lastError: 'connection refused 127.0.0.1:1' } },
   buffer: { records: 5, bytes: 4096, oldestAt: Date.now() - 1000, dropped: 0, nextId: 6 },
   commands: { accepted: 0, refused: 0 },
