@@ -8,7 +8,7 @@ export interface GatewayStatus {
   readonly node: NodeIdentity
   readonly upstream: PumpStatus
   readonly devices: Readonly<Record<string, DeviceStats>>
-  readonly buffer: OutboxStats
+  readonly buffer: BufferStatus
   readonly commands: { readonly accepted: number; readonly refused: number }
   /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
   readonly state: StateStatus
@@ -72,6 +72,12 @@ export interface OutboxStats {
   readonly dropped: number
   /** Id the next `add` will get; lets the pump order state messages against data. */
   readonly nextId: number
+}
+
+/** The buffer as /status and /metrics show it: what it holds, and how fast it empties. */
+export interface BufferStatus extends OutboxStats {
+  /** Metrics replayed from the buffer per second over the last 30 s (sampled every 10 s). */
+  readonly replayRate: number
 }
 
 /** Whether the buffer file takes writes, for /status and /metrics. */

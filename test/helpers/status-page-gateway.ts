@@ -7,7 +7,7 @@ import { simDevice } from './sim-device.js'
 /** What GET /status answers, as far as the status page tests read it. */
 export interface Status {
   upstream: { connected: boolean; since: number; server: string | null; serverInUse: string }
-  buffer: { records: number }
+  buffer: { records: number; replayRate: number }
   devices: Record<string, { online: boolean; scans: number; failedScans: number; timeouts: number }>
 }
 

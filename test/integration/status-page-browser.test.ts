@@ -48,6 +48,12 @@ test('status page in Chromium - never connected, the upstream names the configur
   assert.equal(await tab.waitFor(`${listValue('upstream', 'Server')} === ${JSON.stringify(shown)} && ${listValue('upstream', 'Server')}`, T), shown)
 })
 
+test('status page in Chromium - the buffer shows the replay rate /status gives (none replayed with no broker)', async () => {
+  const rate = (await gateway.status()).buffer.replayRate
+  assert.equal(rate, 0)
+  assert.equal(await tab.waitFor(`${listValue('buffer', 'Replay rate')} !== null && ${listValue('buffer', 'Replay rate')}`, T), '0 metrics/s')
+})
+
 test('status page in Chromium - the node shows its group id, edge node id and software version', async () => {
   const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
   assert.equal(await tab.waitFor(`${listValue('node', 'Group')} !== null && ${listValue('node', 'Group')}`, T), 'Plant1')

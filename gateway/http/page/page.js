@@ -56,6 +56,7 @@ function showBuffer(buffer, now) {
     ['Records', buffer.records, buffer.records > 0 ? 'warn' : undefined],
     ['Size', bytes(buffer.bytes)],
     ['Oldest', buffer.oldestAt === null ? 'empty' : `${ago(now - buffer.oldestAt)} old`],
+    ['Replay rate', `${buffer.replayRate} metrics/s`],
     ['Dropped', buffer.dropped, buffer.dropped > 0 ? 'bad' : undefined],
   ])
 }
