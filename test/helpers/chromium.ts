@@ -36,6 +36,8 @@ export interface Tab {
   press(key: NamedKey, options?: { shift?: boolean }): Promise<void>
   /** Types `text` one character at a time, each a key down and up, into the focused element. */
   type(text: string): Promise<void>
+  /** After a full garbage collection of the page: its used JS heap (bytes), DOM nodes and event listeners. */
+  memory(): Promise<{ jsHeapUsed: number; nodes: number; listeners: number }>
 }
 
 /** Keys with no text, by their DOM `key`, with the Windows virtual key code Chromium needs. */
@@ -199,6 +201,13 @@ async function openTab(pipe: DevToolsPipe, url: string, width: number, timeoutMs
         await send('Input.dispatchKeyEvent', { type: 'keyDown', key: char, text: char, unmodifiedText: char })
         await send('Input.dispatchKeyEvent', { type: 'keyUp', key: char })
       }
+    },
+    async memory() {
+      await send('Performance.enable')
+      await send('HeapProfiler.collectGarbage')
+      const { metrics } = (await send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
+      const value = (name: string) => metrics.find((m) => m.name === name)?.value ?? Number.NaN
+      return { jsHeapUsed: value('JSHeapUsedSize'), nodes: value('Nodes'), listeners: value('JSEventListeners') }
     },
     async screenshot() {
       const height = await evaluate<number>('document.documentElement.scrollHeight')

@@ -28,7 +28,7 @@ export interface StatusPageGateway {
  * device Sim1 (the simDevice tags plus `extraTags`, YAML flow mappings) and a Modbus TCP device
  * Dark1 (tag T) on a closed port, which never answers.
  */
-export async function startStatusPageGateway(options: { poll: string; extraTags?: readonly string[]; timeoutMs: number }): Promise<StatusPageGateway> {
+export async function startStatusPageGateway(options: { poll: string; extraTags?: readonly string[]; timeoutMs: number; env?: Readonly<Record<string, string>> }): Promise<StatusPageGateway> {
   const dark = await closedPort()
   const server = `mqtt://127.0.0.1:${await closedPort()}`
   const { dir, file } = writeGatewayConfig({
@@ -38,7 +38,7 @@ export async function startStatusPageGateway(options: { poll: string; extraTags?
       dark: ['device: Dark1', 'driver: modbus-tcp', `connection: { host: 127.0.0.1, port: ${dark}, timeout: 200ms, connectTimeout: 200ms }`, 'poll: 500ms', 'tags:', '  - { name: T, address: HR1 }'].join('\n'),
     },
   })
-  const gateway = startGatewayProcess(file)
+  const gateway = startGatewayProcess(file, options.env)
   const stop = async () => {
     await gateway.kill('SIGTERM')
     removeDir(dir)
