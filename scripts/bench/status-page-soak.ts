@@ -3,8 +3,9 @@
  * it buffers; the simulator device Sim1 with a few hundred changing tags, a dark Modbus device),
  * its status page open in headless Chromium on Sim1's tags, and after the first sample `--pollers`
  * plain HTTP clients asking /status and /status/tags every 2 s as a page does. Every minute: the
- * gateway's RSS, and its heap after a full collection; the page's JS heap after a collection, its
- * DOM nodes and event listeners. Prints each sample and the slope per hour of each.
+ * gateway's RSS, its heap and external memory after a full collection and its buffer's records
+ * (no broker: the buffer grows, and SQLite's cache with it); the page's JS heap after a
+ * collection, its DOM nodes and event listeners. Prints each sample and the slope per hour of each.
  *   npm run bench -- status-page-soak [--minutes 10] [--pollers 20] [--tags 300]
  * The first sample (page only) against the mean of the others gives the gateway's RSS with
  * `--pollers` clients against none.
@@ -36,17 +37,17 @@ const tags = Array.from({ length: tagCount }, (_, i) => `{ name: "Walk ${String(
 const gateway = await startStatusPageGateway({ poll: '500ms', extraTags: tags, timeoutMs: T, env: { NODE_OPTIONS: `--import ${PROBE}`, GC_PROBE_FILE: probeFile } })
 const browser = await startChromium(T)
 
-interface Sample { readonly minute: number; readonly rss: number; readonly heap: number; readonly pageHeap: number; readonly nodes: number; readonly listeners: number }
+interface Sample { readonly minute: number; readonly rss: number; readonly heap: number; readonly external: number; readonly records: number; readonly pageHeap: number; readonly nodes: number; readonly listeners: number }
 
-/** The gateway's heap after a collection: SIGUSR2 to the probe, then its new line. */
-async function gatewayHeap(): Promise<number> {
+/** The gateway's memory after a collection: SIGUSR2 to the probe, then its new line. */
+async function gatewayHeap(): Promise<NodeJS.MemoryUsage> {
   const lines = () => readFileSync(probeFile, 'utf8').split('\n').filter((l) => l !== '')
   const before = (() => { try { return lines().length } catch { return 0 } })()
   process.kill(gateway.gateway.pid, 'SIGUSR2')
   for (let waited = 0; waited < T; waited += 50) {
     await sleep(50)
     const all = (() => { try { return lines() } catch { return [] } })()
-    if (all.length > before) return (JSON.parse(all.at(-1)!) as NodeJS.MemoryUsage).heapUsed
+    if (all.length > before) return JSON.parse(all.at(-1)!) as NodeJS.MemoryUsage
   }
   throw new Error('the gateway did not answer its GC probe')
 }
@@ -78,14 +79,15 @@ try {
   await sleep(30_000) // the gateway's start and the page's first loads settle before the first sample
   const started = Date.now()
   const samples: Sample[] = []
-  console.log(`minute  gateway RSS MiB  gateway heap MiB  page JS heap MiB  page DOM nodes  page listeners`)
+  console.log(`minute  gateway RSS MiB  gateway heap MiB  external MiB  buffer records  page JS heap MiB  page DOM nodes  page listeners`)
   for (let minute = 0; minute <= minutes; minute++) {
     await sleep(Math.max(0, started + minute * MINUTE - Date.now()))
-    const heap = await gatewayHeap()
+    const usage = await gatewayHeap()
     const page = await tab.memory()
-    const sample = { minute, rss: memory(gateway.gateway.pid).rss, heap, pageHeap: page.jsHeapUsed, nodes: page.nodes, listeners: page.listeners }
+    const records = (await gateway.status()).buffer.records
+    const sample = { minute, rss: memory(gateway.gateway.pid).rss, heap: usage.heapUsed, external: usage.external, records, pageHeap: page.jsHeapUsed, nodes: page.nodes, listeners: page.listeners }
     samples.push(sample)
-    console.log(`${String(minute).padStart(6)}  ${(sample.rss / MiB).toFixed(1).padStart(15)}  ${(heap / MiB).toFixed(2).padStart(16)}  ${(page.jsHeapUsed / MiB).toFixed(2).padStart(16)}  ${String(page.nodes).padStart(14)}  ${String(page.listeners).padStart(14)}`)
+    console.log(`${String(minute).padStart(6)}  ${(sample.rss / MiB).toFixed(1).padStart(15)}  ${(sample.heap / MiB).toFixed(2).padStart(16)}  ${(sample.external / MiB).toFixed(2).padStart(12)}  ${String(records).padStart(14)}  ${(page.jsHeapUsed / MiB).toFixed(2).padStart(16)}  ${String(page.nodes).padStart(14)}  ${String(page.listeners).padStart(14)}`)
     if (minute === 0 && pollers > 0) {
       polling = true
       for (let i = 0; i < pollers; i++) clients.push(poller())
