@@ -101,7 +101,7 @@ export async function startGateway(config: GatewayConfig, log: Log, hooks: Gatew
     node,
     upstream: pump.status(),
     devices: devices.stats(),
-    buffer: outbox.stats(),
+    buffer: { ...outbox.stats(), replayRate: bufferSampler.replayRate() },
     commands: audit.counts(),
     state: stateStatus(),
     warnings: log.recentWarnings?.() ?? [],

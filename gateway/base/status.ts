@@ -8,7 +8,7 @@ export interface GatewayStatus {
   readonly node: NodeIdentity
   readonly upstream: PumpStatus
   readonly devices: Readonly<Record<string, DeviceStats>>
-  readonly buffer: OutboxStats
+  readonly buffer: BufferStatus
   readonly commands: { readonly accepted: number; readonly refused: number }
   /** Whether the state files take writes; the gateway keeps publishing live data when they do not. */
   readonly state: StateStatus
@@ -38,7 +38,10 @@ export interface PumpStatus {
   readonly connected: boolean
   /** When (ms since the epoch) `connected` last changed, or the pump started. */
   readonly since: number
+  /** The server of the current session; null while not connected. */
   readonly server: string | null
+  /** The configured server in use, or the one being tried while not connected: never null. */
+  readonly serverInUse: string
   readonly born: boolean
   readonly primaryHostOnline: boolean | null
   readonly bdSeq: number
@@ -69,6 +72,12 @@ export interface OutboxStats {
   readonly dropped: number
   /** Id the next `add` will get; lets the pump order state messages against data. */
   readonly nextId: number
+}
+
+/** The buffer as /status and /metrics show it: what it holds, and how fast it empties. */
+export interface BufferStatus extends OutboxStats {
+  /** Metrics replayed from the buffer per second over the last 30 s (sampled every 10 s). */
+  readonly replayRate: number
 }
 
 /** Whether the buffer file takes writes, for /status and /metrics. */

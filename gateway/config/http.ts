@@ -5,8 +5,9 @@ import type { Fields, Section } from './fields.js'
 import type { HttpConfig } from './types.js'
 
 export const httpKeys = {
-  http: ['listen', 'auth'],
+  http: ['listen', 'auth', 'tls'],
   httpAuth: ['username', 'passwordFile', 'tokenFile'],
+  httpTls: ['certFile', 'keyFile'],
 } as const
 
 /** 127.0.0.0/8, ::1 and localhost: only a process on the box itself can reach such a listener. */
@@ -17,7 +18,8 @@ export function isLoopback(host: string): boolean {
 
 /**
  * `http:`. A listener beyond loopback serves the plant network, so it needs `auth` (a user with a
- * password file, or a token file): no anonymous page or /status there. The files are read by load.ts.
+ * password file, or a token file): no anonymous page or /status there, with or without `tls` (the
+ * certificate and key to serve https with). The files are read by load.ts.
  */
 export function parseHttp(f: Fields, root: Section | undefined, dir: string): HttpConfig | undefined {
   const h = f.section(root, 'http', httpKeys.http)
@@ -36,8 +38,13 @@ export function parseHttp(f: Fields, root: Section | undefined, dir: string): Ht
     tokenFile !== undefined ? { kind: 'token', file: resolve(dir, tokenFile) }
     : passwordFile !== undefined && username !== undefined ? { kind: 'user', username, file: resolve(dir, passwordFile) }
     : undefined
+  const t = f.section(h, 'tls', httpKeys.httpTls)
+  const certFile = f.string(t, 'certFile')
+  const keyFile = f.string(t, 'keyFile')
+  if (t !== undefined && (certFile === undefined || keyFile === undefined)) return f.error(['http', 'tls'], 'give certFile and keyFile (PEM files: the certificate, and its private key)')
+  const tls = certFile !== undefined && keyFile !== undefined ? { certFile: resolve(dir, certFile), keyFile: resolve(dir, keyFile) } : undefined
   if (auth === undefined && !isLoopback(host)) {
     return f.error(['http', 'listen'], `${host} is reachable from the network: set http.auth (username with passwordFile, or tokenFile), or listen on 127.0.0.1`)
   }
-  return { host, port: Number(match[2]), ...(auth === undefined ? {} : { auth }) }
+  return { host, port: Number(match[2]), ...(auth === undefined ? {} : { auth }), ...(tls === undefined ? {} : { tls }) }
 }

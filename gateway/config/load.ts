@@ -3,7 +3,6 @@
  * and turns each problem's path back into `file:line:col`. All problems of all files are
  * reported together, in file order then line order, so one `validate` run shows everything.
  */
-import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { drivers } from '../../drivers/registry.js'
 import type { ConfigError, Result } from '../model/result.js'
@@ -17,7 +16,8 @@ import { natsIdError } from './nats.js'
 import { readNatsSecret } from './nats-secrets.js'
 import { parseGateway } from './parse.js'
 import type { Position } from './positions.js'
-import { readConfigFile, readConfigText, reason } from './read-file.js'
+import { readableByOthers, readConfigFile, readConfigText, reason } from './read-file.js'
+import { readHttpTls } from './http-tls.js'
 import type { GatewayConfig, NatsConfig } from './types.js'
 
 export { formatError, formatPath, formatWarning, type LocatedError } from './located.js'
@@ -87,6 +87,8 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
     if (mode !== undefined) warnings.push({ ...where, message: `secret file ${httpAuth.file} can be read by its group or others (mode ${mode}); run chmod 600 ${httpAuth.file}` })
   }
 
+  const httpTls = gateway?.config.http?.tls === undefined ? undefined : await readHttpTls(gateway.config.http.tls, locate, errors, warnings)
+
   // With gateway.yaml broken, the device files are still checked: all problems at once.
   const written = (doc.value as { devices?: unknown } | null)?.devices
   const devicesDir = gateway?.config.devicesDir ?? resolve(dirname(path), typeof written === 'string' ? written : defaults.devicesDir)
@@ -102,7 +104,8 @@ export async function loadConfig(file: string, registry: Registry = drivers, war
 
   const { mqtt, nats } = gateway.config.upstream
   const http = gateway.config.http
-  const config = httpSecret === undefined || http?.auth === undefined ? gateway.config : { ...gateway.config, http: { ...http, auth: { ...http.auth, secret: httpSecret } } }
+  const withSecret = httpSecret === undefined || http?.auth === undefined ? http : { ...http, auth: { ...http.auth, secret: httpSecret } }
+  const config = withSecret === undefined ? gateway.config : { ...gateway.config, http: httpTls === undefined ? withSecret : { ...withSecret, tls: httpTls } }
   if (nats !== undefined) return ok({ ...config, upstream: { nats: natsAuth === undefined ? nats : { ...nats, auth: natsAuth } }, devices: devices.value })
   return ok({
     ...config,
@@ -128,12 +131,6 @@ async function readPassword(file: string, at: Position & { file: string }, error
     errors.add({ ...where, message: `cannot read password file ${file}: ${reason(cause)}` })
     return undefined
   }
-}
-
-/** The file's permission bits as `0644` when its group or others may read it. */
-async function readableByOthers(file: string): Promise<string | undefined> {
-  const mode = await stat(file).then((s) => s.mode & 0o777, () => 0)
-  return (mode & 0o044) === 0 ? undefined : `0${mode.toString(8)}`
 }
 
 async function mustRead(file: string, at: Position & { file: string }, key: string, errors: Collector): Promise<void> {

@@ -4,7 +4,7 @@
  * block `validate` forever and /dev/zero would fill memory.
  */
 import { constants } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 
 /** Size limits per kind of file; a real file of each kind is far below them. */
 export const fileLimits = {
@@ -88,4 +88,10 @@ export function reason(cause: unknown): string {
   if (code === 'EISDIR') return 'is a directory'
   if (code === 'ELOOP') return 'too many levels of symbolic links'
   return cause instanceof Error ? cause.message : String(cause)
+}
+
+/** The file's permission bits as `0644` when its group or others may read it. */
+export async function readableByOthers(file: string): Promise<string | undefined> {
+  const mode = await stat(file).then((s) => s.mode & 0o777, () => 0)
+  return (mode & 0o044) === 0 ? undefined : `0${mode.toString(8)}`
 }

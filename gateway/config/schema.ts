@@ -124,6 +124,14 @@ export function gatewaySchema(): JsonSchema {
               },
               'Credentials for the listener: username with passwordFile, or tokenFile. Required when listen is not a loopback address.',
             ),
+            tls: object(
+              {
+                certFile: { type: 'string', description: 'PEM certificate the listener presents (the server certificate, then any intermediates).' },
+                keyFile: { type: 'string', description: 'PEM private key of that certificate, without a passphrase (chmod 600).' },
+              },
+              'Serve https instead of http, with this certificate and key; checked at load. Credentials are still required beyond loopback.',
+              ['certFile', 'keyFile'],
+            ),
           },
           'The local HTTP listener.',
         ),

@@ -60,6 +60,16 @@ export interface HttpConfig {
   readonly port: number
   /** Required beyond loopback. `secret` is the file's text, filled in by the loader. */
   readonly auth?: HttpAuth
+  /** Serve https instead of http. */
+  readonly tls?: HttpTls
+}
+
+/** `http.tls`: the files as written (absolute), and their PEM text, filled in by the loader. */
+export interface HttpTls {
+  readonly certFile: string
+  readonly keyFile: string
+  readonly cert?: string
+  readonly key?: string
 }
 
 export type HttpAuth =

@@ -28,6 +28,7 @@ export function prometheusText(status: GatewayStatus, now = Date.now()): string 
   metric('sparkplug_gateway_buffer_records', 'gauge', 'Records waiting in the buffer.', [[{}, b.records]])
   metric('sparkplug_gateway_buffer_bytes', 'gauge', 'Size of the buffer on disk.', [[{}, b.bytes]])
   metric('sparkplug_gateway_buffer_oldest_age_seconds', 'gauge', 'Age of the oldest buffered record.', [[{}, b.oldestAt === null ? 0 : (now - b.oldestAt) / 1000]])
+  metric('sparkplug_gateway_buffer_replay_rate', 'gauge', 'Metrics replayed from the buffer per second over the last 30 s.', [[{}, b.replayRate]])
   metric('sparkplug_gateway_buffer_dropped_total', 'counter', 'Records dropped: the buffer was full or unwritable, nothing in them was declared any more (tags removed by a reload), or the server refused them for good.', [[{}, b.dropped]])
 
   const state = status.state

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { HttpConfig } from '../config/types.js'
 import type { GatewayStatus } from '../base/status.js'
@@ -12,13 +13,12 @@ import type { NodeView } from '../node/node-state.js'
 /**
  * The local status listener: `/` (the status page for a person at the box), `/metrics`
  * (Prometheus), `/healthz` (200 while the pipeline runs), `/status` (JSON). Read-only: nothing
- * here changes the gateway.
+ * here changes the gateway. With `tls` the same answers go over https, credentials still required.
  */
 export async function startHttpServer(config: HttpConfig, status: () => GatewayStatus, log: Log, node?: NodeView): Promise<{ port: number; close(): Promise<void> }> {
   const page = loadPageFiles((file, error) => log.error('status page file missing', { file, error }))
   const authorized = authorizer(config.auth)
-  // Nothing here reads a body; 8 KiB of headers is plenty for a GET with credentials.
-  const server: Server = createServer({ maxHeaderSize: 8192 }, (req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     // Only the path and query count; a request line that is no URL at all gets the 404.
     const url = URL.canParse(req.url ?? '/', 'http://gateway') ? new URL(req.url ?? '/', 'http://gateway') : new URL('http://gateway/invalid')
     const path = url.pathname
@@ -44,7 +44,10 @@ export async function startHttpServer(config: HttpConfig, status: () => GatewayS
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /healthz or /status\n')
     }
-  })
+  }
+  // Nothing here reads a body; 8 KiB of headers is plenty for a GET with credentials.
+  const tls = config.tls
+  const server: Server = tls === undefined ? createServer({ maxHeaderSize: 8192 }, answer) : createTlsServer({ maxHeaderSize: 8192, cert: tls.cert, key: tls.key }, answer)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => resolve())
@@ -52,7 +55,7 @@ export async function startHttpServer(config: HttpConfig, status: () => GatewayS
   // A failed listener must not take the gateway down: it keeps buffering and publishing without it.
   server.on('error', (error) => log.error('http listener failed', { error: error.message }))
   const port = (server.address() as AddressInfo).port
-  log.info('http listening', { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` })
+  log.info('http listening', { url: `${tls === undefined ? 'http' : 'https'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` })
   return {
     port,
     // Once close() runs, Node no longer enforces headersTimeout: a client that trickles header lines

@@ -110,6 +110,7 @@ export class Pump {
       connected: this.connected,
       since: this.connectedSince,
       server: this.connected ? this.o.upstream.servers[this.server] ?? null : null,
+      serverInUse: this.o.upstream.servers[this.server] ?? '',
       born: this.delivery?.born ?? false,
       primaryHostOnline: this.host === null ? null : this.host.isOnline(this.server),
       bdSeq: this.o.bdSeq.peek(),

@@ -4,6 +4,7 @@ import { Deadband } from '../normalise/deadband.js'
 import type { Outbox } from '../outbox/outbox.js'
 import type { NodeMetricDef } from '../node/node-metrics.js'
 import type { Recorder } from '../node/recorder.js'
+import { ReplayRate } from './replay-rate.js'
 
 /** How often the buffer's node metrics are sampled; each goes out (NDATA) only when it changed. */
 export const BUFFER_METRICS_INTERVAL_MS = 10_000
@@ -36,26 +37,26 @@ export function bufferMetrics(stats: OutboxStats, replayRate: number, now: numbe
     int64(names.bytes, stats.bytes),
     int64(names.oldestAge, stats.oldestAt === null ? 0 : now - stats.oldestAt),
     int64(names.dropped, stats.dropped),
-    { name: names.replayRate, type: 'Double', value: Math.round(replayRate * 10) / 10, at: now },
+    { name: names.replayRate, type: 'Double', value: replayRate, at: now },
   ]
 }
 
 /**
  * Samples the buffer every interval and records the metrics that changed (NDATA). The births carry
- * the buffer's state from the start, so a restart with a backlog shows it at once.
+ * the buffer's state from the start, so a restart with a backlog shows it at once. `replayRate()`
+ * is the rate of the last sample, the figure /status and /metrics export.
  */
-export function startBufferSampler(outbox: Outbox, recorder: Recorder, replayedMetrics: () => number): { stop(): void } {
+export function startBufferSampler(outbox: Outbox, recorder: Recorder, replayedMetrics: () => number): { stop(): void; replayRate(): number } {
   const deadband = new Deadband()
+  const rate = new ReplayRate()
+  rate.sample(replayedMetrics(), Date.now())
   const initial = bufferMetrics(outbox.stats(), 0, Date.now())
   for (const metric of initial) deadband.accept(metric.name, metric.value, 0)
   recorder.initial(null, initial)
-  let replayedBefore = 0
   const timer = setInterval(() => {
-    const replayed = replayedMetrics()
-    const rate = ((replayed - replayedBefore) * 1000) / BUFFER_METRICS_INTERVAL_MS
-    replayedBefore = replayed
-    recorder.data(null, bufferMetrics(outbox.stats(), rate, Date.now()).filter((m) => deadband.accept(m.name, m.value, 0)))
+    const now = Date.now()
+    recorder.data(null, bufferMetrics(outbox.stats(), rate.sample(replayedMetrics(), now), now).filter((m) => deadband.accept(m.name, m.value, 0)))
   }, BUFFER_METRICS_INTERVAL_MS)
   timer.unref()
-  return { stop: () => clearInterval(timer) }
+  return { stop: () => clearInterval(timer), replayRate: () => rate.current }
 }

@@ -32,7 +32,17 @@ export interface Tab {
   waitFor<T>(expression: string, timeoutMs: number): Promise<T>
   /** A PNG of the whole page at the current width. */
   screenshot(): Promise<Buffer>
+  /** Presses and releases a key as a keyboard does (Input.dispatchKeyEvent): 'Tab', 'Backspace', 'Enter', ... */
+  press(key: NamedKey, options?: { shift?: boolean }): Promise<void>
+  /** Types `text` one character at a time, each a key down and up, into the focused element. */
+  type(text: string): Promise<void>
+  /** After a full garbage collection of the page: its used JS heap (bytes), DOM nodes and event listeners. */
+  memory(): Promise<{ jsHeapUsed: number; nodes: number; listeners: number }>
 }
+
+/** Keys with no text, by their DOM `key`, with the Windows virtual key code Chromium needs. */
+const NAMED_KEYS = { Tab: 9, Backspace: 8, Enter: 13, Escape: 27, ArrowDown: 40, ArrowUp: 38 } as const
+export type NamedKey = keyof typeof NAMED_KEYS
 
 export interface Browser {
   readonly pid: number
@@ -179,6 +189,25 @@ async function openTab(pipe: DevToolsPipe, url: string, width: number, timeoutMs
         const last = await evaluate<unknown>(expression).catch((e: Error) => e.message)
         throw new Error(`${(error as Error).message}; last value ${JSON.stringify(last)}`)
       }
+    },
+    async press(key, options = {}) {
+      const code = NAMED_KEYS[key]
+      const event = { key, code: key, windowsVirtualKeyCode: code, nativeVirtualKeyCode: code, modifiers: options.shift === true ? 8 : 0 }
+      await send('Input.dispatchKeyEvent', { type: 'rawKeyDown', ...event })
+      await send('Input.dispatchKeyEvent', { type: 'keyUp', ...event })
+    },
+    async type(text) {
+      for (const char of text) {
+        await send('Input.dispatchKeyEvent', { type: 'keyDown', key: char, text: char, unmodifiedText: char })
+        await send('Input.dispatchKeyEvent', { type: 'keyUp', key: char })
+      }
+    },
+    async memory() {
+      await send('Performance.enable')
+      await send('HeapProfiler.collectGarbage')
+      const { metrics } = (await send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
+      const value = (name: string) => metrics.find((m) => m.name === name)?.value ?? Number.NaN
+      return { jsHeapUsed: value('JSHeapUsedSize'), nodes: value('Nodes'), listeners: value('JSEventListeners') }
     },
     async screenshot() {
       const height = await evaluate<number>('document.documentElement.scrollHeight')

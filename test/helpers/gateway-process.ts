@@ -24,6 +24,8 @@ export interface GatewaySetup {
   readonly extra?: string
   /** The whole `upstream:` block's body (indented two spaces), replacing the MQTT one built from `servers`. */
   readonly upstream?: string
+  /** The `http:` flow mapping, `{ listen: 127.0.0.1:0 }` unless told. */
+  readonly http?: string
 }
 
 /** A temp directory holding gateway.yaml, devices/ and the state directory; `dir` is kept across restarts. */
@@ -45,7 +47,7 @@ export function writeGatewayConfig(setup: GatewaySetup, dir = mkdtempSync(join(t
     ]),
     'devices: devices/',
     `stateDir: ${setup.stateDir ?? 'state/'}`,
-    'http: { listen: 127.0.0.1:0 }',
+    `http: ${setup.http ?? '{ listen: 127.0.0.1:0 }'}`,
     'log: { level: debug }',
     setup.extra ?? '',
   ].join('\n')

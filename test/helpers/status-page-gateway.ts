@@ -6,13 +6,15 @@ import { simDevice } from './sim-device.js'
 
 /** What GET /status answers, as far as the status page tests read it. */
 export interface Status {
-  upstream: { connected: boolean; since: number }
-  buffer: { records: number }
+  upstream: { connected: boolean; since: number; server: string | null; serverInUse: string }
+  buffer: { records: number; replayRate: number }
   devices: Record<string, { online: boolean; scans: number; failedScans: number; timeouts: number }>
 }
 
 export interface StatusPageGateway {
   readonly gateway: GatewayProcess
+  /** The one configured upstream server, on a closed port: the gateway keeps trying it. */
+  readonly server: string
   /** The HTTP listener's base URL, e.g. http://127.0.0.1:40123. */
   readonly base: string
   /** GET `path`'s body; asserts a 200. */
@@ -26,16 +28,17 @@ export interface StatusPageGateway {
  * device Sim1 (the simDevice tags plus `extraTags`, YAML flow mappings) and a Modbus TCP device
  * Dark1 (tag T) on a closed port, which never answers.
  */
-export async function startStatusPageGateway(options: { poll: string; extraTags?: readonly string[]; timeoutMs: number }): Promise<StatusPageGateway> {
+export async function startStatusPageGateway(options: { poll: string; extraTags?: readonly string[]; timeoutMs: number; env?: Readonly<Record<string, string>> }): Promise<StatusPageGateway> {
   const dark = await closedPort()
+  const server = `mqtt://127.0.0.1:${await closedPort()}`
   const { dir, file } = writeGatewayConfig({
-    servers: [`mqtt://127.0.0.1:${await closedPort()}`],
+    servers: [server],
     devices: {
       sim: [simDevice('Sim1', { poll: options.poll }), ...(options.extraTags ?? []).map((tag) => `  - ${tag}`)].join('\n'),
       dark: ['device: Dark1', 'driver: modbus-tcp', `connection: { host: 127.0.0.1, port: ${dark}, timeout: 200ms, connectTimeout: 200ms }`, 'poll: 500ms', 'tags:', '  - { name: T, address: HR1 }'].join('\n'),
     },
   })
-  const gateway = startGatewayProcess(file)
+  const gateway = startGatewayProcess(file, options.env)
   const stop = async () => {
     await gateway.kill('SIGTERM')
     removeDir(dir)
@@ -47,7 +50,7 @@ export async function startStatusPageGateway(options: { poll: string; extraTags?
       assert.equal(response.status, 200, path)
       return response.text()
     }
-    return { gateway, base, get, status: async () => JSON.parse(await get('/status')) as Status, stop }
+    return { gateway, server, base, get, status: async () => JSON.parse(await get('/status')) as Status, stop }
   } catch (error) {
     await stop()
     throw error

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { startChromium, type Browser, type Tab } from '../helpers/chromium.js'
 import { startStatusPageGateway, type StatusPageGateway } from '../helpers/status-page-gateway.js'
+import { contrastFailures, focusedName, focusRing } from '../helpers/page-checks.js'
 
 const T = 20_000
 const HOSTILE = '<script>alert(1)</script>'
@@ -39,6 +40,19 @@ const listValue = (list: string, label: string) =>
 
 test('status page in Chromium - with no broker the node shows as buffering', async () => {
   assert.equal(await tab.waitFor(`${listValue('upstream', 'Session')} === 'buffering (not connected)' && ${listValue('upstream', 'Session')}`, T), 'buffering (not connected)')
+})
+
+test('status page in Chromium - never connected, the upstream names the configured server it keeps trying', async () => {
+  const upstream = (await gateway.status()).upstream
+  assert.deepEqual({ server: upstream.server, serverInUse: upstream.serverInUse }, { server: null, serverInUse: gateway.server })
+  const shown = `${gateway.server} (trying)`
+  assert.equal(await tab.waitFor(`${listValue('upstream', 'Server')} === ${JSON.stringify(shown)} && ${listValue('upstream', 'Server')}`, T), shown)
+})
+
+test('status page in Chromium - the buffer shows the replay rate /status gives (none replayed with no broker)', async () => {
+  const rate = (await gateway.status()).buffer.replayRate
+  assert.equal(rate, 0)
+  assert.equal(await tab.waitFor(`${listValue('buffer', 'Replay rate')} !== null && ${listValue('buffer', 'Replay rate')}`, T), '0 metrics/s')
 })
 
 test('status page in Chromium - the node shows its group id, edge node id and software version', async () => {
@@ -104,6 +118,48 @@ test('status page in Chromium - at 360 px wide the page does not scroll sideways
   })`)
   assert.deepEqual(split, [], 'words split across lines')
   if (process.env.STATUS_SCREENSHOT_NARROW) writeFileSync(process.env.STATUS_SCREENSHOT_NARROW, await tab.screenshot())
+})
+
+test('status page in Chromium - Tab walks the controls in order, each with a visible focus ring, and a filter typed with the keyboard narrows the tags', async () => {
+  await tab.navigate(gateway.base, T)
+  await tab.waitFor(`${cell('devices', 'Sim1', 1)} === 'online'`, T)
+  const order: string[] = []
+  await tab.evaluate('window.tabbed = []')
+  for (let presses = 0; presses < 20; presses++) {
+    await tab.press('Tab')
+    const name = await tab.evaluate<string>(focusedName)
+    if (name === 'body' || order.includes(name)) break
+    order.push(name)
+    await tab.evaluate(`window.tabbed.push({ element: document.activeElement, focused: ${focusRing} })`)
+  }
+  assert.deepEqual(order, ['div>#devices', '#tag-device', '#tag-filter', 'div>#tags', 'div>#warnings', 'a:/status', 'a:/metrics'])
+  await tab.evaluate('document.activeElement.blur()')
+  const unchanged = await tab.evaluate<string[]>(`window.tabbed.filter(({ element, focused }) => {
+    const s = getComputedStyle(element)
+    return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor + ' | ' + s.boxShadow === focused
+  }).map(({ focused }) => focused)`)
+  assert.deepEqual(unchanged, [], 'controls that look the same focused and not')
+
+  // Back to the device selector, an arrow key picks the next device (Dark1, then Sim1), Tab goes on to the filter.
+  for (let presses = 0; presses < 20 && (await tab.evaluate(focusedName)) !== '#tag-device'; presses++) await tab.press('Tab', { shift: true })
+  assert.equal(await tab.evaluate(focusedName), '#tag-device')
+  assert.equal(await tab.evaluate(`document.getElementById('tag-device').value`), 'Dark1')
+  await tab.press('ArrowDown')
+  assert.equal(await tab.evaluate(`document.getElementById('tag-device').value`), 'Sim1')
+  await tab.waitFor(`${cell('tags', 'Setpoint', 1)} === '20'`, T)
+  await tab.press('Tab')
+  assert.equal(await tab.evaluate(focusedName), '#tag-filter')
+  await tab.type('coun')
+  const names = `[...document.querySelectorAll('#tags tbody th')].map((th) => th.textContent).join(',')`
+  assert.equal(await tab.waitFor(`${names} === 'Counter' && ${names}`, T), 'Counter')
+  assert.equal(await tab.evaluate(`document.getElementById('tag-filter').value`), 'coun')
+  for (let i = 0; i < 4; i++) await tab.press('Backspace')
+  await tab.waitFor(`${cell('tags', 'Setpoint', 1)} === '20'`, T)
+})
+
+test('status page in Chromium - every visible text passes WCAG AA contrast against its background', async () => {
+  await tab.waitFor(`document.querySelector('dd.warn') !== null && document.querySelector('td.good') !== null && document.querySelector('td.bad') !== null`, T)
+  assert.deepEqual(await tab.evaluate(contrastFailures), [])
 })
 
 test('status page in Chromium - no console error, no uncaught exception, no failed load', async () => {

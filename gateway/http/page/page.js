@@ -38,7 +38,7 @@ function showNode(node) {
 
 function showUpstream(up) {
   const rows = [
-    ['Server', up.server ?? 'none'],
+    ['Server', up.connected ? up.server : `${up.serverInUse} (trying)`],
     ['Session', up.connected ? 'connected' : 'buffering (not connected)', up.connected ? 'good' : 'bad'],
     ['Since', new Date(up.since).toLocaleString()],
     ['Births sent', up.born ? 'yes' : 'no'],
@@ -56,6 +56,7 @@ function showBuffer(buffer, now) {
     ['Records', buffer.records, buffer.records > 0 ? 'warn' : undefined],
     ['Size', bytes(buffer.bytes)],
     ['Oldest', buffer.oldestAt === null ? 'empty' : `${ago(now - buffer.oldestAt)} old`],
+    ['Replay rate', `${buffer.replayRate} metrics/s`],
     ['Dropped', buffer.dropped, buffer.dropped > 0 ? 'bad' : undefined],
   ])
 }

@@ -8,9 +8,9 @@ const device = { online: true, scans: 3, failedScans: 0, timeouts: 0, lastScanMs
 function status(devices: Record<string, typeof device>, server: string): GatewayStatus {
   return {
     node: { groupId: 'G', edgeNodeId: 'N', version: '0.0.0' },
-    upstream: { connected: true, since: 0, server, born: true, primaryHostOnline: null, bdSeq: 1, reconnects: 1, published: 2, replayedMetrics: 0 },
+    upstream: { connected: true, since: 0, server, serverInUse: server, born: true, primaryHostOnline: null, bdSeq: 1, reconnects: 1, published: 2, replayedMetrics: 0 },
     devices,
-    buffer: { records: 0, bytes: 0, oldestAt: null, dropped: 0, nextId: 1 },
+    buffer: { records: 0, bytes: 0, oldestAt: null, dropped: 0, nextId: 1, replayRate: 0 },
     commands: { accepted: 0, refused: 0 },
     state: { dir: '/var/lib/sparkplug-gateway', writable: true, bdseq: { path: 'bdseq', writable: true, error: null, writeErrors: 0, keptIn: null }, buffer: null },
     warnings: [],

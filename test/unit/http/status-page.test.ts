@@ -9,9 +9,9 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return q
 
 const status = (): GatewayStatus => ({
   node: { groupId: 'Plant1', edgeNodeId: 'Line3-GW', version: '1.2.3' },
-  upstream: { connected: false, since: 1_700_000_000_000, server: 'mqtt://127.0.0.1:1', born: false, primaryHostOnline: null, bdSeq: 3, reconnects: 0, published: 0, replayedMetrics: 0 },
+  upstream: { connected: false, since: 1_700_000_000_000, server: 'mqtt://127.0.0.1:1', serverInUse: 'mqtt://127.0.0.1:1', born: false, primaryHostOnline: null, bdSeq: 3, reconnects: 0, published: 0, replayedMetrics: 0 },
   devices: { '<script>alert(1)</script>': { online: false, scans: 0, failedScans: 2, timeouts: 2, lastScanMs: 0, lastError: 'connection refused 127.0.0.1:1' } },
-  buffer: { records: 5, bytes: 4096, oldestAt: Date.now() - 1000, dropped: 0, nextId: 6 },
+  buffer: { records: 5, bytes: 4096, oldestAt: Date.now() - 1000, dropped: 0, nextId: 6, replayRate: 12.5 },
   commands: { accepted: 0, refused: 0 },
   state: { dir: '/tmp', writable: true, bdseq: { path: 'bdseq', writable: true, error: null, writeErrors: 0, keptIn: null }, buffer: null },
   warnings: [{ at: 1_700_000_000_000, level: 'warn', message: 'device not answering error="connection refused 127.0.0.1:1"', device: '<script>alert(1)</script>', repeated: 1 }],
@@ -73,6 +73,16 @@ test('status page - /status carries the node ids and version, since when the ups
     assert.equal(body.upstream.since, 1_700_000_000_000)
     assert.equal(body.devices['<script>alert(1)</script>']?.lastError, 'connection refused 127.0.0.1:1')
     assert.deepEqual(body.warnings, status().warnings)
+  })
+})
+
+test('status page - /status and /metrics carry the same buffer replay rate', async () => {
+  await withServer(async (base) => {
+    const body = (await (await fetch(`${base}/status`)).json()) as GatewayStatus
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    const exported = /^sparkplug_gateway_buffer_replay_rate (\S+)$/m.exec(metrics)?.[1]
+    assert.equal(body.buffer.replayRate, 12.5)
+    assert.equal(Number(exported), body.buffer.replayRate)
   })
 })
 
