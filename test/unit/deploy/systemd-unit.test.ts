@@ -49,5 +49,5 @@ test('systemd unit - notify with watchdog, reload as SIGHUP, no restart loop on 
   assert.ok(valuesOf('SystemCallFilter').some((v) => v.split(' ').includes('@pkey')))
   assert.deepEqual(valuesOf('MemoryDenyWriteExecute'), [])
   // systemd takes a quoted assignment whole; the heap limits are the benchmarked ones.
-  assert.ok(valuesOf('Environment').includes('"NODE_OPTIONS=--max-old-space-size=96 --max-semi-space-size=2"'))
+  assert.ok(valuesOf('Environment').includes('"NODE_OPTIONS=--max-old-space-size=96 --max-semi-space-size=4"'))
 })
