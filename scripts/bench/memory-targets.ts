@@ -47,8 +47,9 @@ const split = (flags: string) => flags.split(' ').filter((f) => f !== '')
 function unitEnvironment(): Record<string, string> {
   const env: Record<string, string> = {}
   for (const line of readFileSync(unitFile, 'utf8').split('\n')) {
-    const match = /^Environment=([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim())
-    if (match) env[match[1]!] = match[2]!.replace(/^"(.*)"$/, '$1')
+    // Environment=NAME=value or Environment="NAME=value with spaces" (one assignment a line here).
+    const match = /^Environment=(?:"([A-Za-z_][A-Za-z0-9_]*)=([^"]*)"|([A-Za-z_][A-Za-z0-9_]*)=(.*))$/.exec(line.trim())
+    if (match) env[(match[1] ?? match[3])!] = (match[2] ?? match[4])!
   }
   return env
 }

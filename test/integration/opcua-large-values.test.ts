@@ -1,5 +1,5 @@
 /**
- * Large OPC UA values under the packaged unit's heap limit (--max-old-space-size=96): a server
+ * Large OPC UA values under the packaged unit's heap limits (--max-old-space-size=96 --max-semi-space-size=4): a server
  * with a 10 MB string and a 1,000,000-element array, both new every 500 ms. They must be bad
  * readings naming the limit, logged once, while the same device's small tag and a simulator keep
  * publishing. Real node-opcua server, gateway process, mosquitto.
@@ -49,7 +49,7 @@ before(async (t) => {
         profile: bigDevice('BigProfile', "{ name: Profile, nodeId: 'ns=1;s=BigArray', type: 'Double[]' }"),
         sim: simDevice('Sim', { walk: true }),
       },
-      env: { NODE_OPTIONS: '--max-old-space-size=96' },
+      env: { NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=4' },
     }
   })
 })
