@@ -27,6 +27,13 @@ const needs = [
     present: () => existsSync('/usr/sbin/nats-server') || which('nats-server'),
   },
   {
+    // TLS tests (MQTT, NATS, the HTTP listener) make their certificates with the openssl command.
+    // Debian's nodejs brings it through ca-certificates; named here so a root without it gets it.
+    // It Recommends nothing.
+    pkg: 'openssl',
+    present: () => which('openssl'),
+  },
+  {
     // The status page test renders the page in headless Chromium, driven over the DevTools pipe.
     // chromium Recommends nothing itself; chromium-common Recommends upower, udev,
     // libgl1-mesa-dri, fonts-liberation, notification-daemon and system-config-printer: a
